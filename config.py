@@ -1,0 +1,71 @@
+"""Configuration classes. Development is the default; Production refuses unsafe defaults."""
+import os
+from datetime import timedelta
+
+DEV_SECRET = "dev-ikke-hemmelig-bytt-i-produksjon"
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET)
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "sqlite:///kartlegging.db")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    INSTRUMENTS_DIR = os.environ.get(
+        "INSTRUMENTS_DIR", os.path.join(os.path.dirname(__file__), "instruments"))
+    # Sessions: idle timeout (minutes), secure cookies.
+    IDLE_TIMEOUT_MINUTES = int(os.environ.get("IDLE_TIMEOUT_MINUTES", "15"))
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=10)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    WTF_CSRF_TIME_LIMIT = None  # the session lifetime bounds the token; never lose a long form
+    MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+    # Login throttling
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCK_MINUTES = 15
+    # Fødselsnummer: accept the 2032 control-digit rule alongside today's; test numbers only in dev.
+    FNR_RULE_2032 = True
+    FNR_ALLOW_SYNTHETIC = True
+    # Signing: PKCS#12 in production; development generates a self-signed one in instance/.
+    SIGNING_P12 = os.environ.get("SIGNING_P12")
+    SIGNING_P12_PASSPHRASE = os.environ.get("SIGNING_P12_PASSPHRASE")
+    # Re-assessment interval (Oslostandard tiltak 7: evaluate at least every 4 months).
+    REASSESS_AFTER_DAYS = int(os.environ.get("REASSESS_AFTER_DAYS", "120"))
+    HSTS = False
+    DEMO_SEED = False
+
+
+class DevelopmentConfig(Config):
+    DEMO_SEED = True
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    WTF_CSRF_ENABLED = False
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashing in tests only
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    HSTS = True
+    FNR_ALLOW_SYNTHETIC = False
+
+    @classmethod
+    def check(cls):
+        problems = []
+        if not os.environ.get("SECRET_KEY") or os.environ["SECRET_KEY"] == DEV_SECRET \
+                or len(os.environ["SECRET_KEY"]) < 32:
+            problems.append("SECRET_KEY må settes til en tilfeldig verdi på minst 32 tegn")
+        if not os.environ.get("DATABASE_URL"):
+            problems.append("DATABASE_URL må settes (PostgreSQL)")
+        if not (os.environ.get("SIGNING_P12") and os.environ.get("SIGNING_P12_PASSPHRASE")):
+            problems.append("SIGNING_P12 og SIGNING_P12_PASSPHRASE må settes")
+        if problems:
+            raise RuntimeError("Produksjonsoppsettet er ufullstendig: " + "; ".join(problems))
+
+
+CONFIGS = {"development": DevelopmentConfig, "testing": TestConfig,
+           "production": ProductionConfig}

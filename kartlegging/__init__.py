@@ -1,0 +1,81 @@
+"""Kartlegging: the Bydel Alna kartleggingsskjema, livskvalitet and individuell plan."""
+import logging
+import os
+
+from flask import Flask, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from . import consent_rules
+from .extensions import csrf, db, login_manager, migrate
+from .instruments import load_all
+
+log = logging.getLogger(__name__)
+
+
+def create_app(config_class=None):
+    app = Flask(__name__, instance_relative_config=True)
+    if config_class is None:
+        from config import CONFIGS
+        config_class = CONFIGS[os.environ.get("KARTLEGGING_ENV", "development")]
+    if hasattr(config_class, "check"):
+        config_class.check()
+    app.config.from_object(config_class)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    # Instruments are validated whole at start-up; a broken file stops the app here.
+    app.extensions["instruments"] = load_all(app.config["INSTRUMENTS_DIR"])
+    app.extensions["consent_lists"] = consent_rules.load_lists(
+        os.path.join(app.config["INSTRUMENTS_DIR"], "consent_categories.yaml"))
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..",
+                                                     "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Logg inn for å fortsette."
+
+    from . import (assessments, auditlog, auth, consent, persons, security, selfrating,
+                   signing_views, templating)
+    for bp in (auth.bp, persons.bp, consent.bp, assessments.bp, selfrating.bp,
+               signing_views.bp, auditlog.bp):
+        app.register_blueprint(bp)
+    security.init_app(app)
+    templating.init_app(app)
+
+    from . import cli
+    cli.init_app(app)
+
+    @app.errorhandler(HTTPException)
+    def http_error(e):
+        if request.accept_mimetypes.best == "application/json" or request.is_json:
+            return {"error": e.name, "message": error_message(e.code)}, e.code
+        return render_template("error.html", code=e.code, message=error_message(e.code)), e.code
+
+    @app.errorhandler(Exception)
+    def unexpected(e):  # never leak personal data into logs: log the type and route only
+        if app.testing:
+            raise e
+        log.error("Uventet feil %s på %s", type(e).__name__, request.endpoint)
+        db.session.rollback()
+        return render_template("error.html", code=500, message=error_message(500)), 500
+
+    return app
+
+
+MESSAGES = {
+    400: "Forespørselen var ugyldig. Prøv igjen, eller last siden på nytt.",
+    401: "Du må logge inn.",
+    403: "Du har ikke tilgang til dette.",
+    404: "Fant ikke siden eller personen. Den finnes ikke, eller du har ikke tilgang.",
+    405: "Denne handlingen er ikke tillatt her.",
+    409: "Endringen kunne ikke lagres fordi noe annet ble lagret først.",
+    413: "Filen eller skjemaet er for stort.",
+    422: "Noe i skjemaet må rettes.",
+    429: "For mange forsøk. Vent litt og prøv igjen.",
+    500: "Noe gikk galt hos oss. Det du skrev er ikke sendt på nytt; prøv igjen.",
+}
+
+
+def error_message(code: int) -> str:
+    return MESSAGES.get(code, "Noe gikk galt.")

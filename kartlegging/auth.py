@@ -1,0 +1,107 @@
+"""Login and logout, with lockout after repeated failures. Views only."""
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from flask import (Blueprint, current_app, flash, jsonify, redirect, render_template, request,
+                   session, url_for)
+from flask_login import current_user, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import func, select
+
+from . import audit
+from .extensions import db
+from .forms.auth import LoginForm
+from .models import AuditEvent, User
+from .clock import now_utc
+from .security import wants_json
+
+bp = Blueprint("auth", __name__)
+LOCKED = "Kontoen er midlertidig låst etter for mange mislykkede forsøk. Prøv igjen om {m} minutter."
+WRONG = "Feil brukernavn eller passord."
+
+
+def _safe_next(target: str | None) -> str:
+    if target and not urlsplit(target).netloc and target.startswith("/") \
+            and not target.startswith("//"):
+        return target
+    return url_for("persons.index")
+
+
+def _ip_throttled() -> bool:
+    """Many failures from one address in the lock window: refuse before checking passwords."""
+    window = now_utc() - timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+    n = db.session.scalar(select(func.count(AuditEvent.id)).where(
+        AuditEvent.action == "login_failed", AuditEvent.remote_addr == request.remote_addr,
+        AuditEvent.at >= window))
+    return n >= current_app.config["LOGIN_MAX_FAILURES"] * 4
+
+
+def attempt_login(username: str, password: str) -> tuple[User | None, str | None]:
+    """Checks credentials with lockout; returns (user, None) or (None, Norwegian message)."""
+    cfg = current_app.config
+    if _ip_throttled():
+        return None, "For mange mislykkede forsøk fra denne maskinen. Vent litt og prøv igjen."
+    user = db.session.scalar(select(User).where(User.username == username.strip().lower()))
+    now = now_utc()
+    if user and user.locked_until and user.locked_until > now:
+        minutes = int((user.locked_until - now).total_seconds() // 60) + 1
+        audit.record("login_failed", username=username[:80], detail="konto låst")
+        return None, LOCKED.format(m=minutes)
+    if not user or not user.active or not user.check_password(password):
+        if user:
+            user.failed_logins += 1
+            if user.failed_logins >= cfg["LOGIN_MAX_FAILURES"]:
+                user.locked_until = now + timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"])
+                user.failed_logins = 0
+        audit.record("login_failed", username=username[:80])
+        return None, WRONG
+    user.failed_logins, user.locked_until = 0, None
+    return user, None
+
+
+@bp.route("/logg-inn", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if request.method == "POST" and form.validate_on_submit():
+        user, error = attempt_login(form.username.data, form.password.data)
+        if user:
+            login_user(user)
+            session["last_seen"] = now_utc().timestamp()
+            audit.record("login", user=user)
+            if wants_json():
+                return jsonify(ok=True, csrf_token=generate_csrf())
+            return redirect(_safe_next(request.args.get("next")))
+        if wants_json():
+            return jsonify(error="login_failed", message=error), 401
+        form.password.errors.append(error)
+        return render_template("auth/login.html", form=form), 401
+    if request.method == "POST":
+        if wants_json():
+            return jsonify(error="invalid", message="Skriv brukernavn og passord."), 400
+        return render_template("auth/login.html", form=form), 400
+    if current_user.is_authenticated:
+        return redirect(url_for("persons.index"))
+    if request.args.get("expired"):
+        flash("Du ble logget ut etter en periode uten aktivitet. Logg inn igjen.", "info")
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logg-ut", methods=["POST"])
+def logout():
+    audit.record("logout")
+    logout_user()
+    session.clear()
+    flash("Du er logget ut.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/logg-inn/token")
+def token():
+    """A fresh CSRF token for the re-login dialog after the session expired."""
+    return jsonify(csrf_token=generate_csrf())
+
+
+@bp.route("/hold-i-live", methods=["POST"])
+def keepalive():
+    """Resets the idle timer ("Fortsett å jobbe")."""
+    return jsonify(ok=True)

@@ -1,0 +1,105 @@
+"""Command line: users, demo data, PDF verification."""
+import sys
+
+import click
+from flask import current_app
+from sqlalchemy import select
+
+from .extensions import db
+from .models import ROLES, Team, User
+
+DEMO_TEAM = "Rusteam Alna (demo)"
+DEMO_USERS = [("ansatt", "Anne Ansatt", "ansatt"), ("leder", "Lars Leder", "teamleder"),
+              ("admin", "Ada Admin", "admin")]
+DEMO_PASSWORD = "demo-passord-123"
+MIN_PASSWORD = 12
+
+
+def password_problem(password: str) -> str | None:
+    if len(password) < MIN_PASSWORD:
+        return f"Passordet må ha minst {MIN_PASSWORD} tegn."
+    if password.isdigit() or password.isalpha():
+        return "Passordet må ha både bokstaver og andre tegn (tall eller symboler)."
+    return None
+
+
+def get_or_create_team(name: str) -> Team:
+    team = db.session.scalar(select(Team).where(Team.name == name))
+    if team is None:
+        team = Team(name=name)
+        db.session.add(team)
+        db.session.flush()
+    return team
+
+
+def create_user(username: str, name: str, role: str, team: Team, password: str) -> User:
+    problem = password_problem(password)
+    if problem:
+        raise click.ClickException(problem)
+    if role not in ROLES:
+        raise click.ClickException(f"Ukjent rolle '{role}'. Bruk: {', '.join(ROLES)}.")
+    user = User(username=username.strip().lower(), name=name, role=role, team_id=team.id)
+    user.set_password(password, current_app.config.get("PASSWORD_HASH_METHOD"))
+    db.session.add(user)
+    return user
+
+
+def seed_demo() -> bool:
+    """Idempotent: one demo team with one user per role. Returns True if created now."""
+    if db.session.scalar(select(User).where(User.username == "ansatt")):
+        return False
+    team = get_or_create_team(DEMO_TEAM)
+    for username, name, role in DEMO_USERS:
+        create_user(username, name, role, team, DEMO_PASSWORD)
+    db.session.commit()
+    return True
+
+
+def init_app(app):
+    users = click.Group("users", help="Brukere")
+
+    @users.command("create")
+    @click.argument("username")
+    @click.option("--name", required=True, help="Fullt navn")
+    @click.option("--role", type=click.Choice(list(ROLES)), default="ansatt")
+    @click.option("--team", "team_name", required=True, help="Teamets navn")
+    @click.password_option(help="Passord (minst 12 tegn)")
+    def users_create(username, name, role, team_name, password):
+        if db.session.scalar(select(User).where(User.username == username.lower())):
+            raise click.ClickException(f"Brukernavnet '{username}' finnes allerede.")
+        create_user(username, name, role, get_or_create_team(team_name), password)
+        db.session.commit()
+        click.echo(f"Opprettet {username} ({ROLES[role]}) i {team_name}.")
+
+    app.cli.add_command(users)
+
+    @app.cli.command("demo")
+    def demo():
+        """Seed the demo team and print the logins."""
+        created = seed_demo()
+        click.echo("Demobrukere " + ("opprettet" if created else "finnes allerede") + ":")
+        for username, _, role in DEMO_USERS:
+            click.echo(f"  {ROLES[role]:<14} brukernavn: {username:<8} passord: {DEMO_PASSWORD}")
+
+    pdf_group = click.Group("pdf", help="Signerte PDF-er")
+
+    @pdf_group.command("verify")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False))
+    def pdf_verify(file):
+        from . import journal, signing
+        with open(file, "rb") as f:
+            result = signing.verify_pdf(f.read(), journal.trust_roots())
+        click.echo(f"Signert: {'ja' if result.signed else 'nei'}")
+        click.echo(f"Uendret: {'ja' if result.intact else 'nei'}")
+        click.echo(f"Gyldig og klarert: {'ja' if result.valid and result.trusted else 'nei'}")
+        if result.signer_name:
+            click.echo(f"Sertifikat: {result.signer_name}")
+        if result.signing_time:
+            click.echo(f"Signert tidspunkt: {result.signing_time.isoformat()}")
+        if result.document_id:
+            click.echo(f"Dokument-ID: {result.document_id}")
+        for e in result.errors:
+            click.echo(f"Feil: {e}")
+        sys.exit(0 if result.ok else 1)
+
+    app.cli.add_command(pdf_group)

@@ -1,0 +1,15 @@
+"""One place for 'now', so tests can control time."""
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+OSLO = ZoneInfo("Europe/Oslo")
+
+
+def now_utc() -> datetime:
+    """Naive UTC, as stored in the database."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def today() -> date:
+    """Today's date in Oslo."""
+    return datetime.now(OSLO).date()

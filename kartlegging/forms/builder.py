@@ -1,0 +1,138 @@
+"""Instrument section -> WTForms form class, through one registry of item types.
+
+Fields are all optional while drafting (a draft can be saved half-way); `required` is
+enforced when signing (rules.problems). Values are validated against the item definition.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import StringField, TextAreaField
+from wtforms.validators import Length, NumberRange, Optional
+
+from .fields import choices as make_choices
+from .fields import ChoiceField, MultiCheckboxField, NorwegianDateField, NorwegianIntegerField
+from ..instruments import DECLINE, DECLINE_LABEL, Instrument, Item, Section
+
+def _choices(item: Item):
+    choices = [(o.value, o.label) for o in item.options]
+    if item.type == "scale":
+        choices = [(str(v), str(v)) for v in range(item.min, item.max + 1)]
+    if item.decline:
+        choices.append((DECLINE, DECLINE_LABEL))
+    return make_choices(choices)
+
+
+def _text(item, kw):
+    cls = TextAreaField if item.type == "long_text" else StringField
+    kw["validators"].append(Length(max=item.max_length,
+                                   message=f"Svaret kan være høyst {item.max_length} tegn."))
+    return cls(**kw)
+
+
+def _choice(item, kw):
+    return ChoiceField(choices=_choices(item), validate_choice=False, **kw)
+
+
+def _multi(item, kw):
+    return MultiCheckboxField(choices=_choices(item), validate_choice=False, **kw)
+
+
+def _date(item, kw):
+    return NorwegianDateField(format="%Y-%m-%d", **kw)
+
+
+def _number(item, kw):
+    lo, hi = item.min, item.max
+    if lo is not None or hi is not None:
+        kw["validators"].append(NumberRange(min=lo, max=hi, message=_range_message(lo, hi)))
+    return NorwegianIntegerField(**kw)
+
+
+def _range_message(lo, hi) -> str:
+    if lo is not None and hi is not None:
+        return f"Skriv et tall fra {lo} til {hi}."
+    return f"Skriv et tall på minst {lo}." if lo is not None else f"Skriv et tall på høyst {hi}."
+
+
+# item type -> (field factory, template macro)
+ITEM_TYPES = {
+    "text": (_text, "text_item"),
+    "long_text": (_text, "text_item"),
+    "single_choice": (_choice, "choice_item"),
+    "yes_no": (_choice, "choice_item"),
+    "scale": (_choice, "scale_item"),
+    "multiple_choice": (_multi, "multi_item"),
+    "date": (_date, "date_item"),
+    "number": (_number, "number_item"),
+}
+
+
+class SectionForm(FlaskForm):
+    """Base for built forms; knows its section and converts to/from stored answers."""
+    section: Section = None
+
+    def answers(self) -> dict:
+        out = {}
+        for item in self.section.items:
+            value = self[item.id].data
+            if item.type == "scale" and value not in (None, "", DECLINE):
+                value = int(value)
+            elif item.type == "date" and value is not None:
+                value = value.isoformat()
+            elif isinstance(value, str):
+                value = value.strip()
+            out[item.id] = value
+            if item.comment:
+                out[item.comment_id] = (self[item.comment_id].data or "").strip()
+        return out
+
+
+def _field(item: Item):
+    factory, _ = ITEM_TYPES[item.type]
+    kw = {"label": item.label, "validators": [Optional()], "description": item.help or ""}
+    return factory(item, kw)
+
+
+_CACHE: dict[tuple, type[SectionForm]] = {}
+
+
+def form_class(instrument: Instrument, section_id: str) -> type[SectionForm]:
+    key = (instrument.key, instrument.version, section_id)
+    if key not in _CACHE:
+        _CACHE[key] = _build(instrument, section_id)
+    return _CACHE[key]
+
+
+def _build(instrument: Instrument, section_id: str) -> type[SectionForm]:
+    section = instrument.section(section_id)
+    attrs = {"section": section}
+    for item in section.items:
+        attrs[item.id] = _field(item)
+        if item.comment:
+            attrs[item.comment_id] = TextAreaField(
+                "Kommentar", validators=[Optional(), Length(max=2000, message="Kommentaren kan være høyst 2000 tegn.")])
+    return type(f"Form_{instrument.key}_{instrument.version}_{section_id}", (SectionForm,), attrs)
+
+
+def stored_to_formdata(section: Section, answers: dict) -> dict:
+    """Stored answers as the `data=` a form is built with."""
+    data = {}
+    for item in section.items:
+        value = answers.get(item.id)
+        if item.type == "scale" and isinstance(value, int):
+            value = str(value)
+        elif item.type == "date" and value:
+            try:
+                value = date.fromisoformat(value)
+            except ValueError:
+                value = None
+        data[item.id] = value
+        if item.comment:
+            data[item.comment_id] = answers.get(item.comment_id)
+    return data
+
+
+def macro_for(item: Item) -> str:
+    return ITEM_TYPES[item.type][1]

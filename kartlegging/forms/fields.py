@@ -1,0 +1,47 @@
+"""Field classes with Norwegian messages and strict choice checks."""
+from wtforms import DateField, IntegerField, RadioField, SelectMultipleField, widgets
+from wtforms.fields.choices import SelectChoice
+
+CHOICE_MSG = "Velg et av alternativene."
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def allowed_values(field) -> set:
+    return {c.value for c in field.choices}
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+    def pre_validate(self, form):
+        allowed = {str(v) for v in allowed_values(self)}
+        for value in self.data or []:
+            if value not in allowed:
+                raise ValueError(CHOICE_MSG)
+
+
+class ChoiceField(RadioField):
+    def pre_validate(self, form):
+        if self.data not in (None, "") and self.data not in allowed_values(self):
+            raise ValueError(CHOICE_MSG)
+
+
+class NorwegianDateField(DateField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as e:
+            raise ValueError("Skriv en gyldig dato (dd.mm.åååå).") from e
+
+
+class NorwegianIntegerField(IntegerField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as e:
+            raise ValueError("Skriv et helt tall (bare siffer).") from e

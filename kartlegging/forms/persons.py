@@ -1,0 +1,71 @@
+"""Forms for registering a person and setting kontaktperson / koordinator."""
+from flask import current_app
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from .fields import NorwegianDateField, allowed_values
+from ..identity import InvalidIdentityNumber, normalize, validate
+
+
+class PersonForm(FlaskForm):
+    name = StringField("Fullt navn", validators=[
+        DataRequired("Skriv personens navn."), Length(max=200, message="Navnet er for langt.")])
+    national_id = StringField("Fødselsnummer eller D-nummer (11 siffer)", validators=[
+        Optional(), Length(max=20, message="Nummeret er for langt.")])
+    no_number = BooleanField("Personen har ikke (eller vil ikke oppgi) fødselsnummer")
+    no_id_reason = TextAreaField("Hvorfor mangler nummeret?", validators=[
+        Optional(), Length(max=1000, message="Begrunnelsen kan være høyst 1000 tegn.")])
+    kontaktperson = SelectField("Fast kontaktperson", coerce=int, validate_choice=False)
+
+    identity = None
+
+    def validate_national_id(self, field):
+        if self.no_number.data:
+            if field.data and field.data.strip():
+                raise ValidationError("Fjern nummeret, eller fjern krysset for «har ikke nummer».")
+            return
+        if not (field.data or "").strip():
+            raise ValidationError("Skriv fødselsnummer eller D-nummer, eller kryss av for at "
+                                  "personen ikke har nummer.")
+        try:
+            self.identity = validate(
+                field.data, allow_synthetic=current_app.config["FNR_ALLOW_SYNTHETIC"],
+                rule_2032=current_app.config["FNR_RULE_2032"])
+        except InvalidIdentityNumber as e:
+            raise ValidationError(str(e)) from e
+
+    def validate_no_id_reason(self, field):
+        if self.no_number.data and not (field.data or "").strip():
+            raise ValidationError("Skriv hvorfor personen er registrert uten nummer.")
+
+    def validate_kontaktperson(self, field):
+        if field.data not in allowed_values(self.kontaktperson):
+            raise ValidationError("Velg en kontaktperson fra teamet.")
+
+
+class SearchForm(FlaskForm):
+    class Meta:
+        csrf = False
+    q = StringField("Søk på navn eller fødselsnummer", validators=[Optional(), Length(max=100)])
+
+
+class ContactForm(FlaskForm):
+    kontaktperson = SelectField("Ny fast kontaktperson", coerce=int, validate_choice=False)
+
+    def validate_kontaktperson(self, field):
+        if field.data not in allowed_values(self.kontaktperson):
+            raise ValidationError("Velg en kontaktperson fra teamet.")
+
+
+class CoordinatorForm(FlaskForm):
+    name = StringField("Koordinatorens navn", validators=[
+        DataRequired("Skriv koordinatorens navn."), Length(max=200)])
+    service = StringField("Tjeneste/enhet", validators=[
+        DataRequired("Skriv hvilken tjeneste koordinatoren er fra."), Length(max=200)])
+    since = NorwegianDateField("Koordinator fra dato", validators=[
+        DataRequired("Skriv en gyldig dato.")])
+
+
+def normalized_number(raw: str | None) -> str:
+    return normalize(raw or "")

@@ -1,0 +1,182 @@
+"""Database models. Times are stored in UTC (naive) and shown in Europe/Oslo."""
+from datetime import date, datetime, timezone
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .extensions import db
+
+ROLES = {"ansatt": "Ansatt", "teamleder": "Teamleder", "admin": "Administrator"}
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Team(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+
+
+class User(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), default="ansatt")
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    team: Mapped[Team] = relationship()
+
+    def set_password(self, password: str, method: str | None = None) -> None:
+        kw = {"method": method} if method else {}
+        self.password_hash = generate_password_hash(password, **kw)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password or "")
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def role_label(self) -> str:
+        return ROLES.get(self.role, self.role)
+
+    @property
+    def is_lead(self) -> bool:
+        return self.role in ("teamleder", "admin")
+
+
+class Person(db.Model):
+    """A tjenestemottaker. The identity number is unique across the whole service."""
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    national_id: Mapped[str | None] = mapped_column(String(11), unique=True)
+    no_id_reason: Mapped[str | None] = mapped_column(Text)
+    birth_date: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    version: Mapped[int] = mapped_column(default=1)
+    team: Mapped[Team] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def national_id_formatted(self) -> str | None:
+        n = self.national_id
+        return f"{n[:6]} {n[6:]}" if n else None
+
+
+class ContactAssignment(db.Model):
+    """Fast kontaktperson history (Tiltak 1): exactly one open row per person."""
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    recorded_by: Mapped[User] = relationship(foreign_keys=[recorded_by_id])
+
+
+class Coordinator(db.Model):
+    """Koordinator (hol. § 7-2), optional; history kept by ending rows."""
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    service: Mapped[str] = mapped_column(String(200))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    since: Mapped[date]
+    ended_at: Mapped[datetime | None]
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    recorded_by: Mapped[User] = relationship(foreign_keys=[recorded_by_id])
+
+
+class Consent(db.Model):
+    """Samtykke (Tiltak 1 and 7): what, with whom, for how long. Never deleted."""
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    categories: Mapped[list] = mapped_column(JSON, default=list)
+    categories_text: Mapped[str | None] = mapped_column(Text)
+    party_kind: Mapped[str] = mapped_column(String(40))
+    party_name: Mapped[str | None] = mapped_column(String(200))
+    party_relation: Mapped[str | None] = mapped_column(String(120))
+    direction: Mapped[str] = mapped_column(String(10), default="begge")
+    valid_from: Mapped[date]
+    valid_until: Mapped[date | None]
+    given_how: Mapped[str] = mapped_column(String(20))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    withdrawn_on: Mapped[date | None]
+    withdrawn_at: Mapped[datetime | None]
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    recorded_by: Mapped[User] = relationship(foreign_keys=[recorded_by_id])
+    withdrawn_by: Mapped[User | None] = relationship(foreign_keys=[withdrawn_by_id])
+
+
+class Assessment(db.Model):
+    """One filled instrument. Kartlegging and self-ratings alike; signed rows are immutable."""
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    instrument_key: Mapped[str] = mapped_column(String(80))
+    instrument_version: Mapped[int]
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(10), default="draft", index=True)
+    version: Mapped[int] = mapped_column(default=1)
+    # Self-rating: which kartlegging it was taken with, and who answered.
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("assessment.id"))
+    rated_by_person: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    completed_at: Mapped[datetime | None]
+    # Frozen at signing (the signed PDF holds the same): queryable for team-lead views.
+    signed_at: Mapped[datetime | None] = mapped_column(index=True)
+    signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    ip_outcome: Mapped[str | None] = mapped_column(String(40))
+    ip_decision: Mapped[str | None] = mapped_column(String(20))
+    ip_answer: Mapped[str | None] = mapped_column(String(40))
+    content_sha256: Mapped[str | None] = mapped_column(String(64))
+    signed_pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("assessment.id"))
+
+    person: Mapped[Person] = relationship()
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    updated_by: Mapped[User] = relationship(foreign_keys=[updated_by_id])
+    signed_by: Mapped[User | None] = relationship(foreign_keys=[signed_by_id])
+    parent: Mapped["Assessment | None"] = relationship(
+        remote_side=[id], foreign_keys=[parent_id])
+    supersedes: Mapped["Assessment | None"] = relationship(
+        remote_side=[id], foreign_keys=[supersedes_id])
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status == "signed"
+
+    @property
+    def document_id(self) -> str:
+        return f"KL-{self.id:06d}-v{self.version}"
+
+
+class AuditEvent(db.Model):
+    """Append-only access and change log (Normen; innsyn i logg). No route updates or deletes."""
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    username: Mapped[str | None] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    object_type: Mapped[str | None] = mapped_column(String(40))
+    object_id: Mapped[int | None]
+    remote_addr: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[str | None] = mapped_column(Text)
+

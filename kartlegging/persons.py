@@ -1,0 +1,113 @@
+"""Person views: list/search, register, the person's page, kontaktperson and koordinator."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from . import answers as ops
+from . import audit, consent_rules, people
+from .clock import today
+from .extensions import db
+from .forms.fields import choices
+from .forms.persons import ContactForm, CoordinatorForm, PersonForm, SearchForm
+from .livskvalitet import person_ratings, staff_area_ratings
+from .rules import evaluate
+from .security import team_person
+
+bp = Blueprint("persons", __name__)
+
+
+def _user_choices():
+    return choices((u.id, f"{u.name} ({u.role_label})")
+                   for u in people.team_users(current_user.team_id))
+
+
+@bp.route("/")
+def index():
+    form = SearchForm(request.args)
+    query = form.q.data if form.validate() else None
+    persons = people.search(current_user.team_id, query)
+    if query:
+        audit.record("person_search", detail=f"{len(persons)} treff")
+    return render_template("persons/index.html", form=form, persons=persons)
+
+
+@bp.route("/personer/ny", methods=["GET", "POST"])
+def new():
+    form = PersonForm()
+    form.kontaktperson.choices = _user_choices()
+    if request.method == "GET":
+        form.kontaktperson.data = current_user.id
+        return render_template("persons/new.html", form=form)
+    if form.validate_on_submit():
+        ident = form.identity
+        try:
+            person = people.create_person(
+                team_id=current_user.team_id, name=form.name.data,
+                national_id=ident.value if ident else None,
+                birth_date=ident.birth_date if ident else None,
+                no_id_reason=form.no_id_reason.data if not ident else None,
+                contact_user_id=form.kontaktperson.data, by=current_user)
+        except people.DuplicatePerson as e:
+            form.national_id.errors.append(str(e))
+        else:
+            audit.record("person_create", person_id=person.id, obj=person)
+            flash(f"{person.name} er registrert.", "success")
+            return redirect(url_for(".view", person_id=person.id))
+    return render_template("persons/new.html", form=form), 422
+
+
+@bp.route("/personer/<int:person_id>")
+def view(person_id):
+    person = team_person(person_id)
+    audit.record("person_view", person_id=person.id, obj=person)
+    assessments = ops.for_person(person.id)
+    registry = ops.registry()
+    current = next((a for a in assessments if not a.is_signed), None)
+    current_ip = None
+    if current:
+        current_ip = evaluate(ops.instrument_of(current), current.answers).derived.get("ip")
+    contact_form = ContactForm()
+    contact_form.kontaktperson.choices = _user_choices()
+    day = today()
+    return render_template(
+        "persons/view.html", person=person, assessments=assessments, current=current,
+        current_ip=current_ip, signed=[a for a in assessments if a.is_signed],
+        contact=people.current_contact(person.id),
+        contacts=people.contact_history(person.id),
+        coordinator=people.current_coordinator(person.id),
+        contact_form=contact_form, coordinator_form=CoordinatorForm(),
+        consents=consent_rules.for_person(person.id), consent_status=consent_rules.status,
+        status_labels=consent_rules.STATUS_LABELS, today=day,
+        staff_areas=lambda a: staff_area_ratings(a, registry),
+        ratings=person_ratings(person.id, registry), registry=registry)
+
+
+@bp.route("/personer/<int:person_id>/kontaktperson", methods=["POST"])
+def set_contact(person_id):
+    person = team_person(person_id)
+    form = ContactForm()
+    form.kontaktperson.choices = _user_choices()
+    if not form.validate_on_submit():
+        message = " ".join(sum(form.errors.values(), [])) or "Ugyldig valg."
+        return render_template("error.html", code=422, message=message), 422
+    people.set_contact(person, form.kontaktperson.data, current_user)
+    audit.record("contact_set", person_id=person.id, obj=person,
+                 detail=f"bruker {form.kontaktperson.data}")
+    flash("Fast kontaktperson er endret.", "success")
+    return redirect(url_for(".view", person_id=person.id))
+
+
+@bp.route("/personer/<int:person_id>/koordinator", methods=["POST"])
+def set_coordinator(person_id):
+    person = team_person(person_id)
+    form = CoordinatorForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for e in errors:
+                flash(e, "error")
+        return render_template("persons/coordinator.html", person=person, form=form), 422
+    people.set_coordinator(person, name=form.name.data, service=form.service.data,
+                           since=form.since.data, by=current_user)
+    audit.record("coordinator_set", person_id=person.id, obj=person)
+    db.session.commit()
+    flash("Koordinator er registrert.", "success")
+    return redirect(url_for(".view", person_id=person.id))

@@ -1,0 +1,58 @@
+"""Fixtures: a fresh database per test, clients per role, and factories."""
+import os
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(__file__))
+sys.path.insert(0, os.path.dirname(os.path.dirname(__file__)))
+
+from config import TestConfig  # noqa: E402
+from kartlegging import create_app  # noqa: E402
+from kartlegging.extensions import db  # noqa: E402
+from factories import Factory  # noqa: E402
+
+PASSWORD = "riktig-passord-42"
+
+
+@pytest.fixture
+def app(tmp_path):
+    class Cfg(TestConfig):
+        pass
+    app = create_app(Cfg)
+    app.instance_path = str(tmp_path / "instance")
+    os.makedirs(app.instance_path, exist_ok=True)
+    with app.app_context():
+        db.create_all()  # tests only; the app's schema comes from migrations
+        yield app
+        db.session.remove()
+        db.drop_all()
+
+
+@pytest.fixture
+def factory(app):
+    return Factory(app, PASSWORD)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def _login(app, user):
+    c = app.test_client()
+    r = c.post("/logg-inn", data={"username": user.username, "password": PASSWORD})
+    assert r.status_code == 302, r.data
+    return c
+
+
+@pytest.fixture
+def staff(app, factory):
+    """(client, user): an ansatt of team A."""
+    user = factory.user("ansatt", team=factory.team_a)
+    return _login(app, user), user
+
+
+@pytest.fixture
+def login(app):
+    return lambda user: _login(app, user)
