@@ -27,6 +27,7 @@ def app(tmp_path):
         yield app
         db.session.remove()
         db.drop_all()
+        db.engine.dispose()
 
 
 @pytest.fixture

@@ -1,0 +1,30 @@
+# Thin wrappers around scripts/. `make run` and `make test` work on a fresh Debian machine.
+PY := .venv/bin/python
+export FLASK_APP := kartlegging
+
+.PHONY: run test test-sqlite test-pg test-browser setup setup-test lint clean
+
+setup:
+	scripts/system-packages.sh
+	scripts/bootstrap.sh
+
+setup-test:
+	scripts/system-packages.sh
+	scripts/bootstrap.sh test
+
+run: setup
+	.venv/bin/flask db upgrade
+	.venv/bin/flask demo
+	.venv/bin/flask run --host 127.0.0.1 --port 5000
+
+test: setup-test
+	scripts/test.sh
+
+test-pg: setup-test
+	scripts/test-pg.sh
+
+lint: setup-test
+	.venv/bin/ruff check kartlegging tests config.py
+
+clean:
+	rm -rf .venv instance test-artifacts .pytest_cache
