@@ -9,10 +9,10 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms.validators import Length, Optional
 
 from .fields import choices as make_choices
-from .fields import ChoiceField, MultiCheckboxField, NorwegianDateField, NorwegianIntegerField
+from .fields import ChoiceField, InRange, MultiCheckboxField, NorwegianDateField, NorwegianIntegerField
 from ..instruments import DECLINE, DECLINE_LABEL, Instrument, Item, Section
 
 def _choices(item: Item):
@@ -46,7 +46,7 @@ def _date(item, kw):
 def _number(item, kw):
     lo, hi = item.min, item.max
     if lo is not None or hi is not None:
-        kw["validators"].append(NumberRange(min=lo, max=hi, message=_range_message(lo, hi)))
+        kw["validators"].append(InRange(lo, hi, _range_message(lo, hi)))
     return NorwegianIntegerField(**kw)
 
 

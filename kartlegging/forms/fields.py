@@ -1,6 +1,7 @@
 """Field classes with Norwegian messages and strict choice checks."""
 from wtforms import DateField, IntegerField, RadioField, SelectMultipleField, widgets
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import ValidationError
 
 CHOICE_MSG = "Velg et av alternativene."
 
@@ -22,13 +23,13 @@ class MultiCheckboxField(SelectMultipleField):
         allowed = {str(v) for v in allowed_values(self)}
         for value in self.data or []:
             if value not in allowed:
-                raise ValueError(CHOICE_MSG)
+                raise ValidationError(CHOICE_MSG)
 
 
 class ChoiceField(RadioField):
     def pre_validate(self, form):
         if self.data not in (None, "") and self.data not in allowed_values(self):
-            raise ValueError(CHOICE_MSG)
+            raise ValidationError(CHOICE_MSG)
 
 
 class NorwegianDateField(DateField):
@@ -45,3 +46,17 @@ class NorwegianIntegerField(IntegerField):
             super().process_formdata(valuelist)
         except ValueError as e:
             raise ValueError("Skriv et helt tall (bare siffer).") from e
+
+
+class InRange:
+    """Like NumberRange, but silent when the value could not be parsed (one message only)."""
+
+    def __init__(self, lo, hi, message):
+        self.lo, self.hi, self.message = lo, hi, message
+
+    def __call__(self, form, field):
+        if field.data is None:
+            return
+        if (self.lo is not None and field.data < self.lo) or \
+                (self.hi is not None and field.data > self.hi):
+            raise ValidationError(self.message)

@@ -1,0 +1,185 @@
+"""Real-browser fixtures: Debian's Chromium through Playwright, the app served in-process.
+
+* one browser per test session (`browser`), a fresh context per test (`context`, `page`);
+* a fresh app per test (`live`): file-based SQLite in tmp_path, real CSRF, served by werkzeug
+  on 127.0.0.1 in a background thread;
+* every page is watched: JavaScript exceptions, console errors (CSP violations among them) and
+  server-side exceptions fail the test at teardown.
+"""
+import logging
+import os
+import threading
+from dataclasses import dataclass, field
+
+import pytest
+from flask import got_request_exception
+from werkzeug.serving import make_server
+
+from config import TestConfig
+from factories import Factory
+from kartlegging import create_app
+from kartlegging.extensions import db
+from kartlegging.models import Assessment
+
+from browser_support import PASSWORD, TABLET
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+# Console messages that are the expected trace of a request the test provokes on purpose
+# (offline, 401 expired session, 409 conflict, 403/422 form errors). Everything else – CSP
+# violations, JavaScript errors – fails the test.
+EXPECTED_CONSOLE = ("Failed to load resource",)
+
+
+@pytest.fixture(scope="session")
+def playwright_instance():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance):
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} mangler: kjør scripts/system-packages.sh (installerer Debians "
+                    "chromium-pakke). Kjør aldri «playwright install».", pytrace=False)
+    b = playwright_instance.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                           args=CHROMIUM_ARGS)
+    yield b
+    b.close()
+
+
+@dataclass
+class Live:
+    """The running app: its URL, the Flask app (for DB checks) and the test users."""
+    app: object
+    url: str
+    users: dict = field(default_factory=dict)    # username -> id
+    server_errors: list = field(default_factory=list)
+    ids: dict = field(default_factory=dict)       # anything a test wants to remember
+
+    def __call__(self, path: str = "/") -> str:
+        return self.url + path
+
+    def db(self):
+        """An app context for reads and setup in the test thread (fresh session each time)."""
+        return _DbContext(self.app)
+
+    def assessment(self, assessment_id: int) -> dict:
+        """A snapshot of the stored assessment (answers, version, status ...)."""
+        with self.db():
+            a = db.session.get(Assessment, assessment_id)
+            return {"answers": dict(a.answers or {}), "version": a.version, "status": a.status,
+                    "completed_at": a.completed_at, "person_id": a.person_id,
+                    "document_id": a.document_id}
+
+    def answers(self, assessment_id: int) -> dict:
+        return self.assessment(assessment_id)["answers"]
+
+
+class _DbContext:
+    def __init__(self, app):
+        self.ctx = app.app_context()
+
+    def __enter__(self):
+        self.ctx.push()
+        return db.session
+
+    def __exit__(self, *exc):
+        db.session.remove()
+        self.ctx.pop()
+
+
+@pytest.fixture
+def live(tmp_path):
+    class BrowserConfig(TestConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'kartlegging.db'}"
+        WTF_CSRF_ENABLED = True          # the browser goes through real CSRF protection
+
+    app = create_app(BrowserConfig)
+    app.instance_path = str(tmp_path / "instance")
+    os.makedirs(app.instance_path, exist_ok=True)
+    server_errors = []
+
+    def record(sender, exception, **extra):
+        server_errors.append(repr(exception))
+    got_request_exception.connect(record, app)
+
+    users = {}
+    with app.app_context():
+        db.create_all()
+        factory = Factory(app, PASSWORD)
+        for role, username, name in (("ansatt", "kari", "Kari Ansatt"),
+                                     ("ansatt", "per", "Per Ansatt"),
+                                     ("teamleder", "tone", "Tone Teamleder")):
+            users[username] = factory.user(role, team=factory.team_a, username=username,
+                                           name=name).id
+        db.session.remove()
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    srv = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    live = Live(app=app, url=f"http://127.0.0.1:{srv.server_port}", users=users,
+                server_errors=server_errors)
+    yield live
+    srv.shutdown()
+    srv.server_close()
+    thread.join(5)
+    got_request_exception.disconnect(record, app)
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    assert not server_errors, f"Serverfeil under testen: {server_errors}"
+
+
+class PageWatch:
+    """JavaScript errors and unexpected console errors from every page of a context."""
+
+    def __init__(self):
+        self.problems = []
+
+    def attach(self, page):
+        page.on("pageerror", lambda e: self.problems.append(f"pageerror {page.url}: {e}"))
+        page.on("console", lambda m: self._console(page, m))
+
+    def _console(self, page, msg):
+        if msg.type == "error" and not msg.text.startswith(EXPECTED_CONSOLE):
+            self.problems.append(f"console.error {page.url}: {msg.text}")
+
+
+@pytest.fixture
+def new_context(browser):
+    """Factory for extra contexts (no-JS, other viewport); all are closed and checked."""
+    made = []
+
+    def make(**kw):
+        kw.setdefault("viewport", TABLET)
+        kw.setdefault("locale", "nb-NO")
+        kw.setdefault("timezone_id", "Europe/Oslo")
+        kw.setdefault("accept_downloads", True)
+        ctx = browser.new_context(**kw)
+        ctx.set_default_timeout(10_000)
+        watch = PageWatch()
+        ctx.on("page", watch.attach)
+        made.append((ctx, watch))
+        return ctx
+
+    yield make
+    problems = []
+    for ctx, watch in made:
+        problems += watch.problems
+        ctx.close()
+    assert not problems, "Feil i nettleseren:\n" + "\n".join(problems)
+
+
+@pytest.fixture
+def context(new_context):
+    return new_context()
+
+
+@pytest.fixture
+def page(context):
+    return context.new_page()
