@@ -68,6 +68,7 @@ def view(person_id):
     contact_form = ContactForm()
     contact_form.kontaktperson.choices = _user_choices()
     day = today()
+    ratings = person_ratings(person.id, registry)
     return render_template(
         "persons/view.html", person=person, assessments=assessments, current=current,
         current_ip=current_ip, signed=[a for a in assessments if a.is_signed],
@@ -78,7 +79,7 @@ def view(person_id):
         consents=consent_rules.for_person(person.id), consent_status=consent_rules.status,
         status_labels=consent_rules.STATUS_LABELS, today=day,
         staff_areas=lambda a: staff_area_ratings(a, registry),
-        ratings=person_ratings(person.id, registry), registry=registry)
+        ratings=ratings, chart_points=[(r.date, r.mean) for r in ratings], registry=registry)
 
 
 @bp.route("/personer/<int:person_id>/kontaktperson", methods=["POST"])

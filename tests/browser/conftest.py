@@ -16,10 +16,11 @@ from flask import got_request_exception
 from werkzeug.serving import make_server
 
 from config import TestConfig
-from factories import Factory
+from factories import Factory, fnr
+from kartlegging import answers as ops
 from kartlegging import create_app
 from kartlegging.extensions import db
-from kartlegging.models import Assessment
+from kartlegging.models import Assessment, ContactAssignment, Person, User
 
 from browser_support import PASSWORD, TABLET
 
@@ -77,6 +78,30 @@ class Live:
 
     def answers(self, assessment_id: int) -> dict:
         return self.assessment(assessment_id)["answers"]
+
+    def instrument(self, key: str = ops.KARTLEGGING):
+        return self.app.extensions["instruments"].latest(key)
+
+    def draft(self, name: str = "Test Testesen", contact: str = "kari",
+              answers: dict | None = None) -> tuple[int, int]:
+        """A person in kari's team with a kartlegging draft: (person id, assessment id)."""
+        self._n = getattr(self, "_n", 0) + 1
+        inst = self.instrument()
+        with self.db():
+            user = db.session.get(User, self.users[contact])
+            person = Person(team_id=user.team_id, name=name,
+                            national_id=fnr(day=self._n, individ=200 + 7 * self._n),
+                            created_by_id=user.id)
+            db.session.add(person)
+            db.session.flush()
+            db.session.add(ContactAssignment(person_id=person.id, user_id=user.id,
+                                             recorded_by_id=user.id))
+            a = Assessment(person_id=person.id, instrument_key=inst.key,
+                           instrument_version=inst.version, answers=answers or {},
+                           created_by_id=user.id, updated_by_id=user.id)
+            db.session.add(a)
+            db.session.commit()
+            return person.id, a.id
 
 
 class _DbContext:
