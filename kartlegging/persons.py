@@ -102,9 +102,6 @@ def set_coordinator(person_id):
     person = team_person(person_id)
     form = CoordinatorForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for e in errors:
-                flash(e, "error")
         return render_template("persons/coordinator.html", person=person, form=form), 422
     people.set_coordinator(person, name=form.name.data, service=form.service.data,
                            since=form.since.data, by=current_user)

@@ -2,7 +2,8 @@
 from datetime import datetime, timezone
 from functools import wraps
 
-from flask import abort, current_app, jsonify, redirect, request, session, url_for
+from flask import (abort, current_app, jsonify, redirect, render_template, request, session,
+                   url_for)
 from flask_login import current_user, logout_user
 
 from .clock import now_utc  # noqa: F401
@@ -22,9 +23,11 @@ PUBLIC_ENDPOINTS = {"auth.login", "auth.token", "static", "selfrating.question",
 @login_manager.user_loader
 def load_user(user_id: str):
     try:
-        return db.session.get(User, int(user_id))
+        user = db.session.get(User, int(user_id))
     except (TypeError, ValueError):
         return None
+    # A deactivated account loses its open sessions at once, not only at the next login.
+    return user if user is not None and user.active else None
 
 
 def wants_json() -> bool:
@@ -37,6 +40,10 @@ def init_app(app):
         handover = session.get("handover")
         if handover:
             if request.endpoint in HANDOVER_ENDPOINTS:
+                # The tablet is with the person; ending the hand-over needs the staff
+                # password, so the idle clock restarts rather than logging staff out after it.
+                if request.endpoint != "static":
+                    session["last_seen"] = datetime.now(timezone.utc).timestamp()
                 return None
             if wants_json():
                 return jsonify(error="handover", message="Nettbrettet er gitt til personen."), 403
@@ -63,6 +70,21 @@ def init_app(app):
                 session["last_seen"] = now
         return None
 
+    @app.before_request
+    def reject_bad_input():
+        """Refuse input no form can hold, before any view or database sees it (400).
+
+        NUL bytes break PostgreSQL text columns and lone surrogates cannot be encoded; a
+        JSON body for a form endpoint must be a flat object of strings (Flask-WTF feeds it
+        straight into the form). The JSON autosave validates its own structure.
+        """
+        problem = _input_problem()
+        if problem is None:
+            return None
+        if wants_json():
+            return jsonify(error="invalid", message=problem), 400
+        return render_template("error.html", code=400, message=problem), 400
+
     @app.after_request
     def headers(resp):
         resp.headers["Content-Security-Policy"] = CSP
@@ -76,6 +98,63 @@ def init_app(app):
         if app.config.get("HSTS"):
             resp.headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
         return resp
+
+
+BAD_INPUT = "Skjemaet inneholdt tegn som ikke kan lagres. Fjern dem og prøv igjen."
+BAD_JSON = "Ugyldige data. Last siden på nytt."
+# JSON endpoints that check the structure of their payload themselves.
+STRUCTURED_JSON_ENDPOINTS = {"assessments.autosave"}
+
+
+def _bad_text(value: str) -> bool:
+    if "\x00" in value:
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates, e.g. from a JSON "\ud800" escape
+        return True
+    return False
+
+
+def _bad_json_value(value) -> bool:
+    if isinstance(value, str):
+        return _bad_text(value)
+    if isinstance(value, list):
+        return any(_bad_json_value(v) for v in value)
+    if isinstance(value, dict):
+        return any(_bad_text(str(k)) or _bad_json_value(v) for k, v in value.items())
+    return False
+
+
+def _flat_strings(payload) -> bool:
+    """What a form may receive as JSON: {name: str | null | [str, ...]}."""
+    if not isinstance(payload, dict):
+        return False
+    for value in payload.values():
+        values = value if isinstance(value, list) else [value]
+        if not all(v is None or isinstance(v, str) for v in values):
+            return False
+    return True
+
+
+def _input_problem() -> str | None:
+    for multi in (request.args, request.form):
+        for key, values in multi.lists():
+            if _bad_text(key) or any(_bad_text(v) for v in values):
+                return BAD_INPUT
+    for f in request.files.values():
+        if f.filename and _bad_text(f.filename):
+            return BAD_INPUT
+    if request.is_json and request.method not in ("GET", "HEAD", "OPTIONS"):
+        payload = request.get_json(silent=True)
+        if payload is None and request.get_data(cache=True).strip():
+            return BAD_JSON  # malformed JSON
+        if payload is not None and _bad_json_value(payload):
+            return BAD_INPUT
+        if request.endpoint not in STRUCTURED_JSON_ENDPOINTS and payload is not None \
+                and not _flat_strings(payload):
+            return BAD_JSON
+    return None
 
 
 def role_required(*roles):

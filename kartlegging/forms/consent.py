@@ -1,7 +1,7 @@
 """Consent (samtykke) forms: what, with whom, for how long, how given."""
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from .fields import (ChoiceField, MultiCheckboxField, NorwegianDateField, allowed_values,
                      choices)
@@ -17,13 +17,13 @@ class ConsentForm(FlaskForm):
     party_kind = SelectField("Med hvem?", validate_choice=False,
                              validators=[DataRequired("Velg hvem samtykket gjelder.")])
     party_name = StringField("Navn (på pårørende, eller tjenesten)", validators=[
-        Optional(), Length(max=200)])
+        Length(max=200)])
     party_relation = StringField("Relasjon til personen (for pårørende, f.eks. mor, søster)",
-                                 validators=[Optional(), Length(max=120)])
+                                 validators=[Length(max=120)])
     valid_from = NorwegianDateField("Gyldig fra", validators=[
-        DataRequired("Skriv datoen samtykket gjelder fra.")])
+        InputRequired("Skriv datoen samtykket gjelder fra.")])
     until_withdrawn = BooleanField("Gjelder til det trekkes tilbake")
-    valid_until = NorwegianDateField("Gyldig til og med", validators=[Optional()])
+    valid_until = NorwegianDateField("Gyldig til og med")
     given_how = RadioField("Hvordan ble samtykket gitt?", choices=choices([
         ("skriftlig", "Skriftlig"), ("muntlig", "Muntlig")]),
         validators=[DataRequired("Velg om samtykket er skriftlig eller muntlig.")])
@@ -61,4 +61,4 @@ class ConsentForm(FlaskForm):
 
 class WithdrawForm(FlaskForm):
     withdrawn_on = NorwegianDateField("Trukket tilbake dato", validators=[
-        DataRequired("Skriv datoen samtykket ble trukket tilbake.")])
+        InputRequired("Skriv datoen samtykket ble trukket tilbake.")])

@@ -33,7 +33,12 @@ class ChoiceField(RadioField):
 
 
 class NorwegianDateField(DateField):
+    """A date; an empty value is simply no date (required-ness is a validator's job)."""
+
     def process_formdata(self, valuelist):
+        if not valuelist or not "".join(valuelist).strip():
+            self.data = None
+            return
         try:
             super().process_formdata(valuelist)
         except ValueError as e:

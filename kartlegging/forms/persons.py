@@ -2,7 +2,7 @@
 from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from .fields import NorwegianDateField, allowed_values
 from ..identity import InvalidIdentityNumber, normalize, validate
@@ -12,10 +12,10 @@ class PersonForm(FlaskForm):
     name = StringField("Fullt navn", validators=[
         DataRequired("Skriv personens navn."), Length(max=200, message="Navnet er for langt.")])
     national_id = StringField("Fødselsnummer eller D-nummer (11 siffer)", validators=[
-        Optional(), Length(max=20, message="Nummeret er for langt.")])
+        Length(max=20, message="Nummeret er for langt.")])
     no_number = BooleanField("Personen har ikke (eller vil ikke oppgi) fødselsnummer")
     no_id_reason = TextAreaField("Hvorfor mangler nummeret?", validators=[
-        Optional(), Length(max=1000, message="Begrunnelsen kan være høyst 1000 tegn.")])
+        Length(max=1000, message="Begrunnelsen kan være høyst 1000 tegn.")])
     kontaktperson = SelectField("Fast kontaktperson", coerce=int, validate_choice=False)
 
     identity = None
@@ -64,7 +64,7 @@ class CoordinatorForm(FlaskForm):
     service = StringField("Tjeneste/enhet", validators=[
         DataRequired("Skriv hvilken tjeneste koordinatoren er fra."), Length(max=200)])
     since = NorwegianDateField("Koordinator fra dato", validators=[
-        DataRequired("Skriv en gyldig dato.")])
+        InputRequired("Skriv datoen koordinatoren ble oppnevnt.")])
 
 
 def normalized_number(raw: str | None) -> str:
