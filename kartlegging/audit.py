@@ -1,6 +1,8 @@
 """Append-only audit log: who read or changed what, for whom, when and from where."""
 from flask import has_request_context, request
 from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from .extensions import db
 from .models import AuditEvent
@@ -36,3 +38,26 @@ def record(action: str, *, person_id=None, obj=None, detail: str | None = None,
     db.session.add(event)
     if commit:
         db.session.commit()
+
+
+class AppendOnly(RuntimeError):
+    """An AuditEvent was about to be changed or deleted through the ORM."""
+
+
+@event.listens_for(AuditEvent, "before_update")
+def _no_update(mapper, connection, target):
+    raise AppendOnly("Logghendelser kan ikke endres.")
+
+
+@event.listens_for(AuditEvent, "before_delete")
+def _no_delete(mapper, connection, target):
+    raise AppendOnly("Logghendelser kan ikke slettes.")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _no_bulk_change(state):
+    """update(AuditEvent) / delete(AuditEvent) through a session are refused as well."""
+    if state.is_update or state.is_delete:
+        table = getattr(state.statement, "table", None)
+        if getattr(table, "name", None) == AuditEvent.__tablename__:
+            raise AppendOnly("Logghendelser kan ikke endres eller slettes.")

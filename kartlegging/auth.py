@@ -7,6 +7,7 @@ from flask import (Blueprint, current_app, flash, jsonify, redirect, render_temp
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import audit
 from .extensions import db
@@ -21,10 +22,26 @@ WRONG = "Feil brukernavn eller passord."
 
 
 def _safe_next(target: str | None) -> str:
-    if target and not urlsplit(target).netloc and target.startswith("/") \
-            and not target.startswith("//"):
-        return target
+    r"""Only a path on this site. Browsers read "/\evil.example" (and "/<TAB>/evil.example",
+    with the tab dropped) as "//evil.example", so backslashes and control characters are
+    refused as well."""
+    if target and target.startswith("/") and not target.startswith("//") \
+            and "\\" not in target and not any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
     return url_for("persons.index")
+
+
+_DUMMY_HASH: dict[str, str] = {}
+
+
+def _spend_hash_time(password: str) -> None:
+    """Unknown user names take as long as wrong passwords (no user-name probing by timing)."""
+    method = current_app.config.get("PASSWORD_HASH_METHOD") or "scrypt"
+    if method not in _DUMMY_HASH:
+        _DUMMY_HASH[method] = generate_password_hash("ikke-et-passord", method=method)
+    check_password_hash(_DUMMY_HASH[method], password or "")
 
 
 def _ip_throttled() -> bool:
@@ -47,6 +64,8 @@ def attempt_login(username: str, password: str) -> tuple[User | None, str | None
         minutes = int((user.locked_until - now).total_seconds() // 60) + 1
         audit.record("login_failed", username=username[:80], detail="konto låst")
         return None, LOCKED.format(m=minutes)
+    if user is None:
+        _spend_hash_time(password)
     if not user or not user.active or not user.check_password(password):
         if user:
             user.failed_logins += 1
@@ -57,6 +76,32 @@ def attempt_login(username: str, password: str) -> tuple[User | None, str | None
         return None, WRONG
     user.failed_logins, user.locked_until = 0, None
     return user, None
+
+
+def confirm_password(user: User, password: str | None) -> str | None:
+    """Re-entered password (signing, ending a hand-over) under the same lockout as login.
+
+    Returns None when it is right, else a Norwegian message. Wrong attempts count towards
+    LOGIN_MAX_FAILURES, so the password cannot be guessed at a screen that asks for it
+    again (such as the tablet handed to the person). Commits; writes no audit event.
+    """
+    cfg = current_app.config
+    now = now_utc()
+    if user.locked_until and user.locked_until > now:
+        minutes = int((user.locked_until - now).total_seconds() // 60) + 1
+        return LOCKED.format(m=minutes)
+    if user.active and user.check_password(password or ""):
+        user.failed_logins = 0
+        db.session.commit()
+        return None
+    user.failed_logins = (user.failed_logins or 0) + 1
+    if user.failed_logins >= cfg["LOGIN_MAX_FAILURES"]:
+        user.locked_until = now + timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"])
+        user.failed_logins = 0
+        db.session.commit()
+        return LOCKED.format(m=cfg["LOGIN_LOCK_MINUTES"])
+    db.session.commit()
+    return "Feil passord."
 
 
 @bp.route("/logg-inn", methods=["GET", "POST"])

@@ -34,6 +34,10 @@ def check_page(page: Page, name: str | None = None, *, axe: bool = True) -> None
 def assert_accessible(page: Page, context=None) -> None:
     result = _axe.run(page, context=context)
     bad = [v for v in result.response["violations"] if v.get("impact") in BLOCKING]
+    for v in result.response["violations"]:   # shown with -s or when the test fails
+        if v not in bad:
+            print(f"axe (ikke blokkerende) {page.url}: {v['id']} ({v['impact']}) "
+                  f"{[n['target'] for n in v['nodes'][:4]]}")
     assert not bad, format_violations(page.url, bad)
 
 

@@ -1,0 +1,91 @@
+"""Registering and finding persons: fødselsnummer messages, no-number reason, duplicates, search."""
+from factories import fnr
+from kartlegging.models import AuditEvent, ContactAssignment, Person
+
+
+def register(client, user, **data):
+    base = {"name": "Test Testesen", "national_id": "", "kontaktperson": str(user.id)}
+    base.update(data)
+    return client.post("/personer/ny", data=base)
+
+
+def test_register_with_fodselsnummer(staff):
+    client, user = staff
+    number = fnr(24, 12, 90)
+    r = register(client, user, national_id=f"{number[:6]} {number[6:]}")
+    assert r.status_code == 302
+    p = Person.query.one()
+    assert p.national_id == number and p.birth_date.isoformat() == "1990-12-24"
+    assert ContactAssignment.query.one().user_id == user.id
+    assert AuditEvent.query.filter_by(action="person_create", person_id=p.id).count() == 1
+
+
+def test_register_with_d_nummer(staff):
+    client, user = staff
+    d_number = fnr(41, 5, 80)  # day + 40: D-nummer
+    r = register(client, user, national_id=d_number)
+    assert r.status_code == 302
+    assert Person.query.one().birth_date.isoformat() == "1980-05-01"
+
+
+def test_bad_number_gets_clear_norwegian_message_and_keeps_input(staff):
+    client, user = staff
+    good = fnr(3, 3, 83)
+    typo = good[:10] + str((int(good[10]) + 1) % 10)
+    r = register(client, user, name="Åse Ærlig Øvrebø", national_id=typo)
+    assert r.status_code == 422
+    html = r.data.decode()
+    assert "Kontrollsifrene stemmer ikke" in html
+    assert "Åse Ærlig Øvrebø" in html and typo in html
+    assert Person.query.count() == 0
+    r = register(client, user, national_id="123")
+    assert "11 siffer" in r.data.decode()
+
+
+def test_no_number_needs_reason(staff):
+    client, user = staff
+    r = register(client, user, no_number="y")
+    assert r.status_code == 422
+    assert "Skriv hvorfor personen er registrert uten nummer." in r.data.decode()
+    r = register(client, user, no_number="y", no_id_reason="Vil ikke oppgi nummer ennå.")
+    assert r.status_code == 302
+    assert Person.query.one().national_id is None
+
+
+def test_number_or_no_number_required(staff):
+    client, user = staff
+    r = register(client, user)
+    assert r.status_code == 422
+    assert "Skriv fødselsnummer eller D-nummer" in r.data.decode()
+
+
+def test_no_duplicates_even_across_teams(app, staff, factory, login):
+    client, user = staff
+    number = fnr(5, 6, 77)
+    assert register(client, user, national_id=number).status_code == 302
+    r = register(client, user, name="Dobbel", national_id=number)
+    assert r.status_code == 422 and "allerede registrert" in r.data.decode()
+    outsider = factory.user("ansatt", team=factory.team_b)
+    r = register(login(outsider), outsider, national_id=number)
+    assert r.status_code == 422
+    assert Person.query.count() == 1
+
+
+def test_search_by_name_and_number(staff, factory):
+    client, user = staff
+    a = factory.person(name="Kari Nordmann", national_id=fnr(1, 2, 80))
+    factory.person(name="Per Hansen", national_id=fnr(2, 3, 81))
+    factory.person(name="Kari Utenfor", team=factory.team_b, national_id=fnr(3, 4, 82))
+    html = client.get("/?q=kari").data.decode()
+    assert "Kari Nordmann" in html and "Per Hansen" not in html and "Kari Utenfor" not in html
+    html = client.get(f"/?q={a.national_id[:6]}").data.decode()
+    assert "Kari Nordmann" in html and "Per Hansen" not in html
+    assert "Ingen personer passer søket" in client.get("/?q=zzz").data.decode()
+
+
+def test_person_page_is_team_isolated(app, factory, login):
+    person = factory.person()
+    outsider = login(factory.user("ansatt", team=factory.team_b))
+    assert outsider.get(f"/personer/{person.id}").status_code == 404
+    assert outsider.post(f"/personer/{person.id}/kartlegginger").status_code == 404
+    assert outsider.get("/personer/99999").status_code == 404
