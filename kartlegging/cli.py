@@ -103,3 +103,6 @@ def init_app(app):
         sys.exit(0 if result.ok else 1)
 
     app.cli.add_command(pdf_group)
+
+    from . import backup
+    backup.init_app(app)

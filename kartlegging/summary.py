@@ -70,7 +70,9 @@ def _ip(inst, ev, answers, evaluation):
     ip_items = [i for i in inst.section(VURDERING).items if not i.area and ev.visible(i)]
     return {"prompt": d.text, "reasons": d.reasons, "legal_basis": d.legal_basis,
             "rows": [{"label": i.label, "answer": display_value(i, answers.get(i.id))
-                      if answers.get(i.id) not in (None, "", []) else None} for i in ip_items]}
+                      if answers.get(i.id) not in (None, "", []) else None,
+                      "comment": answers.get(i.comment_id) if i.comment else None}
+                     for i in ip_items]}
 
 
 def frozen_context(a, day) -> dict:

@@ -20,6 +20,13 @@ def app(tmp_path):
     class Cfg(TestConfig):
         pass
     app = create_app(Cfg)
+
+    def _fresh_login_state():
+        # Test requests reuse the fixture's app context (and its `g`); in production every
+        # request has its own. Drop Flask-Login's per-request cache so clients never mix.
+        from flask import g
+        g.pop("_login_user", None)
+    app.before_request_funcs.setdefault(None, []).insert(0, _fresh_login_state)
     app.instance_path = str(tmp_path / "instance")
     os.makedirs(app.instance_path, exist_ok=True)
     with app.app_context():

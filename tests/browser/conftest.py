@@ -9,10 +9,11 @@
 import logging
 import os
 import threading
+import time
 from dataclasses import dataclass, field
 
 import pytest
-from flask import got_request_exception
+from flask import got_request_exception, request
 from werkzeug.serving import make_server
 
 from config import TestConfig
@@ -59,6 +60,7 @@ class Live:
     url: str
     users: dict = field(default_factory=dict)    # username -> id
     server_errors: list = field(default_factory=list)
+    slow: dict = field(default_factory=dict)      # endpoint -> seconds to hold its response
     ids: dict = field(default_factory=dict)       # anything a test wants to remember
 
     def __call__(self, path: str = "/") -> str:
@@ -132,6 +134,16 @@ def live(tmp_path):
         server_errors.append(repr(exception))
     got_request_exception.connect(record, app)
 
+    slow = {}
+
+    @app.after_request
+    def hold_response(resp):
+        """Simulates a slow network for chosen endpoints: the work is done, the reply is late."""
+        delay = slow.get(request.endpoint)
+        if delay:
+            time.sleep(delay)
+        return resp
+
     users = {}
     with app.app_context():
         db.create_all()
@@ -148,7 +160,7 @@ def live(tmp_path):
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
     live = Live(app=app, url=f"http://127.0.0.1:{srv.server_port}", users=users,
-                server_errors=server_errors)
+                server_errors=server_errors, slow=slow)
     yield live
     srv.shutdown()
     srv.server_close()

@@ -1,0 +1,225 @@
+"""Autosave in the browser: saving by itself, offline and back, an expired session (re-login over
+the form), two tabs on one draft (conflict, never a silent overwrite), and «Lagre»/«Neste»
+pressed while an autosave is still on its way."""
+import re
+import time
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from playwright.sync_api import expect
+
+from browser_support import (PASSWORD, RETRYING, SAVED, assert_accessible, check_page,
+                             expect_saved, item_block, login, section_url)
+
+pytestmark = pytest.mark.browser
+
+
+def wait_for_db(live, assessment_id, predicate, timeout=10.0):
+    """Polls the database until predicate(answers) holds; returns the answers."""
+    deadline = time.monotonic() + timeout
+    while True:
+        answers = live.answers(assessment_id)
+        if predicate(answers) or time.monotonic() > deadline:
+            return answers
+        time.sleep(0.1)
+
+
+def test_autosave_saves_by_itself_and_applies_conditions(live, page):
+    _, aid = live.draft()
+    login(page, live, "kari")
+    page.goto(section_url(live, aid, "familie"))
+    status = page.locator("#save-status")
+    expect(status).to_have_text("")
+
+    page.locator("#nettverk").fill("Søsteren Eva – æøå")
+    expect(status).to_have_text("Ikke lagret ennå …")
+    expect_saved(page)
+    assert live.answers(aid) == {"nettverk": "Søsteren Eva – æøå"}
+
+    # A radio answer shows the follow-up questions at once, and everything is saved.
+    barn = item_block(page, "barn_antall_mindreaarige")
+    expect(barn).to_be_hidden()
+    page.locator('input[name="har_barn"][value="ja"]').check()
+    expect(barn).to_be_visible()
+    page.locator("#barn_antall_mindreaarige").fill("2")
+    page.locator('input[name="sivilstand"][value="samboer"]').check()
+    answers = wait_for_db(live, aid, lambda a: a.get("barn_antall_mindreaarige") == 2
+                          and a.get("sivilstand") == "samboer")
+    assert answers == {"nettverk": "Søsteren Eva – æøå", "har_barn": "ja",
+                       "barn_antall_mindreaarige": 2, "sivilstand": "samboer"}
+    expect_saved(page)
+
+    # «Nei» hides them again, and the hidden answer is not kept.
+    page.locator('input[name="har_barn"][value="nei"]').check()
+    expect(barn).to_be_hidden()
+    answers = wait_for_db(live, aid, lambda a: a.get("har_barn") == "nei")
+    assert "barn_antall_mindreaarige" not in answers
+
+    # A value the server refuses is shown at the field, not silently dropped.
+    page.locator('input[name="har_barn"][value="ja"]').check()
+    page.locator("#barn_antall_mindreaarige").fill("99")
+    expect(status).to_have_text("Ikke lagret – rett feltene som er merket")
+    error = page.locator("#barn_antall_mindreaarige-livefeil")
+    expect(error).to_have_text("Skriv et tall fra 0 til 20.")
+    expect(page.locator("#barn_antall_mindreaarige")).to_have_attribute(
+        "aria-describedby", "barn_antall_mindreaarige-livefeil")
+    assert_accessible(page)
+    page.locator("#barn_antall_mindreaarige").fill("3")
+    expect_saved(page)
+    expect(error).to_have_count(0)
+    assert live.answers(aid)["barn_antall_mindreaarige"] == 3
+
+
+def test_offline_keeps_answers_and_saves_when_back(live, context, page):
+    _, aid = live.draft()
+    login(page, live, "kari")
+    page.goto(section_url(live, aid, "viktig"))
+    field = page.locator("#hva_er_viktig")
+    field.fill("Å få egen leilighet")
+    expect_saved(page)
+    assert live.answers(aid) == {"hva_er_viktig": "Å få egen leilighet"}
+
+    context.set_offline(True)
+    field.press("End")
+    field.press_sequentially(" og jobb", delay=20)
+    expect(page.locator("#save-status")).to_have_text(RETRYING)
+    check_page(page, "20-frakoblet")          # the status is visible and announced politely
+    assert live.answers(aid) == {"hva_er_viktig": "Å få egen leilighet"}
+    # Still offline: a retry fails again and keeps the answer in the page.
+    page.wait_for_timeout(1500)
+    expect(page.locator("#save-status")).to_have_text(RETRYING)
+    expect(field).to_have_value("Å få egen leilighet og jobb")
+
+    context.set_offline(False)                 # nothing else: the page must save by itself
+    expect_saved(page)
+    answers = wait_for_db(live, aid, lambda a: a["hva_er_viktig"].endswith("og jobb"))
+    assert answers == {"hva_er_viktig": "Å få egen leilighet og jobb"}
+
+
+def test_back_online_saves_at_once_even_after_long_backoff(live, context, page):
+    """After a long time offline the back-off is up to 32 s; the 'online' event must not wait."""
+    _, aid = live.draft()
+    login(page, live, "kari")
+    page.goto(section_url(live, aid, "viktig"))
+    context.set_offline(True)
+    page.locator("#hva_er_viktig").fill("Skrevet uten nett")
+    expect(page.locator("#save-status")).to_have_text(RETRYING)
+    # Pretend many retries have failed already: the next timed retry is far away.
+    page.evaluate("""() => { const f = window.kartleggingForm; clearTimeout(f.timer);
+                             f.retry = 6; f.timer = setTimeout(() => f.save(), 32000); }""")
+    context.set_offline(False)
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
+    expect_saved(page, timeout=5000)
+    assert live.answers(aid) == {"hva_er_viktig": "Skrevet uten nett"}
+
+
+def _expire_idle(context, live):
+    """Makes the server see the session as idle for two hours (the real idle time-out path)."""
+    serializer = live.app.session_interface.get_signing_serializer(live.app)
+    cookies = [c for c in context.cookies() if c["name"] == live.app.config["SESSION_COOKIE_NAME"]]
+    assert len(cookies) == 1
+    cookie = cookies[0]
+    data = serializer.loads(cookie["value"])
+    data["last_seen"] = (datetime.now(timezone.utc) - timedelta(hours=2)).timestamp()
+    cookie["value"] = serializer.dumps(data)
+    context.add_cookies([cookie])
+
+
+def _relogin_and_save(page, live, aid, expected):
+    dialog = page.locator("#relogin")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_have_attribute("role", "dialog")
+    expect(page.locator("#save-status")).to_have_text("Ikke lagret – logg inn igjen")
+    expect(page.locator("#relogin-user")).to_be_focused()
+    assert_accessible(page)
+    check_page(page, "21-logg-inn-igjen", axe=False)
+    # A wrong password keeps the dialog and says why.
+    dialog.get_by_label("Brukernavn").fill("kari")
+    dialog.get_by_label("Passord").fill("feil-passord")
+    dialog.get_by_role("button", name="Logg inn og lagre").click()
+    expect(page.locator("#relogin-msg")).to_have_text("Feil brukernavn eller passord.")
+    assert live.answers(aid) != expected
+    dialog.get_by_label("Passord").fill(PASSWORD)
+    dialog.get_by_role("button", name="Logg inn og lagre").click()
+    expect(dialog).to_have_count(0)
+    expect_saved(page)
+    assert live.answers(aid) == expected
+    # The page goes on working in the new session: the next change saves normally.
+    page.locator("#hva_er_viktig").fill("Etter ny innlogging")
+    expect(page.locator("#save-status")).to_have_text("Ikke lagret ennå …")
+    expect_saved(page)
+    assert live.answers(aid) == {"hva_er_viktig": "Etter ny innlogging"}
+
+
+def test_idle_timeout_relogin_dialog_then_saves(live, context, page):
+    _, aid = live.draft()
+    login(page, live, "kari")
+    page.goto(section_url(live, aid, "viktig"))
+    _expire_idle(context, live)
+    page.locator("#hva_er_viktig").fill("Skrevet etter pausen")
+    _relogin_and_save(page, live, aid, {"hva_er_viktig": "Skrevet etter pausen"})
+
+
+def test_lost_session_cookie_relogin_dialog_then_saves(live, context, page):
+    _, aid = live.draft()
+    login(page, live, "kari")
+    page.goto(section_url(live, aid, "viktig"))
+    context.clear_cookies()
+    page.locator("#hva_er_viktig").fill("Skrevet etter at økten forsvant")
+    _relogin_and_save(page, live, aid, {"hva_er_viktig": "Skrevet etter at økten forsvant"})
+
+
+def test_two_tabs_conflict_is_never_silent(live, context):
+    _, aid = live.draft()
+    tab_a = context.new_page()
+    login(tab_a, live, "kari")
+    tab_b = context.new_page()
+    tab_a.goto(section_url(live, aid, "viktig"))
+    tab_b.goto(section_url(live, aid, "viktig"))
+
+    tab_a.locator("#hva_er_viktig").fill("Svar fra fane A")
+    expect_saved(tab_a)
+    assert live.answers(aid) == {"hva_er_viktig": "Svar fra fane A"}
+
+    tab_b.locator("#hva_er_viktig").fill("Svar fra fane B")
+    banner = tab_b.locator("#konflikt-live")
+    expect(banner).to_be_visible()
+    expect(banner).to_have_attribute("role", "alert")
+    expect(tab_b.locator("#save-status")).to_have_text("Ikke lagret – konflikt")
+    check_page(tab_b, "22-konflikt")
+    # B keeps typing: still nothing saved over A's answer while B has not chosen.
+    tab_b.locator("#hva_er_viktig").fill("Svar fra fane B, endret")
+    tab_b.wait_for_timeout(1600)
+    assert live.answers(aid) == {"hva_er_viktig": "Svar fra fane A"}
+    expect(tab_b.locator("#save-status")).to_have_text("Ikke lagret – konflikt")
+
+    banner.get_by_role("button", name="Lagre mine svar over de andre").click()
+    expect_saved(tab_b)
+    expect(banner).to_have_count(0)
+    assert live.answers(aid) == {"hva_er_viktig": "Svar fra fane B, endret"}
+
+    # A now has an old version: A's next change gets the banner, and choosing to see the saved
+    # answers reloads them.
+    tab_a.locator("#hva_er_viktig").fill("A igjen")
+    expect(tab_a.locator("#konflikt-live")).to_be_visible()
+    tab_a.get_by_role("button", name=re.compile("Vis de lagrede svarene")).click()
+    expect(tab_a.locator("#hva_er_viktig")).to_have_value("Svar fra fane B, endret")
+    assert live.answers(aid) == {"hva_er_viktig": "Svar fra fane B, endret"}
+
+
+@pytest.mark.parametrize("button", ["Lagre", "Neste →"])
+def test_submit_while_autosave_is_on_its_way(live, page, button):
+    """«Lagre»/«Neste» pressed while the autosave's reply is late must not conflict with itself."""
+    _, aid = live.draft()
+    login(page, live, "kari")
+    page.goto(section_url(live, aid, "viktig"))
+    live.slow["assessments.autosave"] = 1.5
+    page.locator("#hva_er_viktig").fill("Første versjon")
+    expect(page.locator("#save-status")).to_have_text("Lagrer …")   # the request is out
+    page.locator("#hva_er_viktig").fill("Andre versjon")
+    page.get_by_role("button", name=button, exact=True).click()
+    target = "viktig" if button == "Lagre" else "familie"
+    expect(page).to_have_url(section_url(live, aid, target), timeout=10_000)
+    expect(page.locator(".flash-success")).to_contain_text(SAVED.pattern[1:-1].replace("\\", ""))
+    expect(page.locator("#konflikt")).to_have_count(0)
+    assert live.answers(aid) == {"hva_er_viktig": "Andre versjon"}
