@@ -1,0 +1,335 @@
+"""Access matrix: every route of app.url_map × every role, against an explicit table.
+
+A new route without an entry in MATRIX fails `test_every_route_has_an_entry`, so no route can
+be forgotten. Each (route, method, role) runs against its own freshly built scenario (own
+teams, users, person, draft, signed kartlegging, consent), so a POST by one role never
+changes what the next role sees.
+
+Outcomes:
+  ok        200
+  redirect  3xx to a page of the app (the normal result of the action)
+  login     3xx to /logg-inn?next=… (not logged in)
+  handover  3xx to /egenvurdering (the tablet is in the person's hands)
+  NNN       that status code
+"""
+import io
+import itertools
+from datetime import date
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from flask import g, url_for
+
+from config import TestConfig
+from conftest import PASSWORD
+from factories import Factory, fnr
+from kartlegging import create_app
+from kartlegging.clock import now_utc
+from kartlegging.extensions import db
+from kartlegging.models import Consent
+
+ROLES = ("anon", "other", "ansatt", "teamleder", "admin", "handover")
+
+# (endpoint, method): outcome per role, in the order of ROLES:
+#   anon  other-team-ansatt  ansatt  teamleder  admin  hand-over-session
+MATRIX = {
+    ("persons.index", "GET"):             "login    ok       ok       ok       ok       handover",
+    ("persons.new", "GET"):               "login    ok       ok       ok       ok       handover",
+    ("persons.new", "POST"):              "login    redirect redirect redirect redirect handover",
+    ("persons.view", "GET"):              "login    404      ok       ok       ok       handover",
+    ("persons.set_contact", "POST"):      "login    404      redirect redirect redirect handover",
+    ("persons.set_coordinator", "POST"):  "login    404      redirect redirect redirect handover",
+    ("assessments.start", "POST"):        "login    404      redirect redirect redirect handover",
+    ("assessments.overview", "GET"):      "login    404      ok       ok       ok       handover",
+    ("assessments.section", "GET"):       "login    404      ok       ok       ok       handover",
+    ("assessments.section", "POST"):      "login    404      redirect redirect redirect handover",
+    ("assessments.autosave", "POST"):     "401      404      ok       ok       ok       403",
+    ("selfrating.start", "POST"):         "login    404      redirect redirect redirect handover",
+    ("selfrating.staff_entry", "GET"):    "login    404      ok       ok       ok       handover",
+    ("selfrating.staff_entry", "POST"):   "login    404      redirect redirect redirect handover",
+    ("selfrating.question", "GET"):       "404      404      404      404      404      ok",
+    ("selfrating.question", "POST"):      "404      404      404      404      404      redirect",
+    ("selfrating.done", "GET"):           "404      404      404      404      404      ok",
+    ("selfrating.end", "POST"):           "404      404      404      404      404      redirect",
+    ("signing.sign", "GET"):              "login    404      ok       ok       ok       handover",
+    ("signing.sign", "POST"):             "login    404      redirect redirect redirect handover",
+    ("signing.pdf", "GET"):               "login    404      ok       ok       ok       handover",
+    ("signing.correct", "POST"):          "login    404      redirect redirect redirect handover",
+    ("signing.verify", "GET"):            "login    403      403      ok       ok       handover",
+    ("signing.verify", "POST"):           "login    403      403      422      422      handover",
+    ("consent.new", "GET"):               "login    404      ok       ok       ok       handover",
+    ("consent.new", "POST"):              "login    404      redirect redirect redirect handover",
+    ("consent.view", "GET"):              "login    404      ok       ok       ok       handover",
+    ("consent.withdraw", "POST"):         "login    404      redirect redirect redirect handover",
+    ("auditlog.person_log", "GET"):       "login    403      403      ok       ok       handover",
+    ("auditlog.person_log_csv", "GET"):   "login    403      403      ok       ok       handover",
+    ("auth.login", "GET"):                "ok       redirect redirect redirect redirect handover",
+    ("auth.login", "POST"):               "redirect redirect redirect redirect redirect handover",
+    ("auth.token", "GET"):                "ok       ok       ok       ok       ok       handover",
+    ("auth.logout", "POST"):              "login    redirect redirect redirect redirect handover",
+    ("auth.keepalive", "POST"):           "login    ok       ok       ok       ok       handover",
+    ("static", "GET"):                    "ok       ok       ok       ok       ok       ok",
+}
+
+# Rules whose success page for the admin/teamleder is a download, not HTML.
+DOWNLOADS = {"signing.pdf": "application/pdf", "auditlog.person_log_csv": "text/csv"}
+
+
+def routes(app):
+    """(endpoint, method) for every rule; HEAD and OPTIONS are Werkzeug's own."""
+    out = set()
+    for rule in app.url_map.iter_rules():
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            out.add((rule.endpoint, method))
+    return out
+
+
+def cases():
+    return [(ep, m, role, expected)
+            for (ep, m), row in MATRIX.items()
+            for role, expected in zip(ROLES, row.split(), strict=True)]
+
+
+# ---------------------------------------------------------------- app and scenario
+
+@pytest.fixture(scope="module")
+def mapp(tmp_path_factory):
+    """One app and database for the whole matrix; every case builds its own scenario."""
+    class Cfg(TestConfig):
+        pass
+    app = create_app(Cfg)
+    app.instance_path = str(tmp_path_factory.mktemp("matrix-instance"))
+
+    @app.before_request
+    def _fresh_login_state():  # as in conftest: requests share the test's app context
+        g.pop("_login_user", None)
+
+    with app.app_context():
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+_seq = itertools.count(1)
+
+
+def unique_fnr(k: int, individ: int) -> str:
+    return fnr(day=1 + k % 28, month=1 + (k // 28) % 12, year=(k // 336) % 100,
+               individ=individ)
+
+
+class Scenario:
+    """Team A with an ansatt, a teamleder and an admin; an ansatt in team B; one person of
+    team A with a draft kartlegging, a signed one and a consent."""
+
+    def __init__(self, app):
+        self.app = app
+        self.k = k = next(_seq)
+        f = Factory.__new__(Factory)
+        f.app, f.password, f._n = app, PASSWORD, 0
+        f.team_a = self.team = f.team(f"Matrise A{k}")
+        f.team_b = self.other_team = f.team(f"Matrise B{k}")
+        self.users = {role: f.user(role, team=self.team, username=f"m{k}-{role}")
+                      for role in ("ansatt", "teamleder", "admin")}
+        self.users["other"] = f.user("ansatt", team=self.other_team, username=f"m{k}-other")
+        self.users["handover"] = self.users["ansatt"]
+        self.person = f.person(team=self.team, contact=self.users["ansatt"],
+                               national_id=unique_fnr(k, 100))
+        self.draft = f.assessment(self.person, self.users["ansatt"])
+        self.signed = f.assessment(self.person, self.users["ansatt"])
+        self.signed.status = "signed"
+        self.signed.signed_at = now_utc()
+        self.signed.signed_by_id = self.users["ansatt"].id
+        self.signed.signed_pdf = b"%PDF-1.7\n% not really signed\n%%EOF\n"
+        self.consent = Consent(person_id=self.person.id, categories=["helse"],
+                               party_kind="fastlege", direction="begge",
+                               valid_from=date(2026, 1, 1), valid_until=None,
+                               given_how="skriftlig", recorded_by_id=self.users["ansatt"].id)
+        db.session.add(self.consent)
+        db.session.commit()
+        inst = app.extensions["instruments"]
+        self.section_id = inst.get(self.draft.instrument_key,
+                                   self.draft.instrument_version).sections[0].id
+        self.ids = dict(person=self.person.id, draft=self.draft.id, signed=self.signed.id,
+                        consent=self.consent.id, draft_version=self.draft.version)
+
+    def client(self, role):
+        c = self.app.test_client()
+        if role == "anon":
+            return c
+        r = c.post("/logg-inn", data={"username": self.users[role].username,
+                                      "password": PASSWORD})
+        assert r.status_code == 302, r.data
+        if role == "handover":
+            r = c.post(f"/kartlegginger/{self.ids['draft']}/livskvalitet/gi-nettbrettet")
+            assert r.status_code == 302 and "/egenvurdering" in r.headers["Location"]
+        return c
+
+    def url(self, endpoint):
+        rule = next(self.app.url_map.iter_rules(endpoint))
+        values = {}
+        for arg in rule.arguments:
+            if arg == "person_id":
+                values[arg] = self.ids["person"]
+            elif arg == "assessment_id":
+                values[arg] = self.ids["signed"] if endpoint in (
+                    "signing.pdf", "signing.correct") else self.ids["draft"]
+            elif arg == "consent_id":
+                values[arg] = self.ids["consent"]
+            elif arg == "section_id":
+                values[arg] = self.section_id
+            elif arg == "filename":
+                values[arg] = "css/app.css"
+            else:
+                raise AssertionError(f"Ukjent URL-parameter {arg} i {rule}: legg den til her")
+        with self.app.test_request_context():
+            return url_for(endpoint, **values)
+
+    def request_kwargs(self, endpoint, method, role) -> dict:
+        """A valid request body: the outcome then depends on access only."""
+        if method != "POST":
+            return {}
+        user = self.users.get(role) or self.users["ansatt"]
+        bodies = {
+            "persons.new": dict(data={"name": "Ny Person", "national_id": unique_fnr(
+                self.k, 300), "kontaktperson": str(user.id)}),
+            "persons.set_contact": dict(data={"kontaktperson": str(
+                self.users["teamleder"].id)}),
+            "persons.set_coordinator": dict(data={"name": "Kari Koordinator",
+                                                  "service": "NAV Alna",
+                                                  "since": "2026-02-01"}),
+            "assessments.section": dict(data={"version": str(self.ids["draft_version"])}),
+            "assessments.autosave": dict(json={"version": self.ids["draft_version"],
+                                               "section": self.section_id, "answers": {}}),
+            "selfrating.question": dict(data={"n": "1", "svar": "5"}),
+            "selfrating.end": dict(data={"password": PASSWORD}),
+            "signing.sign": dict(data={"password": PASSWORD}),
+            "signing.verify": dict(data={"file": (io.BytesIO(b"%PDF-1.7 ikke signert"),
+                                                  "k.pdf")},
+                                   content_type="multipart/form-data"),
+            "consent.new": dict(data={"categories": ["helse", "rus"], "direction": "til",
+                                      "party_kind": "nav", "valid_from": "2026-01-01",
+                                      "until_withdrawn": "y", "given_how": "muntlig"}),
+            "consent.withdraw": dict(data={"withdrawn_on": "2026-06-01"}),
+            "auth.login": dict(data={"username": user.username, "password": PASSWORD}),
+            "auth.keepalive": dict(json={}),
+        }
+        return bodies.get(endpoint, {})
+
+
+def outcome(resp) -> str:
+    if resp.status_code in (301, 302, 303, 307, 308):
+        loc = urlsplit(resp.headers["Location"])
+        if loc.path == "/logg-inn" and "next" in parse_qs(loc.query):
+            return "login"
+        if loc.path == "/egenvurdering" and not loc.query:
+            return "handover"
+        assert not loc.netloc or loc.netloc == "localhost", resp.headers["Location"]
+        return "redirect"
+    if resp.status_code == 200:
+        return "ok"
+    return str(resp.status_code)
+
+
+# ---------------------------------------------------------------- tests
+
+def test_every_route_has_an_entry(app):
+    have = routes(app)
+    missing = sorted(have - set(MATRIX))
+    stale = sorted(set(MATRIX) - have)
+    assert not missing, f"Ruter uten rad i tilgangsmatrisen: {missing}"
+    assert not stale, f"Rader i tilgangsmatrisen uten rute: {stale}"
+    for row in MATRIX.values():
+        assert len(row.split()) == len(ROLES)
+
+
+def test_every_url_parameter_is_known(app):
+    known = {"person_id", "assessment_id", "consent_id", "section_id", "filename"}
+    for rule in app.url_map.iter_rules():
+        assert rule.arguments <= known, f"{rule}: nye parametre {rule.arguments - known}"
+
+
+@pytest.mark.parametrize("endpoint,method,role,expected", cases(),
+                         ids=lambda v: v if isinstance(v, str) else None)
+def test_access(mapp, endpoint, method, role, expected):
+    sc = Scenario(mapp)
+    client = sc.client(role)
+    kwargs = sc.request_kwargs(endpoint, method, role)
+    url = sc.url(endpoint)
+    resp = client.open(url, method=method, **kwargs)
+    got = outcome(resp)
+    assert got == expected, (f"{method} {url} som {role}: ventet {expected}, fikk {got} "
+                             f"{resp.headers.get('Location', '')} "
+                             f"{resp.get_data(as_text=True)[:400]}")
+    if got == "ok" and endpoint in DOWNLOADS:
+        assert resp.mimetype == DOWNLOADS[endpoint]
+    if expected in ("401", "403") and endpoint == "assessments.autosave":
+        body = resp.get_json()
+        assert body and body["message"], "JSON-svar uten norsk melding"
+    elif expected in ("403", "404"):
+        text = resp.get_data(as_text=True)
+        assert ("tilgang" in text) or ("Fant ikke" in text), text[:400]
+
+
+def test_other_team_cannot_tell_existing_from_missing(mapp):
+    """404 for another team's person is the same page as for an id that does not exist."""
+    sc = Scenario(mapp)
+    client = sc.client("other")
+    theirs = client.get(f"/personer/{sc.ids['person']}")
+    missing = client.get("/personer/999999999")
+    assert theirs.status_code == missing.status_code == 404
+    assert theirs.get_data() == missing.get_data()
+
+
+def test_post_without_csrf_token_is_refused_in_norwegian(tmp_path):
+    class CsrfOn(TestConfig):
+        WTF_CSRF_ENABLED = True
+    app = create_app(CsrfOn)
+    app.instance_path = str(tmp_path)
+
+    @app.before_request
+    def _fresh_login_state():
+        g.pop("_login_user", None)
+
+    with app.app_context():
+        db.create_all()
+        try:
+            f = Factory(app, PASSWORD)
+            user = f.user("ansatt")
+            person = f.person(contact=user)
+            client = app.test_client()
+            # The login form needs the token too.
+            r = client.post("/logg-inn", data={"username": user.username,
+                                               "password": PASSWORD})
+            assert r.status_code == 400
+            assert "Forespørselen var ugyldig" in r.get_data(as_text=True)
+            html = client.get("/logg-inn").get_data(as_text=True)
+            token = html.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+            r = client.post("/logg-inn", data={"username": user.username,
+                                               "password": PASSWORD, "csrf_token": token})
+            assert r.status_code == 302
+            before = db.session.query(Consent).count()
+            r = client.post(f"/personer/{person.id}/samtykker/ny", data={
+                "categories": ["helse"], "direction": "til", "party_kind": "nav",
+                "valid_from": "2026-01-01", "until_withdrawn": "y", "given_how": "muntlig"})
+            assert r.status_code == 400
+            assert "Forespørselen var ugyldig" in r.get_data(as_text=True)
+            assert db.session.query(Consent).count() == before
+            # JSON (autosave) without the X-CSRFToken header: 400 JSON with the message.
+            a = f.assessment(person, user, filled=False)
+            r = client.post(f"/kartlegginger/{a.id}/autolagre", json={
+                "version": a.version, "section": "x", "answers": {}})
+            assert r.status_code == 400
+            assert "ugyldig" in r.get_json()["message"]
+            # With the header it goes through to the view.
+            sec = app.extensions["instruments"].latest("alna-kartlegging").sections[0].id
+            r = client.post(f"/kartlegginger/{a.id}/autolagre", json={
+                "version": a.version, "section": sec, "answers": {}},
+                headers={"X-CSRFToken": token})
+            assert r.status_code == 200, r.get_data(as_text=True)
+        finally:
+            db.session.remove()
+            db.drop_all()
+            db.engine.dispose()
