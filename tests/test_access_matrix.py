@@ -92,6 +92,15 @@ def cases():
 
 # ---------------------------------------------------------------- app and scenario
 
+def fresh_login_state(app):
+    """Test requests reuse the test's app context, and so its `g`, where Flask-Login caches
+    the user. Drop that cache first of all, before the security fence looks at the user
+    (in production every request has its own app context)."""
+    def _fresh_login_state():
+        g.pop("_login_user", None)
+    app.before_request_funcs.setdefault(None, []).insert(0, _fresh_login_state)
+
+
 @pytest.fixture(scope="module")
 def mapp(tmp_path_factory):
     """One app and database for the whole matrix; every case builds its own scenario."""
@@ -100,9 +109,7 @@ def mapp(tmp_path_factory):
     app = create_app(Cfg)
     app.instance_path = str(tmp_path_factory.mktemp("matrix-instance"))
 
-    @app.before_request
-    def _fresh_login_state():  # as in conftest: requests share the test's app context
-        g.pop("_login_user", None)
+    fresh_login_state(app)
 
     with app.app_context():
         db.create_all()
@@ -289,9 +296,7 @@ def test_post_without_csrf_token_is_refused_in_norwegian(tmp_path):
     app = create_app(CsrfOn)
     app.instance_path = str(tmp_path)
 
-    @app.before_request
-    def _fresh_login_state():
-        g.pop("_login_user", None)
+    fresh_login_state(app)
 
     with app.app_context():
         db.create_all()
