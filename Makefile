@@ -5,11 +5,11 @@ export FLASK_APP := kartlegging
 .PHONY: run test test-sqlite test-pg test-browser setup setup-test lint clean
 
 setup:
-	scripts/system-packages.sh
+	scripts/system-packages.sh run
 	scripts/bootstrap.sh
 
 setup-test:
-	scripts/system-packages.sh
+	scripts/system-packages.sh test
 	scripts/bootstrap.sh test
 
 run: setup

@@ -3,9 +3,12 @@ from markupsafe import Markup, escape
 
 
 def line_chart(points: list[tuple[str, float | None]], *, title: str, width: int = 640,
-               height: int = 220, lo: int = 1, hi: int = 7) -> Markup:
-    """A 1–7 line chart; each answered point is a <circle data-value=...> with a <title>."""
-    pad_l, pad_r, pad_t, pad_b = 36, 16, 16, 40
+               height: int = 220, lo: int = 1, hi: int = 7, compact: bool = False) -> Markup:
+    """A 1–7 line chart; each answered point is a <circle data-value=...> with a <title>.
+
+    `compact` draws a small sparkline (no axis labels) for tables.
+    """
+    pad_l, pad_r, pad_t, pad_b = (8, 8, 6, 6) if compact else (36, 16, 16, 40)
     plot_w, plot_h = width - pad_l - pad_r, height - pad_t - pad_b
     n = len(points)
 
@@ -19,6 +22,11 @@ def line_chart(points: list[tuple[str, float | None]], *, title: str, width: int
              f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
              f"<title>{escape(title)}</title>"]
     for v in range(lo, hi + 1):
+        if compact:
+            if v in (lo, hi):
+                parts.append(f'<line x1="{pad_l}" x2="{width - pad_r}" y1="{y(v):.1f}" '
+                             f'y2="{y(v):.1f}" stroke="#d0d7de" stroke-width="1"/>')
+            continue
         parts.append(f'<line x1="{pad_l}" x2="{width - pad_r}" y1="{y(v):.1f}" y2="{y(v):.1f}" '
                      'stroke="#d0d7de" stroke-width="1"/>')
         parts.append(f'<text x="{pad_l - 8}" y="{y(v) + 4:.1f}" text-anchor="end" '
@@ -28,10 +36,12 @@ def line_chart(points: list[tuple[str, float | None]], *, title: str, width: int
         path = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in answered)
         parts.append(f'<polyline points="{path}" fill="none" stroke="#1b5e9b" stroke-width="3"/>')
     for i, (label, v) in enumerate(points):
-        parts.append(f'<text x="{x(i):.1f}" y="{height - 14}" text-anchor="middle" '
-                     f'font-size="12" fill="#333">{escape(label)}</text>')
+        if not compact:
+            parts.append(f'<text x="{x(i):.1f}" y="{height - 14}" text-anchor="middle" '
+                         f'font-size="12" fill="#333">{escape(label)}</text>')
         if v is not None:
-            parts.append(f'<circle class="point" cx="{x(i):.1f}" cy="{y(v):.1f}" r="6" '
+            parts.append(f'<circle class="point" cx="{x(i):.1f}" cy="{y(v):.1f}" '
+                         f'r="{3 if compact else 6}" '
                          f'fill="#1b5e9b" data-value="{v:g}"><title>{escape(label)}: '
                          f'{str(round(v, 1)).replace(".", ",")}</title></circle>')
     parts.append("</svg>")

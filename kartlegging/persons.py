@@ -79,7 +79,10 @@ def view(person_id):
         consents=consent_rules.for_person(person.id), consent_status=consent_rules.status,
         status_labels=consent_rules.STATUS_LABELS, today=day,
         staff_areas=lambda a: staff_area_ratings(a, registry),
-        ratings=ratings, chart_points=[(r.date, r.mean) for r in ratings], registry=registry)
+        ratings=ratings, chart_points=[(r.date, r.mean) for r in ratings],
+        area_points={item_id: [(r.date, r.values.get(item_id)) for r in ratings]
+                     for item_id in registry.latest("livskvalitet").items},
+        registry=registry)
 
 
 @bp.route("/personer/<int:person_id>/kontaktperson", methods=["POST"])

@@ -1,13 +1,18 @@
 #!/bin/bash
-# Debian packages the app and its tests need; installs only what is missing.
+# Debian packages the app needs (`run`) or the tests need too (`test`); installs only what is
+# missing. Run as root (or with sudo available).
 set -euo pipefail
+mode=${1:-test}
 need=()
-command -v chromium >/dev/null || need+=(chromium)
-command -v pdfsig >/dev/null || need+=(poppler-utils)
-command -v certutil >/dev/null || need+=(libnss3-tools)
+# The app: embedded fonts and the sRGB profile for PDF/A.
 [ -f /usr/share/color/icc/sRGB.icc ] || need+=(icc-profiles-free)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
-ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+if [ "$mode" = test ]; then
+  command -v chromium >/dev/null || need+=(chromium)             # browser tests
+  command -v pdfsig >/dev/null || need+=(poppler-utils)          # pdfsig, pdffonts, pdftoppm
+  command -v certutil >/dev/null || need+=(libnss3-tools)        # trust store for pdfsig
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+fi
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "Installerer systempakker: ${need[*]}"
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo

@@ -151,3 +151,6 @@ def test_chart_has_one_point_per_rating_with_the_mean(staff, factory, app):
     assert re.findall(r'data-value="([\d.]+)"', svg) == ["3", "5", "6"]
     assert svg.count("<circle") == 3 and "<polyline" in svg
     assert "Ansattes vurdering" in html
+    sparks = html.split('<td class="spark">')[1:]
+    assert len(sparks) == 12  # one small chart per satisfaction area
+    assert re.findall(r'data-value="([\d.]+)"', sparks[0].split("</svg>")[0]) == ["2", "5", "7"]
