@@ -19,7 +19,8 @@ ACTIONS = {
     "handover_end_failed": "Feil passord ved avslutning av utlevering",
     "selfrating_save": "Livskvalitet besvart", "consent_create": "Registrerte samtykke",
     "consent_withdraw": "Trakk tilbake samtykke", "contact_set": "Endret kontaktperson",
-    "coordinator_set": "Endret koordinator", "audit_view": "Så logg", "audit_export": "Eksporterte logg",
+    "coordinator_set": "Endret koordinator", "totp_enrolled": "Slo på tofaktor",
+    "policy_change": "Endret sikkerhetsinnstilling", "audit_view": "Så logg", "audit_export": "Eksporterte logg",
 }
 
 
