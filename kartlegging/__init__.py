@@ -35,8 +35,18 @@ def create_app(config_class=None):
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Logg inn for å fortsette."
 
-    from . import (account, assessments, auditlog, auth, consent, persons, security,
-                   selfrating, signing_views, templating)
+    from . import (
+        account,
+        assessments,
+        auditlog,
+        auth,
+        consent,
+        persons,
+        security,
+        selfrating,
+        signing_views,
+        templating,
+    )
     for bp in (auth.bp, account.bp, persons.bp, consent.bp, assessments.bp, selfrating.bp,
                signing_views.bp, auditlog.bp):
         app.register_blueprint(bp)

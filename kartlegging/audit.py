@@ -20,7 +20,8 @@ ACTIONS = {
     "selfrating_save": "Livskvalitet besvart", "consent_create": "Registrerte samtykke",
     "consent_withdraw": "Trakk tilbake samtykke", "contact_set": "Endret kontaktperson",
     "coordinator_set": "Endret koordinator", "totp_enrolled": "Slo på tofaktor",
-    "policy_change": "Endret sikkerhetsinnstilling", "audit_view": "Så logg", "audit_export": "Eksporterte logg",
+    "policy_change": "Endret sikkerhetsinnstilling", "audit_view": "Så logg",
+    "audit_export": "Eksporterte logg",
 }
 
 

@@ -2,22 +2,32 @@
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, current_app, flash, jsonify, redirect, render_template, request,
-                   session, url_for)
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import audit
+from .clock import now_utc
 from .extensions import db
 from .forms.auth import LoginForm
 from .models import AuditEvent, User
-from .clock import now_utc
 from .security import wants_json
 
 bp = Blueprint("auth", __name__)
-LOCKED = "Kontoen er midlertidig låst etter for mange mislykkede forsøk. Prøv igjen om {m} minutter."
+LOCKED = ("Kontoen er midlertidig låst etter for mange mislykkede forsøk. "
+          "Prøv igjen om {m} minutter.")
 WRONG = "Feil brukernavn eller passord."
 
 

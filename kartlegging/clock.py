@@ -1,5 +1,5 @@
 """One place for 'now', so tests can control time."""
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -7,7 +7,7 @@ OSLO = ZoneInfo("Europe/Oslo")
 
 def now_utc() -> datetime:
     """Naive UTC, as stored in the database."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def today() -> date:

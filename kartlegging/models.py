@@ -1,5 +1,5 @@
 """Database models. Times are stored in UTC (naive) and shown in Europe/Oslo."""
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text
@@ -12,7 +12,7 @@ ROLES = {"ansatt": "Ansatt", "teamleder": "Teamleder", "admin": "Administrator"}
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class Team(db.Model):

@@ -46,7 +46,8 @@ rl_config.canvas_basefontname = FONT
 rl_config.defaultGraphicsFontName = FONT
 
 # --- styles -------------------------------------------------------------------------------
-INK, MUTED, LINE = colors.HexColor("#1d2733"), colors.HexColor("#5f6b7a"), colors.HexColor("#b8c2cc")
+INK, MUTED = colors.HexColor("#1d2733"), colors.HexColor("#5f6b7a")
+LINE = colors.HexColor("#b8c2cc")
 ACCENT, SHADE = colors.HexColor("#1f4e79"), colors.HexColor("#eef2f6")
 RATING_COLOURS = {"gronn": colors.HexColor("#2e7d32"), "gul": colors.HexColor("#f2b705"),
                   "rod": colors.HexColor("#c62828")}

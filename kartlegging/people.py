@@ -1,9 +1,9 @@
 """Domain operations on persons: registration, fast kontaktperson and koordinator."""
 from sqlalchemy import or_, select
 
+from .clock import now_utc
 from .extensions import db
 from .models import ContactAssignment, Coordinator, Person, User
-from .clock import now_utc
 
 
 class DuplicatePerson(ValueError):

@@ -44,7 +44,7 @@ class Evaluator:
         self.answers = answers or {}
         self._visible: dict[str, bool] = {}
         self._counters: dict[str, tuple[int, list[str]]] = {}
-        self._derived: dict[str, "Derived"] = {}
+        self._derived: dict[str, Derived] = {}
 
     # -- visibility
     def section_visible(self, section) -> bool:
@@ -102,7 +102,7 @@ class Evaluator:
         return sum(1 for s in spec["from"] if not s.get("each_selected"))
 
     # -- derived prompts
-    def derived(self, derived_id: str) -> "Derived":
+    def derived(self, derived_id: str) -> Derived:
         if derived_id not in self._derived:
             spec = next(d for d in self.instrument.derived if d["id"] == derived_id)
             outcome = next(o for o in spec["outcomes"] if self.holds(o["when"]))

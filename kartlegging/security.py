@@ -1,9 +1,8 @@
 """Cross-cutting protections: headers, idle timeout, the hand-over fence, access helpers."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import wraps
 
-from flask import (abort, current_app, jsonify, redirect, render_template, request, session,
-                   url_for)
+from flask import abort, current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 
 from .clock import now_utc  # noqa: F401
@@ -43,7 +42,7 @@ def init_app(app):
                 # The tablet is with the person; ending the hand-over needs the staff
                 # password, so the idle clock restarts rather than logging staff out after it.
                 if request.endpoint != "static":
-                    session["last_seen"] = datetime.now(timezone.utc).timestamp()
+                    session["last_seen"] = datetime.now(UTC).timestamp()
                 return None
             if wants_json():
                 return jsonify(error="handover", message="Nettbrettet er gitt til personen."), 403
@@ -56,7 +55,7 @@ def init_app(app):
                                message="Økten er utløpt. Logg inn igjen for å lagre."), 401
             return redirect(url_for("auth.login", next=request.full_path))
         if current_user.is_authenticated:
-            now = datetime.now(timezone.utc).timestamp()
+            now = datetime.now(UTC).timestamp()
             last = session.get("last_seen", now)
             idle = app.config["IDLE_TIMEOUT_MINUTES"] * 60
             if now - last > idle:

@@ -3,19 +3,18 @@
 During hand-over the session may reach only these pages (security.HANDOVER_ENDPOINTS);
 ending it needs the staff member's password.
 """
-from flask import (Blueprint, abort, flash, redirect, render_template, request, session,
-                   url_for)
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from . import answers as ops
 from . import audit
+from .assessments import team_assessment
 from .clock import now_utc
 from .extensions import db
 from .forms.auth import PasswordConfirmForm
 from .forms.builder import form_class, stored_to_formdata
 from .instruments import DECLINE
 from .models import Assessment, User
-from .assessments import team_assessment
 
 bp = Blueprint("selfrating", __name__)
 

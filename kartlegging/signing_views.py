@@ -1,6 +1,5 @@
 """Sign, download the signed PDF, make a correction, verify an uploaded PDF. Views only."""
-from flask import (Blueprint, Response, flash, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField

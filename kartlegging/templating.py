@@ -1,5 +1,5 @@
 """Template filters and globals: Oslo time, Norwegian dates, instrument helpers."""
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from .charts import line_chart
@@ -13,7 +13,7 @@ OSLO = ZoneInfo("Europe/Oslo")
 def to_oslo(value: datetime | None) -> datetime | None:
     if value is None:
         return None
-    return value.replace(tzinfo=timezone.utc).astimezone(OSLO)
+    return value.replace(tzinfo=UTC).astimezone(OSLO)
 
 
 def oslo_datetime(value: datetime | None) -> str:

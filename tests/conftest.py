@@ -8,9 +8,9 @@ sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.dirname(os.path.dirname(__file__)))
 
 from config import TestConfig  # noqa: E402
+from factories import Factory  # noqa: E402
 from kartlegging import create_app  # noqa: E402
 from kartlegging.extensions import db  # noqa: E402
-from factories import Factory  # noqa: E402
 
 PASSWORD = "riktig-passord-42"
 

@@ -5,7 +5,7 @@ import pytest
 
 from kartlegging import consent_rules, people
 from kartlegging.extensions import db
-from kartlegging.models import ContactAssignment, Consent
+from kartlegging.models import Consent, ContactAssignment
 
 TODAY = date(2026, 11, 25)
 

@@ -1,7 +1,6 @@
 """Optional TOTP: enrolment, admin policy, and the second login step."""
 import pyotp
 
-from conftest import PASSWORD
 from kartlegging import twofactor
 from kartlegging.extensions import db
 from kartlegging.models import User

@@ -11,9 +11,16 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from .fields import choices as make_choices
-from .fields import ChoiceField, InRange, MultiCheckboxField, NorwegianDateField, NorwegianIntegerField
 from ..instruments import DECLINE, DECLINE_LABEL, Instrument, Item, Section
+from .fields import (
+    ChoiceField,
+    InRange,
+    MultiCheckboxField,
+    NorwegianDateField,
+    NorwegianIntegerField,
+)
+from .fields import choices as make_choices
+
 
 def _choices(item: Item):
     choices = [(o.value, o.label) for o in item.options]
@@ -112,7 +119,8 @@ def _build(instrument: Instrument, section_id: str) -> type[SectionForm]:
         attrs[item.id] = _field(item)
         if item.comment:
             attrs[item.comment_id] = TextAreaField(
-                "Kommentar", validators=[Optional(), Length(max=2000, message="Kommentaren kan være høyst 2000 tegn.")])
+                "Kommentar", validators=[Optional(), Length(
+                    max=2000, message="Kommentaren kan være høyst 2000 tegn.")])
     return type(f"Form_{instrument.key}_{instrument.version}_{section_id}", (SectionForm,), attrs)
 
 

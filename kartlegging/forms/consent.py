@@ -3,8 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from .fields import (ChoiceField, MultiCheckboxField, NorwegianDateField, allowed_values,
-                     choices)
+from .fields import ChoiceField, MultiCheckboxField, NorwegianDateField, allowed_values, choices
 
 
 class ConsentForm(FlaskForm):

@@ -4,8 +4,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from .fields import NorwegianDateField, allowed_values
 from ..identity import InvalidIdentityNumber, normalize, validate
+from .fields import NorwegianDateField, allowed_values
 
 
 class PersonForm(FlaskForm):

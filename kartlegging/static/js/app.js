@@ -62,11 +62,25 @@
     var self = this;
     form.addEventListener("input", function () { self.changed(); });
     form.addEventListener("change", function () { self.changed(); });
-    window.addEventListener("online", function () { if (self.dirty) self.save(); });
+    window.addEventListener("online", function () { if (self.dirty) { clearTimeout(self.timer); self.save(); } });
     window.addEventListener("beforeunload", function (e) {
       if (self.dirty && !self.submitting) { e.preventDefault(); e.returnValue = ""; }
     });
-    form.addEventListener("submit", function () { self.submitting = true; });
+    form.addEventListener("submit", function (e) {
+      clearTimeout(self.timer);
+      if (self.inflight) {  // an autosave is on its way: wait for the version it brings back
+        e.preventDefault();
+        var submitter = e.submitter;
+        self.inflight.then(function () {
+          if (self.blocked) return;  // expired session or conflict: the dialog/banner decides
+          if (form.requestSubmit) { if (submitter) form.requestSubmit(submitter); else form.requestSubmit(); return; }
+          if (submitter && submitter.name) form.appendChild(el("input", {type: "hidden", name: submitter.name, value: submitter.value}));
+          self.submitting = true; form.submit();
+        });
+        return;
+      }
+      self.submitting = true;
+    });
     // Leaving by the section menu: save first, then go.
     document.querySelectorAll("nav.sections a, .crumbs a").forEach(function (a) {
       a.addEventListener("click", function (e) {
@@ -132,13 +146,13 @@
     this.dirty = false;
     this.say("Lagrer …", "pending");
     var body = {version: Number(this.version.value), section: this.section, answers: this.answers()};
-    return postJSON(this.url, body).then(function (r) {
+    return this.inflight = postJSON(this.url, body).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (data) { return [r.status, data]; });
     }).then(function (res) {
       var code = res[0], data = res[1];
-      self.saving = false;
+      self.saving = false; self.inflight = null;
       if (code === 200) {
-        self.retry = 0;
+        self.retry = 0; self.tokenRenewed = false;
         self.version.value = data.version;
         self.clearErrors();
         self.say("Lagret kl. " + data.saved_at, "ok");
@@ -151,10 +165,16 @@
       else if (code === 409) { self.blocked = true; self.conflict(data); }
       else if (code === 422) { self.showErrors(data.errors || {}); self.say("Ikke lagret – rett feltene som er merket", "bad"); }
       else if (code === 403 && data.error === "handover") { window.location.reload(); }
+      else if (code === 400 && data.error !== "invalid" && !self.tokenRenewed) {
+        // CSRF refused: the session (and its token) is gone or new. Fetch a fresh token and try
+        // once more; a lost session then answers 401 and the log-in dialog opens.
+        self.tokenRenewed = true;
+        renewToken().then(function () { self.save(); }, function () { self.say("Ikke lagret – prøver igjen", "bad"); self.scheduleRetry(); });
+      }
       else { self.say("Ikke lagret – prøver igjen", "bad"); self.scheduleRetry(); }
       return false;
     }).catch(function () {  // offline or server unreachable: keep everything, try again
-      self.saving = false; self.dirty = true;
+      self.saving = false; self.inflight = null; self.dirty = true;
       self.say("Ikke lagret – prøver igjen", "bad");
       self.scheduleRetry();
       return false;
@@ -210,6 +230,13 @@
     this.form.parentNode.insertBefore(box, this.form);
     box.focus();
   };
+
+  function renewToken() {
+    var loginUrl = document.body.dataset.loginUrl || "/logg-inn";
+    return fetch(loginUrl + "/token", {credentials: "same-origin", headers: {"Accept": "application/json"}})
+      .then(function (r) { return r.json(); })
+      .then(function (t) { setCsrf(t.csrf_token); });
+  }
 
   /* ---------- re-login over the form, keeping what was typed ---------- */
   function reLogin(sectionForm) {
