@@ -8,7 +8,7 @@ from .extensions import db
 from .forms.consent import ConsentForm, WithdrawForm
 from .forms.fields import choices
 from .models import Consent
-from .security import team_person
+from .security import safe_local_path, team_person
 
 bp = Blueprint("consent", __name__)
 
@@ -50,8 +50,7 @@ def new(person_id):
 
 
 def _safe_back() -> str | None:
-    back = request.args.get("tilbake") or ""
-    return back if back.startswith("/") and not back.startswith("//") else None
+    return safe_local_path(request.args.get("tilbake"))
 
 
 def _team_consent(consent_id: int) -> Consent:

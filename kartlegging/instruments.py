@@ -27,7 +27,7 @@ TOPICS = ("parorende",)
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 COMPARE_OPS = ("eq", "ne", "in", "gt", "gte", "lt", "lte", "answered", "contains")
 COUNT_OPS = ("eq", "gt", "gte", "lt", "lte")
-ITEM_KEYS = {"id", "type", "label", "help", "options", "required", "show_if", "comment", "min",
+ITEM_KEYS = {"id", "type", "label", "short", "help", "options", "required", "show_if", "comment", "min",
              "max", "anchors", "decline", "area", "topic", "tiltak", "max_length"}
 SECTION_KEYS = {"id", "title", "help", "show_if", "tiltak", "embed", "items"}
 TOP_KEYS = {"key", "version", "title", "description", "option_lists", "sections", "counters",
@@ -51,6 +51,7 @@ class Item:
     type: str
     label: str
     section_id: str
+    short: str | None = None
     help: str | None = None
     options: tuple[Option, ...] = ()
     required: bool = False
@@ -64,6 +65,10 @@ class Item:
     topic: str | None = None
     tiltak: int | None = None
     max_length: int | None = None
+
+    @property
+    def short_label(self) -> str:
+        return self.short or self.label
 
     @property
     def comment_id(self) -> str:
@@ -279,7 +284,8 @@ def _build_item(ck: _Checker, raw, path: str, section_id: str, seen_before: set[
     if raw.get("topic") and raw["topic"] not in TOPICS:
         ck.fail(f"{path}.topic", f"ukjent tema '{raw['topic']}'")
     item = Item(
-        id=item_id, type=itype, label=label, section_id=section_id, help=raw.get("help"),
+        id=item_id, type=itype, label=label, section_id=section_id, short=raw.get("short"),
+        help=raw.get("help"),
         options=options, required=bool(raw.get("required")), show_if=raw.get("show_if"),
         comment=bool(raw.get("comment")), min=lo, max=hi,
         anchors=tuple(sorted(anchors.items())), decline=bool(raw.get("decline")),

@@ -9,6 +9,7 @@ from flask_login import current_user
 from . import answers as ops
 from . import audit
 from .assessments import team_assessment
+from .auth import confirm_password
 from .clock import now_utc
 from .extensions import db
 from .forms.auth import PasswordConfirmForm
@@ -108,9 +109,11 @@ def end():
     state = session["handover"]
     staff = db.session.get(User, state["user_id"])
     form = PasswordConfirmForm()
-    if not form.validate_on_submit() or not staff.check_password(form.password.data):
+    problem = (confirm_password(staff, form.password.data) if form.validate_on_submit()
+               else "Skriv passordet ditt.")
+    if problem:
         audit.record("handover_end_failed", person_id=rating.person_id, obj=rating, user=staff)
-        form.password.errors = ["Feil passord. Nettbrettet er fortsatt i utlevering."]
+        form.password.errors = [f"{problem} Nettbrettet er fortsatt i utlevering."]
         return render_template("selfrating/done.html", form=form), 403
     rating.completed_at = now_utc()
     session.pop("handover")

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from . import answers as ops
 from . import audit, journal, signing
 from .assessments import team_assessment
+from .auth import confirm_password
 from .extensions import db
 from .forms.auth import PasswordConfirmForm
 from .models import Assessment
@@ -28,8 +29,10 @@ def sign(assessment_id):
         return render_template("signing/sign.html", a=a, form=form, problems=found)
     if found:
         return render_template("signing/sign.html", a=a, form=form, problems=found), 422
-    if not form.validate_on_submit() or not current_user.check_password(form.password.data):
-        form.password.errors = ["Feil passord. Kartleggingen er ikke signert."]
+    problem = (confirm_password(current_user, form.password.data) if form.validate_on_submit()
+               else "Skriv passordet ditt.")
+    if problem:
+        form.password.errors = [f"{problem} Kartleggingen er ikke signert."]
         return render_template("signing/sign.html", a=a, form=form, problems=found), 403
     journal.sign(a, current_user)
     audit.record("assessment_sign", person_id=a.person_id, obj=a)

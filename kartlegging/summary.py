@@ -40,9 +40,10 @@ def _livskvalitet(a, registry):
         v = latest.assessment.answers.get(item.id)
         text = display_value(item, v)
         if item.type == "scale":
-            items.append({"label": item.label, "value": latest.values.get(item.id), "text": text})
+            items.append({"label": item.short_label, "value": latest.values.get(item.id),
+                          "text": text})
         else:
-            yes_no.append({"label": item.label, "text": text})
+            yes_no.append({"label": item.short_label, "text": text})
     mean = latest.mean
     return {"latest": {"date": latest.date, "answered_by": latest.answered_by,
                        "mean": f"{mean:.1f}".replace(".", ",") if mean is not None else None,
