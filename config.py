@@ -18,6 +18,7 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_HTTPONLY = True
+    WTF_I18N_ENABLED = False  # WTForms' bundled translations (nb), no Flask-Babel needed
     WTF_CSRF_TIME_LIMIT = None  # the session lifetime bounds the token; never lose a long form
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
     # Login throttling

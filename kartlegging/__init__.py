@@ -30,6 +30,8 @@ def create_app(config_class=None):
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..",
                                                      "migrations"))
+    from . import security
+    security.init_app(app)  # the login fence runs before CSRF: no session → 401, not 400
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -42,7 +44,6 @@ def create_app(config_class=None):
         auth,
         consent,
         persons,
-        security,
         selfrating,
         signing_views,
         templating,
@@ -50,7 +51,6 @@ def create_app(config_class=None):
     for bp in (auth.bp, account.bp, persons.bp, consent.bp, assessments.bp, selfrating.bp,
                signing_views.bp, auditlog.bp):
         app.register_blueprint(bp)
-    security.init_app(app)
     templating.init_app(app)
 
     from . import cli

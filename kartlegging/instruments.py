@@ -27,8 +27,8 @@ TOPICS = ("parorende",)
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 COMPARE_OPS = ("eq", "ne", "in", "gt", "gte", "lt", "lte", "answered", "contains")
 COUNT_OPS = ("eq", "gt", "gte", "lt", "lte")
-ITEM_KEYS = {"id", "type", "label", "short", "help", "options", "required", "show_if", "comment", "min",
-             "max", "anchors", "decline", "area", "topic", "tiltak", "max_length"}
+ITEM_KEYS = {"id", "type", "label", "short", "help", "options", "required", "show_if", "comment",
+             "min", "max", "anchors", "decline", "area", "topic", "tiltak", "max_length"}
 SECTION_KEYS = {"id", "title", "help", "show_if", "tiltak", "embed", "items"}
 TOP_KEYS = {"key", "version", "title", "description", "option_lists", "sections", "counters",
             "derived", "scores", "checks"}

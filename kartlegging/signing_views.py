@@ -1,7 +1,6 @@
 """Sign, download the signed PDF, make a correction, verify an uploaded PDF. Views only."""
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import select
 
@@ -11,6 +10,7 @@ from .assessments import team_assessment
 from .auth import confirm_password
 from .extensions import db
 from .forms.auth import PasswordConfirmForm
+from .forms.base import Form
 from .models import Assessment
 from .rules import problems
 from .security import role_required
@@ -65,7 +65,7 @@ def correct(assessment_id):
     return redirect(url_for("assessments.overview", assessment_id=new.id))
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     file = FileField("PDF-fil")
 
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from ..instruments import DECLINE, DECLINE_LABEL, Instrument, Item, Section
+from .base import Form
 from .fields import (
     ChoiceField,
     InRange,
@@ -76,7 +76,7 @@ ITEM_TYPES = {
 }
 
 
-class SectionForm(FlaskForm):
+class SectionForm(Form):
     """Base for built forms; knows its section and converts to/from stored answers."""
     section: Section = None
 
@@ -84,12 +84,12 @@ class SectionForm(FlaskForm):
         out = {}
         for item in self.section.items:
             value = self[item.id].data
-            if item.type == "scale" and value not in (None, "", DECLINE):
+            if isinstance(value, str):
+                value = value.strip() or None
+            if item.type == "scale" and value not in (None, DECLINE):
                 value = int(value)
             elif item.type == "date" and value is not None:
                 value = value.isoformat()
-            elif isinstance(value, str):
-                value = value.strip()
             out[item.id] = value
             if item.comment:
                 out[item.comment_id] = (self[item.comment_id].data or "").strip()

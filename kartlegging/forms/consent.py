@@ -1,12 +1,20 @@
 """Consent (samtykke) forms: what, with whom, for how long, how given."""
-from flask_wtf import FlaskForm
+
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from .fields import ChoiceField, MultiCheckboxField, NorwegianDateField, allowed_values, choices
+from .base import Form
+from .fields import (
+    ChoiceField,
+    MultiCheckboxField,
+    NorwegianDateField,
+    Required,
+    allowed_values,
+    choices,
+)
 
 
-class ConsentForm(FlaskForm):
+class ConsentForm(Form):
     categories = MultiCheckboxField("Hvilke opplysninger kan deles?", validate_choice=False)
     categories_text = TextAreaField("Andre opplysninger (fritekst)", validators=[
         Optional(), Length(max=1000, message="Høyst 1000 tegn.")])
@@ -20,7 +28,7 @@ class ConsentForm(FlaskForm):
     party_relation = StringField("Relasjon til personen (for pårørende, f.eks. mor, søster)",
                                  validators=[Length(max=120)])
     valid_from = NorwegianDateField("Gyldig fra", validators=[
-        InputRequired("Skriv datoen samtykket gjelder fra.")])
+        Required("Skriv datoen samtykket gjelder fra.")])
     until_withdrawn = BooleanField("Gjelder til det trekkes tilbake")
     valid_until = NorwegianDateField("Gyldig til og med")
     given_how = RadioField("Hvordan ble samtykket gitt?", choices=choices([
@@ -58,6 +66,6 @@ class ConsentForm(FlaskForm):
             raise ValidationError("Sluttdatoen kan ikke være før startdatoen.")
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(Form):
     withdrawn_on = NorwegianDateField("Trukket tilbake dato", validators=[
-        InputRequired("Skriv datoen samtykket ble trukket tilbake.")])
+        Required("Skriv datoen samtykket ble trukket tilbake.")])

@@ -1,7 +1,7 @@
 """Field classes with Norwegian messages and strict choice checks."""
 from wtforms import DateField, IntegerField, RadioField, SelectMultipleField, widgets
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import ValidationError
+from wtforms.validators import StopValidation, ValidationError
 
 CHOICE_MSG = "Velg et av alternativene."
 
@@ -65,3 +65,20 @@ class InRange:
         if (self.lo is not None and field.data < self.lo) or \
                 (self.hi is not None and field.data > self.hi):
             raise ValidationError(self.message)
+
+
+class Required:
+    """Required value that keeps a parse error ("Skriv en gyldig dato") instead of replacing it.
+
+    WTForms' DataRequired replaces earlier errors, and InputRequired lets a blank " " through
+    to a None value; this checks the parsed data.
+    """
+
+    def __init__(self, message):
+        self.message = message
+
+    def __call__(self, form, field):
+        if field.errors:
+            raise StopValidation()
+        if field.data is None or (isinstance(field.data, str) and not field.data.strip()):
+            raise StopValidation(self.message)

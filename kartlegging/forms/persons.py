@@ -1,14 +1,14 @@
 """Forms for registering a person and setting kontaktperson / koordinator."""
 from flask import current_app
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..identity import InvalidIdentityNumber, normalize, validate
-from .fields import NorwegianDateField, allowed_values
+from .base import Form
+from .fields import NorwegianDateField, Required, allowed_values
 
 
-class PersonForm(FlaskForm):
+class PersonForm(Form):
     name = StringField("Fullt navn", validators=[
         DataRequired("Skriv personens navn."), Length(max=200, message="Navnet er for langt.")])
     national_id = StringField("Fødselsnummer eller D-nummer (11 siffer)", validators=[
@@ -44,13 +44,13 @@ class PersonForm(FlaskForm):
             raise ValidationError("Velg en kontaktperson fra teamet.")
 
 
-class SearchForm(FlaskForm):
+class SearchForm(Form):
     class Meta:
         csrf = False
     q = StringField("Søk på navn eller fødselsnummer", validators=[Optional(), Length(max=100)])
 
 
-class ContactForm(FlaskForm):
+class ContactForm(Form):
     kontaktperson = SelectField("Ny fast kontaktperson", coerce=int, validate_choice=False)
 
     def validate_kontaktperson(self, field):
@@ -58,13 +58,13 @@ class ContactForm(FlaskForm):
             raise ValidationError("Velg en kontaktperson fra teamet.")
 
 
-class CoordinatorForm(FlaskForm):
+class CoordinatorForm(Form):
     name = StringField("Koordinatorens navn", validators=[
         DataRequired("Skriv koordinatorens navn."), Length(max=200)])
     service = StringField("Tjeneste/enhet", validators=[
         DataRequired("Skriv hvilken tjeneste koordinatoren er fra."), Length(max=200)])
     since = NorwegianDateField("Koordinator fra dato", validators=[
-        InputRequired("Skriv datoen koordinatoren ble oppnevnt.")])
+        Required("Skriv datoen koordinatoren ble oppnevnt.")])
 
 
 def normalized_number(raw: str | None) -> str:

@@ -1,6 +1,8 @@
 """Real-browser fixtures: Debian's Chromium through Playwright, the app served in-process.
 
-* one browser per test session (`browser`), a fresh context per test (`context`, `page`);
+* one browser for all browser tests (`browser`, package scope: Playwright's sync API keeps an
+  asyncio loop running in the main thread, so it is stopped before the other tests run), a fresh
+  context per test (`context`, `page`);
 * a fresh app per test (`live`): file-based SQLite in tmp_path, real CSRF, served by werkzeug
   on 127.0.0.1 in a background thread;
 * every page is watched: JavaScript exceptions, console errors (CSP violations among them) and
@@ -8,12 +10,14 @@
 """
 import logging
 import os
+import shutil
 import threading
 import time
 from dataclasses import dataclass, field
 
 import pytest
 from flask import got_request_exception, request
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from config import TestConfig
@@ -23,7 +27,7 @@ from kartlegging import create_app
 from kartlegging.extensions import db
 from kartlegging.models import Assessment, ContactAssignment, Person, User
 
-from browser_support import PASSWORD, TABLET
+from .browser_support import PASSWORD, TABLET
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -34,23 +38,20 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 # violations, JavaScript errors – fails the test.
 EXPECTED_CONSOLE = ("Failed to load resource",)
 
-
-@pytest.fixture(scope="session")
-def playwright_instance():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        yield p
+# Generous waits: the suite must also pass on a busy 2-core machine.
+expect.set_options(timeout=10_000)
 
 
-@pytest.fixture(scope="session")
-def browser(playwright_instance):
+@pytest.fixture(scope="package")
+def browser():
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"{CHROMIUM} mangler: kjør scripts/system-packages.sh (installerer Debians "
                     "chromium-pakke). Kjør aldri «playwright install».", pytrace=False)
-    b = playwright_instance.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                           args=CHROMIUM_ARGS)
-    yield b
-    b.close()
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
 
 
 @dataclass
@@ -119,13 +120,39 @@ class _DbContext:
         self.ctx.pop()
 
 
-@pytest.fixture
-def live(tmp_path):
+def _config(db_path):
     class BrowserConfig(TestConfig):
-        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'kartlegging.db'}"
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{db_path}"
         WTF_CSRF_ENABLED = True          # the browser goes through real CSRF protection
+    return BrowserConfig
 
-    app = create_app(BrowserConfig)
+
+@pytest.fixture(scope="session")
+def db_template(tmp_path_factory):
+    """Schema and users built once (db.create_all); each test gets a copy of the file."""
+    path = tmp_path_factory.mktemp("db") / "template.db"
+    app = create_app(_config(path))
+    users = {}
+    with app.app_context():
+        db.create_all()
+        factory = Factory(app, PASSWORD)
+        for role, username, name in (("ansatt", "kari", "Kari Ansatt"),
+                                     ("ansatt", "per", "Per Ansatt"),
+                                     ("teamleder", "tone", "Tone Teamleder"),
+                                     ("admin", "ada", "Ada Admin")):
+            users[username] = factory.user(role, team=factory.team_a, username=username,
+                                           name=name).id
+        db.session.remove()
+        db.engine.dispose()
+    return path, users
+
+
+@pytest.fixture
+def live(tmp_path, db_template):
+    template, users = db_template
+    db_path = tmp_path / "kartlegging.db"
+    shutil.copyfile(template, db_path)
+    app = create_app(_config(db_path))
     app.instance_path = str(tmp_path / "instance")
     os.makedirs(app.instance_path, exist_ok=True)
     server_errors = []
@@ -133,7 +160,6 @@ def live(tmp_path):
     def record(sender, exception, **extra):
         server_errors.append(repr(exception))
     got_request_exception.connect(record, app)
-
     slow = {}
 
     @app.after_request
@@ -144,20 +170,10 @@ def live(tmp_path):
             time.sleep(delay)
         return resp
 
-    users = {}
-    with app.app_context():
-        db.create_all()
-        factory = Factory(app, PASSWORD)
-        for role, username, name in (("ansatt", "kari", "Kari Ansatt"),
-                                     ("ansatt", "per", "Per Ansatt"),
-                                     ("teamleder", "tone", "Tone Teamleder")):
-            users[username] = factory.user(role, team=factory.team_a, username=username,
-                                           name=name).id
-        db.session.remove()
-
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     srv = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
     thread.start()
     live = Live(app=app, url=f"http://127.0.0.1:{srv.server_port}", users=users,
                 server_errors=server_errors, slow=slow)

@@ -3,13 +3,22 @@ the form), two tabs on one draft (conflict, never a silent overwrite), and «Lag
 pressed while an autosave is still on its way."""
 import re
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import expect
 
-from browser_support import (PASSWORD, RETRYING, SAVED, assert_accessible, check_page,
-                             expect_saved, item_block, login, section_url)
+from .browser_support import (
+    PASSWORD,
+    RETRYING,
+    api_login,
+    assert_accessible,
+    check_page,
+    expect_saved,
+    item_block,
+    open_section,
+    section_url,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -24,17 +33,21 @@ def wait_for_db(live, assessment_id, predicate, timeout=10.0):
         time.sleep(0.1)
 
 
-def test_autosave_saves_by_itself_and_applies_conditions(live, page):
+def test_autosave_saves_by_itself_and_applies_conditions(live, context, page):
     _, aid = live.draft()
-    login(page, live, "kari")
-    page.goto(section_url(live, aid, "familie"))
+    api_login(context, live, "kari")
+    open_section(page, live, aid, "familie", autosave_ms=None)   # the real pause (1.2 s)
     status = page.locator("#save-status")
     expect(status).to_have_text("")
 
     page.locator("#nettverk").fill("Søsteren Eva – æøå")
     expect(status).to_have_text("Ikke lagret ennå …")
+    page.wait_for_timeout(600)
+    expect(status).to_have_text("Ikke lagret ennå …")    # waits for a pause in the typing
+    assert live.answers(aid) == {}
     expect_saved(page)
     assert live.answers(aid) == {"nettverk": "Søsteren Eva – æøå"}
+    page.evaluate("() => { window.kartleggingForm.delay = 200; }")
 
     # A radio answer shows the follow-up questions at once, and everything is saved.
     barn = item_block(page, "barn_antall_mindreaarige")
@@ -72,8 +85,8 @@ def test_autosave_saves_by_itself_and_applies_conditions(live, page):
 
 def test_offline_keeps_answers_and_saves_when_back(live, context, page):
     _, aid = live.draft()
-    login(page, live, "kari")
-    page.goto(section_url(live, aid, "viktig"))
+    api_login(context, live, "kari")
+    open_section(page, live, aid, "viktig")
     field = page.locator("#hva_er_viktig")
     field.fill("Å få egen leilighet")
     expect_saved(page)
@@ -99,8 +112,8 @@ def test_offline_keeps_answers_and_saves_when_back(live, context, page):
 def test_back_online_saves_at_once_even_after_long_backoff(live, context, page):
     """After a long time offline the back-off is up to 32 s; the 'online' event must not wait."""
     _, aid = live.draft()
-    login(page, live, "kari")
-    page.goto(section_url(live, aid, "viktig"))
+    api_login(context, live, "kari")
+    open_section(page, live, aid, "viktig")
     context.set_offline(True)
     page.locator("#hva_er_viktig").fill("Skrevet uten nett")
     expect(page.locator("#save-status")).to_have_text(RETRYING)
@@ -120,7 +133,7 @@ def _expire_idle(context, live):
     assert len(cookies) == 1
     cookie = cookies[0]
     data = serializer.loads(cookie["value"])
-    data["last_seen"] = (datetime.now(timezone.utc) - timedelta(hours=2)).timestamp()
+    data["last_seen"] = (datetime.now(UTC) - timedelta(hours=2)).timestamp()
     cookie["value"] = serializer.dumps(data)
     context.add_cookies([cookie])
 
@@ -146,15 +159,16 @@ def _relogin_and_save(page, live, aid, expected):
     assert live.answers(aid) == expected
     # The page goes on working in the new session: the next change saves normally.
     page.locator("#hva_er_viktig").fill("Etter ny innlogging")
-    expect(page.locator("#save-status")).to_have_text("Ikke lagret ennå …")
+    answers = wait_for_db(live, aid, lambda a: a.get("hva_er_viktig") == "Etter ny innlogging")
+    assert answers == {"hva_er_viktig": "Etter ny innlogging"}
     expect_saved(page)
-    assert live.answers(aid) == {"hva_er_viktig": "Etter ny innlogging"}
 
 
 def test_idle_timeout_relogin_dialog_then_saves(live, context, page):
     _, aid = live.draft()
-    login(page, live, "kari")
-    page.goto(section_url(live, aid, "viktig"))
+    api_login(context, live, "kari")
+    open_section(page, live, aid, "viktig")
+    page.wait_for_load_state("networkidle")   # a late reply (favicon) would renew the cookie
     _expire_idle(context, live)
     page.locator("#hva_er_viktig").fill("Skrevet etter pausen")
     _relogin_and_save(page, live, aid, {"hva_er_viktig": "Skrevet etter pausen"})
@@ -162,8 +176,9 @@ def test_idle_timeout_relogin_dialog_then_saves(live, context, page):
 
 def test_lost_session_cookie_relogin_dialog_then_saves(live, context, page):
     _, aid = live.draft()
-    login(page, live, "kari")
-    page.goto(section_url(live, aid, "viktig"))
+    api_login(context, live, "kari")
+    open_section(page, live, aid, "viktig")
+    page.wait_for_load_state("networkidle")   # a late reply (favicon) would set the cookie again
     context.clear_cookies()
     page.locator("#hva_er_viktig").fill("Skrevet etter at økten forsvant")
     _relogin_and_save(page, live, aid, {"hva_er_viktig": "Skrevet etter at økten forsvant"})
@@ -171,11 +186,10 @@ def test_lost_session_cookie_relogin_dialog_then_saves(live, context, page):
 
 def test_two_tabs_conflict_is_never_silent(live, context):
     _, aid = live.draft()
-    tab_a = context.new_page()
-    login(tab_a, live, "kari")
-    tab_b = context.new_page()
-    tab_a.goto(section_url(live, aid, "viktig"))
-    tab_b.goto(section_url(live, aid, "viktig"))
+    api_login(context, live, "kari")
+    tab_a, tab_b = context.new_page(), context.new_page()
+    open_section(tab_a, live, aid, "viktig")
+    open_section(tab_b, live, aid, "viktig")
 
     tab_a.locator("#hva_er_viktig").fill("Svar fra fane A")
     expect_saved(tab_a)
@@ -189,7 +203,7 @@ def test_two_tabs_conflict_is_never_silent(live, context):
     check_page(tab_b, "22-konflikt")
     # B keeps typing: still nothing saved over A's answer while B has not chosen.
     tab_b.locator("#hva_er_viktig").fill("Svar fra fane B, endret")
-    tab_b.wait_for_timeout(1600)
+    tab_b.wait_for_timeout(800)
     assert live.answers(aid) == {"hva_er_viktig": "Svar fra fane A"}
     expect(tab_b.locator("#save-status")).to_have_text("Ikke lagret – konflikt")
 
@@ -208,11 +222,11 @@ def test_two_tabs_conflict_is_never_silent(live, context):
 
 
 @pytest.mark.parametrize("button", ["Lagre", "Neste →"])
-def test_submit_while_autosave_is_on_its_way(live, page, button):
+def test_submit_while_autosave_is_on_its_way(live, context, page, button):
     """«Lagre»/«Neste» pressed while the autosave's reply is late must not conflict with itself."""
     _, aid = live.draft()
-    login(page, live, "kari")
-    page.goto(section_url(live, aid, "viktig"))
+    api_login(context, live, "kari")
+    open_section(page, live, aid, "viktig")
     live.slow["assessments.autosave"] = 1.5
     page.locator("#hva_er_viktig").fill("Første versjon")
     expect(page.locator("#save-status")).to_have_text("Lagrer …")   # the request is out
@@ -220,6 +234,22 @@ def test_submit_while_autosave_is_on_its_way(live, page, button):
     page.get_by_role("button", name=button, exact=True).click()
     target = "viktig" if button == "Lagre" else "familie"
     expect(page).to_have_url(section_url(live, aid, target), timeout=10_000)
-    expect(page.locator(".flash-success")).to_contain_text(SAVED.pattern[1:-1].replace("\\", ""))
+    expect(page.locator(".flash-success")).to_contain_text(re.compile(r"Lagret kl\. \d\d:\d\d"))
     expect(page.locator("#konflikt")).to_have_count(0)
     assert live.answers(aid) == {"hva_er_viktig": "Andre versjon"}
+
+
+def test_open_section_in_other_tab_during_handover_goes_to_the_rating(live, context):
+    """A staff tab left open during the hand-over cannot save or show the kartlegging."""
+    _, aid = live.draft()
+    api_login(context, live, "kari")
+    staff_tab, tablet = context.new_page(), context.new_page()
+    open_section(staff_tab, live, aid, "viktig")
+    open_section(tablet, live, aid, "livskvalitet")
+    tablet.get_by_role("button", name="Gi nettbrettet til personen").click()
+    expect(tablet.locator(".progress-text")).to_have_text("Spørsmål 1 av 16")
+
+    staff_tab.locator("#hva_er_viktig").fill("Skrevet i en annen fane")
+    expect(staff_tab).to_have_url(re.compile(r"/egenvurdering"))
+    expect(staff_tab.locator(".progress-text")).to_have_text("Spørsmål 1 av 16")
+    assert live.answers(aid) == {}

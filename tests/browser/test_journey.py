@@ -8,13 +8,20 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from browser_support import (PASSWORD, check_page, expect_saved, fill_section, login, logout,
-                             section_url)
 from factories import filled_answers, fnr
 from kartlegging import answers as ops
 from kartlegging.extensions import db
 from kartlegging.models import Assessment, Person
 from kartlegging.rules import evaluate
+
+from .browser_support import (
+    PASSWORD,
+    check_page,
+    fill_section,
+    login,
+    logout,
+    section_url,
+)
 
 pytestmark = pytest.mark.browser
 

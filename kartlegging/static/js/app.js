@@ -58,6 +58,7 @@
     this.status = document.getElementById("save-status");
     this.version = form.querySelector('input[name="version"]');
     this.dirty = false; this.saving = false; this.timer = null; this.retry = 0;
+    this.delay = 1200;  // ms of quiet before an autosave
     this.blocked = false;  // conflict or expired session: wait for the user
     var self = this;
     form.addEventListener("input", function () { self.changed(); });
@@ -131,7 +132,7 @@
     this.say("Ikke lagret ennå …", "pending");
     clearTimeout(this.timer);
     var self = this;
-    this.timer = setTimeout(function () { self.save(); }, 1200);
+    this.timer = setTimeout(function () { self.save(); }, this.delay);
   };
   SectionForm.prototype.scheduleRetry = function () {
     var self = this;
