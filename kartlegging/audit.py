@@ -58,7 +58,7 @@ def _no_delete(mapper, connection, target):
 
 @event.listens_for(Session, "do_orm_execute")
 def _no_bulk_change(state):
-    """update(AuditEvent) / delete(AuditEvent) through a session are refused as well."""
+    """Bulk UPDATE and DELETE statements on the audit table are refused as well."""
     if state.is_update or state.is_delete:
         table = getattr(state.statement, "table", None)
         if getattr(table, "name", None) == AuditEvent.__tablename__:

@@ -1,6 +1,5 @@
 """Login and logout, with lockout after repeated failures. Views only."""
-from datetime import timedelta
-from urllib.parse import urlsplit
+from datetime import UTC, datetime, timedelta
 
 from flask import (
     Blueprint,
@@ -23,7 +22,7 @@ from .clock import now_utc
 from .extensions import db
 from .forms.auth import LoginForm
 from .models import AuditEvent, User
-from .security import wants_json
+from .security import safe_local_path, wants_json
 
 bp = Blueprint("auth", __name__)
 LOCKED = ("Kontoen er midlertidig låst etter for mange mislykkede forsøk. "
@@ -32,15 +31,7 @@ WRONG = "Feil brukernavn eller passord."
 
 
 def _safe_next(target: str | None) -> str:
-    r"""Only a path on this site. Browsers read "/\evil.example" (and "/<TAB>/evil.example",
-    with the tab dropped) as "//evil.example", so backslashes and control characters are
-    refused as well."""
-    if target and target.startswith("/") and not target.startswith("//") \
-            and "\\" not in target and not any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc:
-            return target
-    return url_for("persons.index")
+    return safe_local_path(target) or url_for("persons.index")
 
 
 _DUMMY_HASH: dict[str, str] = {}
@@ -121,7 +112,9 @@ def login():
         user, error = attempt_login(form.username.data, form.password.data)
         if user:
             login_user(user)
-            session["last_seen"] = now_utc().timestamp()
+            # An aware "now": now_utc() is naive, and .timestamp() on a naive datetime reads
+            # it as server-local time (on a server in Europe/Oslo every login expired at once).
+            session["last_seen"] = session["login_at"] = datetime.now(UTC).timestamp()
             audit.record("login", user=user)
             if wants_json():
                 return jsonify(ok=True, csrf_token=generate_csrf())

@@ -4,6 +4,7 @@ SQLite: the sqlite3 online backup API (consistent even while the app is writing)
 PostgreSQL: pg_dump -Fc / pg_restore --clean --if-exists in one transaction, with the
 binaries from /usr/lib/postgresql/<version>/bin (the newest; override with PG_BIN).
 The password goes to the tools through PGPASSWORD, never on the command line.
+Backups hold personal data: the file is created readable by its owner only (0600).
 """
 import glob
 import os
@@ -129,7 +130,8 @@ def libpq_url(url: URL | None = None) -> tuple[str, dict]:
     env = {}
     if url.password is not None:
         env["PGPASSWORD"] = str(url.password)
-    plain = url.set(drivername="postgresql", password=None)
+    plain = URL.create("postgresql", username=url.username, host=url.host, port=url.port,
+                       database=url.database, query=url.query)
     return plain.render_as_string(hide_password=False), env
 
 
@@ -200,7 +202,7 @@ def init_app(app):
     @click.argument("file", type=click.Path(exists=True, dir_okay=False))
     @click.option("--yes", is_flag=True, help="Bekreft at databasen skal overskrives.")
     def restore_command(file, yes):
-        """Gjenopprett databasen fra FILE. Overskriver alt som er i databasen nå."""
+        """Gjenopprett databasen fra FILE. Overskriver alt i databasen; stopp appen først."""
         if not yes:
             raise click.ClickException(
                 "Gjenoppretting overskriver hele databasen. Kjør på nytt med --yes for å "

@@ -1,6 +1,7 @@
 """Cross-cutting protections: headers, idle timeout, the hand-over fence, access helpers."""
 from datetime import UTC, datetime
 from functools import wraps
+from urllib.parse import urlsplit
 
 from flask import abort, current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
@@ -58,9 +59,12 @@ def init_app(app):
             now = datetime.now(UTC).timestamp()
             last = session.get("last_seen", now)
             idle = app.config["IDLE_TIMEOUT_MINUTES"] * 60
-            if now - last > idle:
+            # Absolute limit too: a copied cookie that is kept busy does not live forever.
+            started = session.setdefault("login_at", now)
+            if now - last > idle or now - started > app.permanent_session_lifetime.total_seconds():
                 logout_user()
                 session.pop("last_seen", None)
+                session.pop("login_at", None)
                 if wants_json():
                     return jsonify(error="session_expired",
                                    message="Økten er utløpt. Logg inn igjen for å lagre."), 401
@@ -89,7 +93,9 @@ def init_app(app):
         resp.headers["Content-Security-Policy"] = CSP
         resp.headers["X-Content-Type-Options"] = "nosniff"
         resp.headers["X-Frame-Options"] = "DENY"
-        resp.headers["Referrer-Policy"] = "no-referrer"
+        # same-origin, not no-referrer: Flask-WTF's CSRF check over HTTPS requires a Referer
+        # from our own origin (WTF_CSRF_SSL_STRICT); other sites still get nothing.
+        resp.headers["Referrer-Policy"] = "same-origin"
         resp.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
         resp.headers["Cross-Origin-Opener-Policy"] = "same-origin"
         if request.endpoint != "static":
@@ -97,6 +103,24 @@ def init_app(app):
         if app.config.get("HSTS"):
             resp.headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
         return resp
+
+
+def safe_local_path(target: str | None) -> str | None:
+    r"""`target` if it is a path on this site, else None (for ?next= and ?tilbake=).
+
+    Browsers read "/\evil.example" as "//evil.example", and tabs and newlines are dropped
+    from URLs (by browsers and by Werkzeug when it writes the Location header), so
+    "/<TAB>/evil.example" becomes "//evil.example": backslashes and control characters are
+    refused along with "//" and schemes.
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
 
 
 BAD_INPUT = "Skjemaet inneholdt tegn som ikke kan lagres. Fjern dem og prøv igjen."
@@ -126,23 +150,31 @@ def _bad_json_value(value) -> bool:
 
 
 def _flat_strings(payload) -> bool:
-    """What a form may receive as JSON: {name: str | null | [str, ...]}."""
+    """What a form may receive as JSON: {name: str | [str, ...]} (null breaks WTForms)."""
     if not isinstance(payload, dict):
         return False
     for value in payload.values():
         values = value if isinstance(value, list) else [value]
-        if not all(v is None or isinstance(v, str) for v in values):
+        if not all(isinstance(v, str) for v in values):
             return False
     return True
 
 
+# Ids are INTEGER columns (32-bit on PostgreSQL); a larger id in the URL is simply not found
+# instead of an overflow error from the database driver.
+MAX_ID = 2**31 - 1
+
+
 def _input_problem() -> str | None:
+    for value in (request.view_args or {}).values():
+        if isinstance(value, int) and not 0 <= value <= MAX_ID:
+            abort(404)
     for multi in (request.args, request.form):
         for key, values in multi.lists():
             if _bad_text(key) or any(_bad_text(v) for v in values):
                 return BAD_INPUT
-    for f in request.files.values():
-        if f.filename and _bad_text(f.filename):
+    for key, files in request.files.lists():
+        if _bad_text(key) or any(f.filename and _bad_text(f.filename) for f in files):
             return BAD_INPUT
     if request.is_json and request.method not in ("GET", "HEAD", "OPTIONS"):
         payload = request.get_json(silent=True)
