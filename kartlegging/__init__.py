@@ -4,6 +4,7 @@ import os
 
 from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import consent_rules
 from .extensions import csrf, db, login_manager, migrate
@@ -20,6 +21,9 @@ def create_app(config_class=None):
     if hasattr(config_class, "check"):
         config_class.check()
     app.config.from_object(config_class)
+    proxies = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    if proxies:  # behind nginx: take client address and scheme from X-Forwarded-*
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     os.makedirs(app.instance_path, exist_ok=True)
 
     # Instruments are validated whole at start-up; a broken file stops the app here.

@@ -69,7 +69,7 @@ def init_app(app):
                     return jsonify(error="session_expired",
                                    message="Økten er utløpt. Logg inn igjen for å lagre."), 401
                 return redirect(url_for("auth.login", next=request.full_path, expired=1))
-            if request.endpoint != "static":
+            if request.endpoint not in (None, "static"):  # a 404 (favicon) is not activity
                 session["last_seen"] = now
         return None
 

@@ -181,17 +181,11 @@ def assert_schema_matches_models(engine, schema=None):
         assert columns == {c.name for c in table.columns}, name
 
 
-# migrations/env.py (the Flask-Migrate template) tries db.get_engine() first.
-ENV_PY_WARNING = pytest.mark.filterwarnings(
-    "ignore:'get_engine' is deprecated:DeprecationWarning")
-
-
 def upgrade(app):
     r = app.test_cli_runner().invoke(args=["db", "upgrade"])
     assert r.exit_code == 0, r.output + repr(r.exception)
 
 
-@ENV_PY_WARNING
 def test_db_upgrade_on_empty_sqlite_creates_every_model_table(tmp_path):
     path = tmp_path / "tom.db"
     app = make_app(f"sqlite:///{path}", tmp_path)
@@ -208,7 +202,6 @@ def test_db_upgrade_on_empty_sqlite_creates_every_model_table(tmp_path):
 
 
 @on_pg
-@ENV_PY_WARNING
 def test_db_upgrade_on_empty_postgresql_schema_creates_every_model_table(tmp_path):
     schema = f"migtest_{uuid.uuid4().hex[:8]}"
     admin = create_engine(PG_URL)

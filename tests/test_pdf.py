@@ -8,11 +8,11 @@ import subprocess
 
 import pikepdf
 import pytest
-from pdf_sample import sample_doc
 from pypdf import PdfReader
 
 from kartlegging.pdf import DOCUMENT_ID_KEY, render
 from kartlegging.pdfa import to_pdfa, validate
+from pdf_sample import sample_doc
 
 
 def _tool(name):

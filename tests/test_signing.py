@@ -10,7 +10,6 @@ import subprocess
 import pikepdf
 import pytest
 from cryptography import x509
-from pdf_sample import sample_doc
 from pikepdf import Name, pdfa
 from pikepdf.models.metadata import decode_pdf_date
 from pyhanko.pdf_utils import generic
@@ -31,6 +30,7 @@ from kartlegging.signing import (
     sign_pdf,
     verify_pdf,
 )
+from pdf_sample import sample_doc
 
 DOC_ID = b"KL-2026-000012-v1"
 
