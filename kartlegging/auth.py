@@ -17,9 +17,10 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import audit
+from . import audit, twofactor
 from .clock import now_utc
 from .extensions import db
+from .forms.account import CodeForm
 from .forms.auth import LoginForm
 from .models import AuditEvent, User
 from .security import safe_local_path, wants_json
@@ -28,6 +29,8 @@ bp = Blueprint("auth", __name__)
 LOCKED = ("Kontoen er midlertidig låst etter for mange mislykkede forsøk. "
           "Prøv igjen om {m} minutter.")
 WRONG = "Feil brukernavn eller passord."
+TOTP_PENDING = "totp_pending_login"
+CODE_PROMPT = "Skriv engangskoden fra autentiseringsappen."
 
 
 def _safe_next(target: str | None) -> str:
@@ -105,20 +108,47 @@ def confirm_password(user: User, password: str | None) -> str | None:
     return "Feil passord."
 
 
+def _complete_login(user: User):
+    login_user(user)
+    # An aware "now": now_utc() is naive, and .timestamp() on a naive datetime reads
+    # it as server-local time (on a server in Europe/Oslo every login expired at once).
+    session["last_seen"] = session["login_at"] = datetime.now(UTC).timestamp()
+    session.pop(TOTP_PENDING, None)
+    audit.record("login", user=user)
+    if wants_json():
+        return jsonify(ok=True, csrf_token=generate_csrf())
+    return redirect(_safe_next(request.args.get("next")))
+
+
+def _code_problem(user: User, code: str | None) -> str | None:
+    """Second factor: a wrong code counts towards the same lockout as a wrong password."""
+    if twofactor.verify(user.totp_secret, code):
+        return None
+    audit.record("login_failed", user=None, username=user.username, detail="feil engangskode",
+                 commit=False)
+    return confirm_password(user, None).replace("Feil passord.", "Feil engangskode.")
+
+
 @bp.route("/logg-inn", methods=["GET", "POST"])
 def login():
     form = LoginForm()
     if request.method == "POST" and form.validate_on_submit():
         user, error = attempt_login(form.username.data, form.password.data)
+        if user and user.totp_secret:
+            if wants_json():  # the re-login dialog sends the code along
+                code = (request.get_json(silent=True) or {}).get("code")
+                if not code:
+                    db.session.commit()
+                    return jsonify(error="totp", message=CODE_PROMPT), 401
+                problem = _code_problem(user, str(code))
+                if problem:
+                    return jsonify(error="totp", message=problem), 401
+                return _complete_login(user)
+            db.session.commit()
+            session[TOTP_PENDING] = {"user_id": user.id, "at": datetime.now(UTC).timestamp()}
+            return redirect(url_for(".login_code", next=request.args.get("next")))
         if user:
-            login_user(user)
-            # An aware "now": now_utc() is naive, and .timestamp() on a naive datetime reads
-            # it as server-local time (on a server in Europe/Oslo every login expired at once).
-            session["last_seen"] = session["login_at"] = datetime.now(UTC).timestamp()
-            audit.record("login", user=user)
-            if wants_json():
-                return jsonify(ok=True, csrf_token=generate_csrf())
-            return redirect(_safe_next(request.args.get("next")))
+            return _complete_login(user)
         if wants_json():
             return jsonify(error="login_failed", message=error), 401
         form.password.errors.append(error)
@@ -132,6 +162,26 @@ def login():
     if request.args.get("expired"):
         flash("Du ble logget ut etter en periode uten aktivitet. Logg inn igjen.", "info")
     return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logg-inn/kode", methods=["GET", "POST"])
+def login_code():
+    """Second step for users with two-factor: the code from the authenticator app."""
+    pending = session.get(TOTP_PENDING)
+    if not pending or datetime.now(UTC).timestamp() - pending["at"] > 300:
+        session.pop(TOTP_PENDING, None)
+        flash("Innloggingen tok for lang tid. Logg inn på nytt.", "info")
+        return redirect(url_for(".login", next=request.args.get("next")))
+    user = db.session.get(User, pending["user_id"])
+    form = CodeForm()
+    if request.method == "POST":
+        problem = _code_problem(user, form.code.data) if form.validate_on_submit() \
+            else "Skriv koden fra autentiseringsappen."
+        if not problem:
+            return _complete_login(user)
+        form.code.errors = [problem]
+        return render_template("auth/code.html", form=form), 401
+    return render_template("auth/code.html", form=form)
 
 
 @bp.route("/logg-ut", methods=["POST"])

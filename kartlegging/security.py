@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 from flask import abort, current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 
+from . import twofactor
 from .clock import now_utc  # noqa: F401
 from .extensions import db, login_manager
 from .models import Person, User
@@ -16,8 +17,10 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 
 # Endpoints a hand-over session may reach: only the person's own rating pages.
 HANDOVER_ENDPOINTS = {"selfrating.question", "selfrating.done", "selfrating.end", "static"}
-PUBLIC_ENDPOINTS = {"auth.login", "auth.token", "static", "selfrating.question", "selfrating.done",
-                    "selfrating.end"}
+PUBLIC_ENDPOINTS = {"auth.login", "auth.login_code", "auth.token", "static",
+                    "selfrating.question", "selfrating.done", "selfrating.end"}
+# Reachable before a required two-factor set-up is done.
+ENROLMENT_ENDPOINTS = {"account.enroll", "auth.logout", "auth.token", "static"}
 
 
 @login_manager.user_loader
@@ -71,6 +74,11 @@ def init_app(app):
                 return redirect(url_for("auth.login", next=request.full_path, expired=1))
             if request.endpoint not in (None, "static"):  # a 404 (favicon) is not activity
                 session["last_seen"] = now
+            if (request.endpoint not in ENROLMENT_ENDPOINTS and not current_user.totp_secret
+                    and twofactor.is_required(current_user)):
+                if wants_json():
+                    return jsonify(error="totp_setup", message="Sett opp tofaktor først."), 403
+                return redirect(url_for("account.enroll"))
         return None
 
     @app.before_request

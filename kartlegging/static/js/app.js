@@ -250,6 +250,11 @@
     var u = el("input", {id: "relogin-user", type: "text", autocomplete: "username"}); f.appendChild(u);
     f.appendChild(el("label", {"for": "relogin-pass"}, "Passord"));
     var p = el("input", {id: "relogin-pass", type: "password", autocomplete: "current-password"}); f.appendChild(p);
+    // Second factor, shown only when the server asks for it (users with two-factor).
+    var codeBox = el("div", {hidden: "hidden"});
+    codeBox.appendChild(el("label", {"for": "relogin-code"}, "Engangskode fra appen"));
+    var c = el("input", {id: "relogin-code", type: "text", inputmode: "numeric", autocomplete: "one-time-code"});
+    codeBox.appendChild(c); f.appendChild(codeBox);
     var msg = el("p", {"class": "error", role: "alert", id: "relogin-msg"}); f.appendChild(msg);
     f.appendChild(el("button", {type: "submit", "class": "btn btn-primary"}, "Logg inn og lagre"));
     dlg.appendChild(f);
@@ -260,10 +265,19 @@
       var loginUrl = document.body.dataset.loginUrl || "/logg-inn";
       fetch(loginUrl + "/token", {credentials: "same-origin", headers: {"Accept": "application/json"}})
         .then(function (r) { return r.json(); })
-        .then(function (t) { setCsrf(t.csrf_token); return postJSON(loginUrl, {username: u.value, password: p.value}); })
+        .then(function (t) {
+          setCsrf(t.csrf_token);
+          var creds = {username: u.value, password: p.value};
+          if (!codeBox.hidden) creds.code = c.value;
+          return postJSON(loginUrl, creds);
+        })
         .then(function (r) { return r.json().then(function (d) { return [r.status, d]; }); })
         .then(function (res) {
-          if (res[0] !== 200) { msg.textContent = res[1].message || "Innloggingen mislyktes."; return; }
+          if (res[0] !== 200) {
+            if (res[1].error === "totp") { codeBox.hidden = false; c.focus(); }
+            msg.textContent = res[1].message || "Innloggingen mislyktes.";
+            return;
+          }
           setCsrf(res[1].csrf_token);
           dlg.remove();
           idle.reset();
