@@ -65,6 +65,8 @@ MATRIX = {
     ("auditlog.person_log_csv", "GET"):   "login    403      403      ok       ok       handover",
     ("auth.login", "GET"):                "ok       redirect redirect redirect redirect handover",
     ("auth.login", "POST"):               "redirect redirect redirect redirect redirect handover",
+    ("auth.login_code", "GET"):           "redirect redirect redirect redirect redirect handover",
+    ("auth.login_code", "POST"):          "redirect redirect redirect redirect redirect handover",
     ("auth.token", "GET"):                "ok       ok       ok       ok       ok       handover",
     ("auth.logout", "POST"):              "login    redirect redirect redirect redirect handover",
     ("auth.keepalive", "POST"):           "401      ok       ok       ok       ok       403",
