@@ -59,14 +59,18 @@ def _team_consent(consent_id: int) -> Consent:
     return consent
 
 
+def _render(consent: Consent, form: WithdrawForm, code: int = 200):
+    return render_template(
+        "consent/view.html", consent=consent, person=team_person(consent.person_id),
+        status=consent_rules.status(consent, today()), labels=consent_rules.STATUS_LABELS,
+        form=form, text=consent_rules.describe_with_labels(consent)), code
+
+
 @bp.route("/samtykker/<int:consent_id>")
 def view(consent_id):
     consent = _team_consent(consent_id)
     audit.record("person_view", person_id=consent.person_id, obj=consent)
-    return render_template("consent/view.html", consent=consent, person=team_person(
-        consent.person_id), status=consent_rules.status(consent, today()),
-        labels=consent_rules.STATUS_LABELS, form=WithdrawForm(data={"withdrawn_on": today()}),
-        text=consent_rules.describe_with_labels(consent))
+    return _render(consent, WithdrawForm(data={"withdrawn_on": today()}))
 
 
 @bp.route("/samtykker/<int:consent_id>/trekk-tilbake", methods=["POST"])
@@ -79,11 +83,7 @@ def withdraw(consent_id):
     if not form.validate_on_submit() or form.withdrawn_on.data < consent.valid_from:
         if not form.errors:
             form.withdrawn_on.errors = ["Datoen kan ikke være før samtykket begynte å gjelde."]
-        return render_template("consent/view.html", consent=consent,
-                               person=team_person(consent.person_id),
-                               status=consent_rules.status(consent, today()),
-                               labels=consent_rules.STATUS_LABELS, form=form,
-                               text=consent_rules.describe_with_labels(consent)), 422
+        return _render(consent, form, 422)
     consent.withdrawn_on = form.withdrawn_on.data
     consent.withdrawn_at = now_utc()
     consent.withdrawn_by_id = current_user.id
