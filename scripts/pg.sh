@@ -11,7 +11,7 @@ as_pg() { (cd "$PGROOT" && runuser -u "$PG_OS_USER" -- "$@"); }
 case "${1:-}" in
 start)
   id "$PG_OS_USER" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$PG_OS_USER"
-  if [ -f "$PGROOT/data/postmaster.pid" ]; then as_pg "$PGBIN/pg_ctl" -D "$PGROOT/data" -m fast -w stop || true; fi
+  if [ -f "$PGROOT/data/postmaster.pid" ]; then as_pg "$PGBIN/pg_ctl" -D "$PGROOT/data" -m fast -w stop >/dev/null || true; fi
   rm -rf "$PGROOT" && mkdir -p "$PGROOT" && chown "$PG_OS_USER": "$PGROOT" && chmod 700 "$PGROOT"
   as_pg "$PGBIN/initdb" -D "$PGROOT/data" -U "$PG_OS_USER" --auth=trust -E UTF8 --locale=C.UTF-8 >"$PGROOT/initdb.log"
   as_pg "$PGBIN/pg_ctl" -D "$PGROOT/data" -l "$PGROOT/server.log" -w -t 30 start \

@@ -109,6 +109,22 @@ def test_offline_keeps_answers_and_saves_when_back(live, context, page):
     assert answers == {"hva_er_viktig": "Å få egen leilighet og jobb"}
 
 
+def test_next_pressed_offline_stays_on_the_page(live, context, page):
+    """Pressing "Neste" without network must not navigate to the browser's error page."""
+    _, aid = live.draft()
+    api_login(context, live, "kari")
+    open_section(page, live, aid, "viktig")
+    url = page.url
+    context.set_offline(True)
+    page.locator("#hva_er_viktig").fill("Skrevet før tunnelen")
+    page.get_by_role("button", name="Neste →").click()
+    expect(page.locator("#save-status")).to_contain_text("Uten nett")
+    assert page.url == url
+    expect(page.locator("#hva_er_viktig")).to_have_value("Skrevet før tunnelen")
+    context.set_offline(False)
+    wait_for_db(live, aid, lambda a: a.get("hva_er_viktig") == "Skrevet før tunnelen")
+
+
 def test_back_online_saves_at_once_even_after_long_backoff(live, context, page):
     """After a long time offline the back-off is up to 32 s; the 'online' event must not wait."""
     _, aid = live.draft()

@@ -69,6 +69,12 @@
     });
     form.addEventListener("submit", function (e) {
       clearTimeout(self.timer);
+      if (navigator.onLine === false) {  // a plain POST now would land on the browser's error page
+        e.preventDefault();
+        self.dirty = true;
+        self.say("Uten nett – svarene er tatt vare på og lagres når nettet er tilbake", "bad");
+        return;
+      }
       if (self.inflight) {  // an autosave is on its way: wait for the version it brings back
         e.preventDefault();
         var submitter = e.submitter;
