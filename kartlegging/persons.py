@@ -65,14 +65,15 @@ def view(person_id):
     current_ip = None
     if current:
         current_ip = evaluate(ops.instrument_of(current), current.answers).derived.get("ip")
-    contact_form = ContactForm()
+    contact = people.current_contact(person.id)
+    contact_form = ContactForm(data={"kontaktperson": contact.user_id if contact else None})
     contact_form.kontaktperson.choices = _user_choices()
     day = today()
     ratings = person_ratings(person.id, registry)
     return render_template(
         "persons/view.html", person=person, assessments=assessments, current=current,
         current_ip=current_ip, signed=[a for a in assessments if a.is_signed],
-        contact=people.current_contact(person.id),
+        contact=contact,
         contacts=people.contact_history(person.id),
         coordinator=people.current_coordinator(person.id),
         contact_form=contact_form, coordinator_form=CoordinatorForm(),

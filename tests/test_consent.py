@@ -160,6 +160,8 @@ def test_exactly_one_kontaktperson(staff, factory):
     for target in (other, user, other):
         r = client.post(f"/personer/{person.id}/kontaktperson", data={"kontaktperson": target.id})
         assert r.status_code == 302
+    html = client.get(f"/personer/{person.id}").data.decode()
+    assert f'<option selected value="{other.id}">' in html  # the form shows the current one
     open_rows = ContactAssignment.query.filter_by(person_id=person.id, ended_at=None).all()
     assert len(open_rows) == 1 and open_rows[0].user_id == other.id
     assert len(people.contact_history(person.id)) == 4
