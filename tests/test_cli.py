@@ -1,0 +1,21 @@
+"""CLI: the demo seed used by `make run`."""
+from kartlegging.models import User
+
+
+def test_demo_seed_prints_logins_and_is_idempotent(app):
+    runner = app.test_cli_runner()
+    r = runner.invoke(args=["demo"])
+    assert r.exit_code == 0 and "opprettet" in r.output
+    for username in ("ansatt", "leder", "admin"):
+        assert f"brukernavn: {username}" in r.output
+    assert {u.role for u in User.query.all()} == {"ansatt", "teamleder", "admin"}
+    r = runner.invoke(args=["demo"])
+    assert r.exit_code == 0 and "finnes allerede" in r.output
+    assert User.query.count() == 3
+
+
+def test_demo_users_can_log_in(app):
+    app.test_cli_runner().invoke(args=["demo"])
+    client = app.test_client()
+    r = client.post("/logg-inn", data={"username": "ansatt", "password": "demo-passord-123"})
+    assert r.status_code == 302
