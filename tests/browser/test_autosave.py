@@ -160,6 +160,10 @@ def _relogin_and_save(page, live, aid, expected):
     expect(dialog).to_have_attribute("role", "dialog")
     expect(page.locator("#save-status")).to_have_text("Ikke lagret – logg inn igjen")
     expect(page.locator("#relogin-user")).to_be_focused()
+    page.keyboard.press("Shift+Tab")           # focus stays inside the modal dialog
+    expect(dialog.get_by_role("button", name="Logg inn og lagre")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.locator("#relogin-user")).to_be_focused()
     assert_accessible(page)
     check_page(page, "21-logg-inn-igjen", axe=False)
     # A wrong password keeps the dialog and says why.

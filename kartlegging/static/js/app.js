@@ -266,6 +266,14 @@
     dlg.appendChild(f);
     document.body.appendChild(dlg);
     u.focus();
+    dlg.addEventListener("keydown", function (e) {  // aria-modal: keep Tab inside the dialog
+      if (e.key !== "Tab") return;
+      var items = Array.prototype.filter.call(dlg.querySelectorAll("input, button"),
+                                              function (x) { return !x.closest("[hidden]"); });
+      var first = items[0], last = items[items.length - 1];
+      if (e.shiftKey && document.activeElement === first) { e.preventDefault(); last.focus(); }
+      else if (!e.shiftKey && document.activeElement === last) { e.preventDefault(); first.focus(); }
+    });
     f.addEventListener("submit", function (e) {
       e.preventDefault();
       var loginUrl = document.body.dataset.loginUrl || "/logg-inn";
