@@ -30,6 +30,7 @@ LOCKED = ("Kontoen er midlertidig låst etter for mange mislykkede forsøk. "
           "Prøv igjen om {m} minutter.")
 WRONG = "Feil brukernavn eller passord."
 TOTP_PENDING = "totp_pending_login"
+CARRY = "carry:"
 CODE_PROMPT = "Skriv engangskoden fra autentiseringsappen."
 
 
@@ -108,6 +109,12 @@ def confirm_password(user: User, password: str | None) -> str | None:
     return "Feil passord."
 
 
+def _carried() -> list[tuple[str, str]]:
+    """Form fields posted when the session had expired, carried through the login pages."""
+    return [(k[len(CARRY):], v) for k, v in request.form.items(multi=True)
+            if k.startswith(CARRY)]
+
+
 def _complete_login(user: User):
     login_user(user)
     # An aware "now": now_utc() is naive, and .timestamp() on a naive datetime reads
@@ -117,6 +124,9 @@ def _complete_login(user: User):
     audit.record("login", user=user)
     if wants_json():
         return jsonify(ok=True, csrf_token=generate_csrf())
+    target = safe_local_path(request.args.get("next"))
+    if _carried() and target:  # what was typed before the session expired is sent again
+        return render_template("auth/resubmit.html", carry=_carried(), target=target)
     return redirect(_safe_next(request.args.get("next")))
 
 
@@ -146,17 +156,22 @@ def login():
                 return _complete_login(user)
             db.session.commit()
             session[TOTP_PENDING] = {"user_id": user.id, "at": datetime.now(UTC).timestamp()}
+            if _carried():  # keep the carried fields through the code step
+                return render_template("auth/code.html", form=CodeForm(formdata=None),
+                                       carry=_carried(), next=request.args.get("next"))
             return redirect(url_for(".login_code", next=request.args.get("next")))
         if user:
             return _complete_login(user)
         if wants_json():
             return jsonify(error="login_failed", message=error), 401
         form.password.errors.append(error)
-        return render_template("auth/login.html", form=form), 401
+        return render_template("auth/login.html", form=form, carry=_carried(),
+                               next=request.args.get("next")), 401
     if request.method == "POST":
         if wants_json():
             return jsonify(error="invalid", message="Skriv brukernavn og passord."), 400
-        return render_template("auth/login.html", form=form), 400
+        return render_template("auth/login.html", form=form, carry=_carried(),
+                               next=request.args.get("next")), 400
     if current_user.is_authenticated:
         return redirect(url_for("persons.index"))
     if request.args.get("expired"):
@@ -180,7 +195,8 @@ def login_code():
         if not problem:
             return _complete_login(user)
         form.code.errors = [problem]
-        return render_template("auth/code.html", form=form), 401
+        return render_template("auth/code.html", form=form, carry=_carried(),
+                               next=request.args.get("next")), 401
     return render_template("auth/code.html", form=form)
 
 

@@ -37,6 +37,26 @@ def wants_json() -> bool:
     return request.is_json or request.accept_mimetypes.best == "application/json"
 
 
+def _to_login(expired: bool = False):
+    """Send an anonymous or expired request to the login page, never losing a posted form.
+
+    JSON (autosave) gets 401 and the page shows a login dialog over the form. A plain form
+    POST (no JavaScript) gets the login page carrying every posted field, and after login a
+    page that sends them again with a fresh CSRF token.
+    """
+    if wants_json():
+        return jsonify(error="session_expired",
+                       message="Økten er utløpt. Logg inn igjen for å lagre."), 401
+    if request.method == "POST" and request.endpoint != "auth.logout":
+        from .forms.auth import LoginForm
+        carry = [(k, v) for k, v in request.form.items(multi=True) if k != "csrf_token"]
+        if carry:
+            return render_template("auth/login.html", form=LoginForm(formdata=None),
+                                   carry=carry, next=request.path, expired=expired), 401
+    args = {"next": request.full_path, **({"expired": 1} if expired else {})}
+    return redirect(url_for("auth.login", **args))
+
+
 def init_app(app):
     @app.before_request
     def fence_and_timeout():
@@ -54,10 +74,7 @@ def init_app(app):
         if not current_user.is_authenticated:
             if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
                 return None
-            if wants_json():
-                return jsonify(error="session_expired",
-                               message="Økten er utløpt. Logg inn igjen for å lagre."), 401
-            return redirect(url_for("auth.login", next=request.full_path))
+            return _to_login()
         if current_user.is_authenticated:
             now = datetime.now(UTC).timestamp()
             last = session.get("last_seen", now)
@@ -68,10 +85,7 @@ def init_app(app):
                 logout_user()
                 session.pop("last_seen", None)
                 session.pop("login_at", None)
-                if wants_json():
-                    return jsonify(error="session_expired",
-                                   message="Økten er utløpt. Logg inn igjen for å lagre."), 401
-                return redirect(url_for("auth.login", next=request.full_path, expired=1))
+                return _to_login(expired=True)
             if request.endpoint not in (None, "static"):  # a 404 (favicon) is not activity
                 session["last_seen"] = now
             if (request.endpoint not in ENROLMENT_ENDPOINTS and not current_user.totp_secret

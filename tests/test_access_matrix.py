@@ -263,6 +263,8 @@ def outcome(resp) -> str:
             return "handover"
         assert not loc.netloc or loc.netloc == "localhost", resp.headers["Location"]
         return "redirect"
+    if resp.status_code == 401 and b'name="carry:' in resp.data and b'name="password"' in resp.data:
+        return "login"  # a posted form after the session ended: the login page carries it
     if resp.status_code == 200:
         return "ok"
     return str(resp.status_code)

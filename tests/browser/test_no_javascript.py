@@ -66,3 +66,26 @@ def test_fill_and_save_without_javascript(live, nojs):
     page.get_by_role("button", name="← Forrige").click()
     expect(page).to_have_url(section_url(live, aid, "familie"))
     assert live.answers(aid)["bosituasjon"] == "leier_kommunal"
+
+
+def test_expired_session_without_javascript_loses_nothing(live, nojs):
+    """The session ends while a form is open; "Lagre" → log in → "Lagre svarene" → saved."""
+    page = nojs
+    _, aid = live.draft()
+    items = live.instrument().items
+    page.goto(live("/logg-inn"))
+    page.get_by_label("Brukernavn", exact=True).fill("kari")
+    page.get_by_label("Passord", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Logg inn").click()
+    page.goto(section_url(live, aid, "familie"))
+    fill_item(page, items["nettverk"], "Skrevet mens økten gikk ut")
+    page.context.clear_cookies()                       # the session is gone
+    page.get_by_role("button", name="Lagre", exact=True).click()
+    expect(page.get_by_role("heading", name="Logg inn")).to_be_visible()
+    expect(page.locator(".notice")).to_contain_text("Økten var utløpt")
+    page.get_by_label("Brukernavn", exact=True).fill("kari")
+    page.get_by_label("Passord", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Logg inn").click()
+    page.get_by_role("button", name="Lagre svarene").click()
+    expect(page).to_have_url(section_url(live, aid, "familie"))
+    assert live.answers(aid) == {"nettverk": "Skrevet mens økten gikk ut"}
