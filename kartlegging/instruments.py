@@ -109,9 +109,6 @@ class Instrument:
     def section_index(self, section_id: str) -> int:
         return [s.id for s in self.sections].index(section_id)
 
-    def items_with(self, **attrs) -> list[Item]:
-        return [i for i in self.items.values()
-                if all(getattr(i, k) == v for k, v in attrs.items())]
 
 
 def load_file(path: str | Path) -> Instrument:

@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask import abort, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 
 from . import twofactor
@@ -227,7 +227,3 @@ def team_person(person_id: int) -> Person:
     if person is None or person.team_id != current_user.team_id:
         abort(404)
     return person
-
-
-def idle_timeout_ms() -> int:
-    return current_app.config["IDLE_TIMEOUT_MINUTES"] * 60 * 1000

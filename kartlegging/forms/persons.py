@@ -3,7 +3,7 @@ from flask import current_app
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from ..identity import InvalidIdentityNumber, normalize, validate
+from ..identity import InvalidIdentityNumber, validate
 from .base import Form
 from .fields import NorwegianDateField, Required, allowed_values
 
@@ -65,7 +65,3 @@ class CoordinatorForm(Form):
         DataRequired("Skriv hvilken tjeneste koordinatoren er fra."), Length(max=200)])
     since = NorwegianDateField("Koordinator fra dato", validators=[
         Required("Skriv datoen koordinatoren ble oppnevnt.")])
-
-
-def normalized_number(raw: str | None) -> str:
-    return normalize(raw or "")
