@@ -3,7 +3,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from . import answers as ops
-from . import audit, consent_rules, people
+from . import audit, consent_rules, ip_status, people
 from .clock import today
 from .extensions import db
 from .forms.fields import choices
@@ -73,6 +73,7 @@ def view(person_id):
     return render_template(
         "persons/view.html", person=person, assessments=assessments, current=current,
         current_ip=current_ip, signed=[a for a in assessments if a.is_signed],
+        ip_history=[ip_status.describe(a, registry) for a in assessments if a.is_signed],
         contact=contact,
         contacts=people.contact_history(person.id),
         coordinator=people.current_coordinator(person.id),

@@ -80,6 +80,14 @@ def test_signed_assessment_is_frozen_and_queryable(signed_setup):
     assert a.signed_pdf.startswith(b"%PDF")
 
 
+def test_person_page_shows_ip_status_in_words(signed_setup):
+    client, _, person, _ = signed_setup
+    html = client.get(f"/personer/{person.id}").data.decode()
+    history = html.split("<caption>Historikk</caption>")[1].split("</table>")[0]
+    assert "Vilkårene for individuell plan ser ut til å være oppfylt" in history
+    assert "<td>Ja</td>" in history and "<td>Takket nei</td>" in history
+
+
 def test_download_returns_the_exact_signed_bytes(signed_setup):
     client, _, _, a = signed_setup
     r1, r2 = client.get(f"/kartlegginger/{a.id}/pdf"), client.get(f"/kartlegginger/{a.id}/pdf")
