@@ -61,14 +61,18 @@ def _history(a: Assessment) -> list[Assessment]:
 
 def _section_context(a, inst, section, form, **extra):
     ev = Evaluator(inst, a.answers)
-    prompts = evaluate(inst, a.answers) if section.id == "vurdering" else None
+    derived = evaluate(inst, a.answers).derived
+    placed = [(spec.get("place") or {}, derived[spec["id"]]) for spec in inst.derived
+              if (spec.get("place") or {}).get("section") == section.id]
     parorende_items = [i for i in section.items if i.topic == "parorende"]
-    ctx = dict(a=a, inst=inst, section=section, form=form, ev=ev, evaluation=prompts,
+    ctx = dict(a=a, inst=inst, section=section, form=form, ev=ev,
+               prompts_before={p["before"]: d for p, d in placed if p.get("before")},
+               prompts_after=[d for p, d in placed if not p.get("before")],
                progress=progress(inst, a.answers), index=inst.section_index(section.id),
                ratings=ops.ratings_of(a) if section.embed == "livskvalitet" else [],
                parorende_consents=(consent_rules.covering_parorende(a.person_id, today())
                                    if parorende_items else None),
-               coordinator_reminder=(section.id == "vurdering"
+               coordinator_reminder=(any(d.id == "ip" for _, d in placed)
                                      and people.coordinator_reminder(a.person_id)))
     ctx.update(extra)
     return ctx

@@ -25,6 +25,7 @@ class Checker:
         self.items: dict[str, Item] = {}
         self.option_lists: dict[str, tuple[Option, ...]] = {}
         self.counters: set[str] = set()
+        self.section_ids: set[str] = set()
         self.derived: dict[str, set[str]] = {}
 
     def fail(self, path: str, msg: str):
@@ -216,6 +217,14 @@ def check_rules(ck: Checker, data: dict):
                 ck.fail(f"{rp}.q", f"ukjent spørsmål '{r['q']}'")
             if "when" in r:
                 ck.condition(r["when"], f"{rp}.when")
+        place = d.get("place") or {}
+        if place:
+            sec, before = place.get("section"), place.get("before")
+            if sec not in ck.section_ids:
+                ck.fail(f"{p}.place.section", f"ukjent del '{sec}'")
+            if before is not None and (before not in ck.items
+                                       or ck.items[before].section_id != sec):
+                ck.fail(f"{p}.place.before", f"'{before}' er ikke et spørsmål i delen '{sec}'")
         for k, q in (d.get("record") or {}).items():
             if k not in ("decision", "answer") or q not in ck.items:
                 ck.fail(f"{p}.record.{k}", f"ukjent felt eller spørsmål '{q}'")

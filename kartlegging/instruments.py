@@ -128,14 +128,14 @@ def load_file(path: str | Path) -> Instrument:
         ck.fail("(rot)", f"filnavnet må være '{key}.v{version}.yaml'")
     for name, opts in (data.get("option_lists") or {}).items():
         ck.option_lists[name] = ck.options(opts, f"option_lists.{name}")
-    sections, seen_sections = [], set()
+    sections = []
     for si, sraw in enumerate(data.get("sections") or ck.fail("(rot)", "mangler 'sections'")):
         sp = f"sections[{si}]"
         ck.unknown_keys(sraw, SECTION_KEYS, sp)
         sid = ck.need(sraw, "id", sp)
-        if sid in seen_sections or sid in ck.items:
+        if sid in ck.section_ids or sid in ck.items:
             ck.fail(f"{sp}.id", f"id '{sid}' er brukt før")
-        seen_sections.add(sid)
+        ck.section_ids.add(sid)
         title = ck.need(sraw, "title", sp)
         before = set(ck.items)
         if sraw.get("show_if") is not None:

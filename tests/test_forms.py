@@ -120,3 +120,15 @@ def test_conditional_items_render_hidden_with_their_condition(staff, factory):
     assert 'data-item="barn_antall_mindreaarige"' in html
     block = html.split('data-item="barn_antall_mindreaarige"')[1].split(">")[0]
     assert "data-show-if" in block and "hidden" in block
+
+
+def test_prompts_are_placed_where_the_file_says(staff, factory):
+    client, user = staff
+    a = factory.assessment(factory.person(), user, filled=False)
+    html = client.get(f"/kartlegginger/{a.id}/del/vurdering").data.decode()
+    assert html.index('id="live-levekarsindeks"') > html.index('data-item="koordinator_tilbudt"')
+    assert html.index('data-item="langvarig_behov"') < html.index('id="live-ip"') \
+        < html.index('data-item="ip_var_vurdering"')
+    html = client.get(f"/kartlegginger/{a.id}/del/overganger").data.decode()
+    assert 'id="live-kriseplan"' in html and 'id="live-ip"' not in html
+    assert 'id="live-' not in client.get(f"/kartlegginger/{a.id}/del/familie").data.decode()

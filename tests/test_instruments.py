@@ -166,3 +166,20 @@ def test_broken_instrument_stops_app_start(tmp_path):
         INSTRUMENTS_DIR = str(tmp_path)
     with pytest.raises(InstrumentError, match="livskvalitet.v1.yaml: .*ukjent type 'skala'"):
         create_app(Cfg)
+
+
+def test_prompt_placement_must_name_a_section_and_one_of_its_items(tmp_path):
+    rules = """
+    derived:
+      - id: d
+        title: D
+        place: {place}
+        outcomes:
+          - {{id: a, text: A, when: {{always: true}}}}
+    """
+    ok = BASE + textwrap.dedent(rules.format(place="{section: s1, before: antall}"))
+    assert load_file(write(tmp_path, ok)).derived[0]["place"]["before"] == "antall"
+    bad = BASE + textwrap.dedent(rules.format(place="{section: s9}"))
+    assert "derived[0].place.section: ukjent del 's9'" in error_of(tmp_path, bad)
+    bad = BASE + textwrap.dedent(rules.format(place="{section: s1, before: finnes_ikke}"))
+    assert "'finnes_ikke' er ikke et spørsmål i delen 's1'" in error_of(tmp_path, bad)
