@@ -61,8 +61,7 @@ def _history(a: Assessment) -> list[Assessment]:
 
 def _section_context(a, inst, section, form, **extra):
     ev = Evaluator(inst, a.answers)
-    derived = evaluate(inst, a.answers).derived
-    placed = [(spec.get("place") or {}, derived[spec["id"]]) for spec in inst.derived
+    placed = [(spec.get("place"), ev.derived(spec["id"])) for spec in inst.derived
               if (spec.get("place") or {}).get("section") == section.id]
     parorende_items = [i for i in section.items if i.topic == "parorende"]
     ctx = dict(a=a, inst=inst, section=section, form=form, ev=ev,

@@ -2,11 +2,13 @@
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
+from .answers import LIVSKVALITET
 from .extensions import db
 from .instruments import Registry
 from .models import Assessment
-from .rules import Evaluator, display_value, score
+from .rules import Evaluator, area_ratings, display_value, score
 
 
 @dataclass
@@ -40,8 +42,9 @@ def to_rating(a: Assessment, registry: Registry) -> Rating:
 def person_ratings(person_id: int, registry: Registry) -> list[Rating]:
     """Completed ratings, oldest first."""
     rows = db.session.scalars(select(Assessment).where(
-        Assessment.person_id == person_id, Assessment.instrument_key == "livskvalitet",
-        Assessment.completed_at.is_not(None)).order_by(Assessment.completed_at))
+        Assessment.person_id == person_id, Assessment.instrument_key == LIVSKVALITET,
+        Assessment.completed_at.is_not(None)).order_by(Assessment.completed_at)
+        .options(selectinload(Assessment.created_by)))  # answered_by() names the author
     return [to_rating(a, registry) for a in rows]
 
 
@@ -50,10 +53,5 @@ def staff_area_ratings(kartlegging: Assessment | None, registry: Registry) -> di
     if kartlegging is None:
         return {}
     inst = registry.get(kartlegging.instrument_key, kartlegging.instrument_version)
-    ev = Evaluator(inst, kartlegging.answers)
-    out = {}
-    for item in inst.items.values():
-        if item.section_id == "vurdering" and item.area:
-            v = ev.value(item.id)
-            out[item.area] = (v, display_value(item, v))
-    return out
+    return {item.area: (v, display_value(item, v))
+            for item, v in area_ratings(inst, kartlegging.answers)}

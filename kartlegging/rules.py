@@ -215,6 +215,14 @@ def problems(instrument: Instrument, answers: dict) -> list[Problem]:
     return found
 
 
+def area_ratings(instrument: Instrument, answers: dict,
+                 section_id: str = "vurdering") -> list[tuple[Item, object]]:
+    """The staff's BrukerPlan ratings: the section's items tied to a levekårsområde."""
+    ev = Evaluator(instrument, answers)
+    section = instrument.section(section_id)
+    return [(i, ev.value(i.id)) for i in (section.items if section else ()) if i.area]
+
+
 def progress(instrument: Instrument, answers: dict) -> dict[str, tuple[int, int]]:
     """Per section: (answered, visible items); hidden sections are (0, 0)."""
     ev = Evaluator(instrument, answers)

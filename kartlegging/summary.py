@@ -9,7 +9,7 @@ import json
 from . import answers as ops
 from . import consent_rules, people
 from .livskvalitet import person_ratings
-from .rules import Evaluator, display_value, evaluate
+from .rules import Evaluator, area_ratings, display_value, evaluate
 from .templating import oslo_datetime
 
 VURDERING = "vurdering"
@@ -51,14 +51,11 @@ def _livskvalitet(a, registry):
             "history": [{"date": r.date, "mean": r.mean} for r in ratings]}
 
 
-def _vurdering(inst, ev, answers, evaluation):
-    rows = []
-    for item in inst.items.values():
-        if item.section_id == VURDERING and item.area:
-            v = ev.value(item.id)
-            rows.append({"area": item.label, "rating": v,
-                         "rating_label": display_value(item, v) if v else None,
-                         "comment": answers.get(item.comment_id)})
+def _vurdering(inst, answers, evaluation):
+    rows = [{"area": item.label, "rating": v,
+             "rating_label": display_value(item, v) if v else None,
+             "comment": answers.get(item.comment_id)}
+            for item, v in area_ratings(inst, answers, VURDERING)]
     index = evaluation.derived.get("levekarsindeks")
     return {"rows": rows, "index": index and {"label": index.title, "value": index.text,
                                               "note": index.note}}
@@ -143,7 +140,7 @@ def build(a, context: dict, registry) -> dict:
         "status_line": "Signert" if signature else "Utkast – ikke signert",
         "sections": sections,
         "livskvalitet": _livskvalitet(a, registry),
-        "vurdering": _vurdering(inst, ev, answers, evaluation),
+        "vurdering": _vurdering(inst, answers, evaluation),
         "ip": _ip(inst, ev, answers, evaluation),
         "extra_boxes": extra,
         "signature": signature,
