@@ -6,9 +6,9 @@ from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import consent_rules
+from .domain import consent_rules
+from .domain.instruments import load_all
 from .extensions import csrf, db, login_manager, migrate
-from .instruments import load_all
 
 log = logging.getLogger(__name__)
 
@@ -34,26 +34,22 @@ def create_app(config_class=None):
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..",
                                                      "migrations"))
-    from . import security
-    security.init_app(app)  # the login fence runs before CSRF: no session → 401, not 400
+    from .access import guard
+    guard.init_app(app)  # the login fence runs before CSRF: no session → 401, not 400
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Logg inn for å fortsette."
 
-    from . import (
-        account,
-        assessments,
-        auditlog,
-        auth,
-        consent,
-        persons,
-        selfrating,
-        signing_views,
-        templating,
-    )
-    for bp in (auth.bp, account.bp, persons.bp, consent.bp, assessments.bp, selfrating.bp,
-               signing_views.bp, auditlog.bp):
+    from . import templating
+    from .access import account, audit_views, login
+    from .assessments import views as assessment_views
+    from .journal import views as journal_views
+    from .livskvalitet import views as livskvalitet_views
+    from .persons import consent_views
+    from .persons import views as person_views
+    for bp in (login.bp, account.bp, person_views.bp, consent_views.bp, assessment_views.bp,
+               livskvalitet_views.bp, journal_views.bp, audit_views.bp):
         app.register_blueprint(bp)
     templating.init_app(app)
 

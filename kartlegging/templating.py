@@ -1,53 +1,25 @@
 """Template filters and globals: Oslo time, Norwegian dates, instrument helpers."""
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
-
-from .charts import line_chart
+from .clock import no_date, oslo_datetime, oslo_time
+from .domain.charts import line_chart
+from .domain.instrument_types import AREAS
+from .domain.rules import display_value
 from .forms.builder import macro_for
-from .instruments import AREAS
-from .rules import display_value
-
-OSLO = ZoneInfo("Europe/Oslo")
-
-
-def to_oslo(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC).astimezone(OSLO)
-
-
-def oslo_datetime(value: datetime | None) -> str:
-    v = to_oslo(value)
-    return v.strftime("%d.%m.%Y kl. %H:%M") if v else ""
-
-
-def oslo_time(value: datetime | None) -> str:
-    v = to_oslo(value)
-    return v.strftime("%H:%M") if v else ""
-
-
-def no_date(value: date | str | None) -> str:
-    if not value:
-        return ""
-    if isinstance(value, str):
-        value = date.fromisoformat(value)
-    return value.strftime("%d.%m.%Y")
 
 
 def _rating_view(a):
     from flask import current_app
 
-    from .livskvalitet import to_rating
+    from .livskvalitet.ratings import to_rating
     return to_rating(a, current_app.extensions["instruments"])
 
 
 def _rating_instrument(a):
-    from .answers import instrument_of
+    from .assessments.drafts import instrument_of
     return instrument_of(a)
 
 
 def _describe_consent(c):
-    from .consent_rules import describe_with_labels
+    from .persons.consents import describe_with_labels
     return describe_with_labels(c)
 
 

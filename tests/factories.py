@@ -1,10 +1,10 @@
 """Small factories for tests: teams, users, persons, fully filled assessments."""
-from kartlegging import answers as ops
+from kartlegging.assessments import drafts as ops
 from kartlegging.clock import now_utc
+from kartlegging.domain.instrument_types import Instrument
+from kartlegging.domain.rules import Evaluator, clean
 from kartlegging.extensions import db
-from kartlegging.instruments import Instrument
 from kartlegging.models import Assessment, ContactAssignment, Person, Team, User
-from kartlegging.rules import Evaluator, clean
 
 # A valid fødselsnummer per index (generated with correct control digits).
 K1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)

@@ -1,4 +1,4 @@
-"""A fully filled example of the dict kartlegging.pdf.render() takes (shared by tests)."""
+"""A fully filled example of the dict kartlegging.journal.pdf.render() takes (shared by tests)."""
 
 import copy
 

@@ -13,7 +13,7 @@ from config import TestConfig
 from conftest import PASSWORD
 from factories import Factory
 from kartlegging import backup, create_app
-from kartlegging.audit import record
+from kartlegging.access.audit import record
 from kartlegging.extensions import db
 from kartlegging.models import Assessment, Consent, Person
 

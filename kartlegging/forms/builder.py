@@ -10,7 +10,7 @@ from datetime import date
 from wtforms import StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from ..instruments import DECLINE, DECLINE_LABEL, Instrument, Item, Section
+from ..domain.instrument_types import DECLINE, DECLINE_LABEL, Instrument, Item, Section
 from .base import Form
 from .fields import (
     ChoiceField,

@@ -3,7 +3,7 @@ from flask import current_app
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from ..identity import InvalidIdentityNumber, validate
+from ..domain.identity import InvalidIdentityNumber, validate
 from .base import Form
 from .fields import NorwegianDateField, Required, allowed_values
 

@@ -22,8 +22,8 @@ from werkzeug.serving import make_server
 
 from config import TestConfig
 from factories import Factory, fnr
-from kartlegging import answers as ops
 from kartlegging import create_app
+from kartlegging.assessments import drafts as ops
 from kartlegging.extensions import db
 from kartlegging.models import Assessment, ContactAssignment, Person, User
 

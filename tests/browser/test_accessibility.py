@@ -5,10 +5,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from kartlegging import answers as ops
+from kartlegging.assessments import drafts as ops
+from kartlegging.domain.rules import evaluate
 from kartlegging.extensions import db
 from kartlegging.models import Assessment
-from kartlegging.rules import evaluate
 
 from .browser_support import (
     LANDSCAPE,

@@ -9,10 +9,10 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from factories import filled_answers, fnr
-from kartlegging import answers as ops
+from kartlegging.assessments import drafts as ops
+from kartlegging.domain.rules import evaluate
 from kartlegging.extensions import db
 from kartlegging.models import Assessment, Person
-from kartlegging.rules import evaluate
 
 from .browser_support import (
     PASSWORD,

@@ -1,0 +1,46 @@
+"""Innsyn i logg: team leads see and export who accessed one person's data. Read-only."""
+import csv
+import io
+
+from flask import Blueprint, Response, render_template
+from sqlalchemy import select
+
+from ..clock import oslo_datetime
+from ..extensions import db
+from ..models import AuditEvent
+from . import audit
+from .audit import ACTIONS
+from .guard import role_required, team_person
+
+bp = Blueprint("auditlog", __name__)
+
+
+def _events(person_id: int) -> list[AuditEvent]:
+    return list(db.session.scalars(select(AuditEvent).where(
+        AuditEvent.person_id == person_id).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())))
+
+
+@bp.route("/personer/<int:person_id>/logg")
+@role_required("teamleder", "admin")
+def person_log(person_id):
+    person = team_person(person_id)
+    events = _events(person.id)
+    audit.record("audit_view", person_id=person.id)
+    return render_template("auditlog/person.html", person=person, events=events,
+                           actions=ACTIONS)
+
+
+@bp.route("/personer/<int:person_id>/logg.csv")
+@role_required("teamleder", "admin")
+def person_log_csv(person_id):
+    person = team_person(person_id)
+    out = io.StringIO()
+    w = csv.writer(out, delimiter=";")
+    w.writerow(["Tidspunkt (Oslo)", "Bruker", "Handling", "Objekt", "Fra adresse", "Detalj"])
+    for e in _events(person.id):
+        w.writerow([oslo_datetime(e.at), e.username or "", ACTIONS.get(e.action, e.action),
+                    f"{e.object_type or ''} {e.object_id or ''}".strip(), e.remote_addr or "",
+                    e.detail or ""])
+    audit.record("audit_export", person_id=person.id)
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="logg-person-{person.id}.csv"'})

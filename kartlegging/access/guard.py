@@ -1,0 +1,229 @@
+"""Cross-cutting protections: headers, idle timeout, the hand-over fence, access helpers."""
+from datetime import UTC, datetime
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import abort, jsonify, redirect, render_template, request, session, url_for
+from flask_login import current_user, logout_user
+
+from ..clock import now_utc  # noqa: F401
+from ..extensions import db, login_manager
+from ..models import Person, User
+from . import twofactor
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+       "form-action 'self'; frame-ancestors 'none'")
+
+# Endpoints a hand-over session may reach: only the person's own rating pages.
+HANDOVER_ENDPOINTS = {"selfrating.question", "selfrating.done", "selfrating.end", "static"}
+PUBLIC_ENDPOINTS = {"auth.login", "auth.login_code", "auth.token", "static",
+                    "selfrating.question", "selfrating.done", "selfrating.end"}
+# Reachable before a required two-factor set-up is done.
+ENROLMENT_ENDPOINTS = {"account.enroll", "auth.logout", "auth.token", "static"}
+
+
+@login_manager.user_loader
+def load_user(user_id: str):
+    try:
+        user = db.session.get(User, int(user_id))
+    except (TypeError, ValueError):
+        return None
+    # A deactivated account loses its open sessions at once, not only at the next login.
+    return user if user is not None and user.active else None
+
+
+def wants_json() -> bool:
+    return request.is_json or request.accept_mimetypes.best == "application/json"
+
+
+def _to_login(expired: bool = False):
+    """Send an anonymous or expired request to the login page, never losing a posted form.
+
+    JSON (autosave) gets 401 and the page shows a login dialog over the form. A plain form
+    POST (no JavaScript) gets the login page carrying every posted field, and after login a
+    page that sends them again with a fresh CSRF token.
+    """
+    if wants_json():
+        return jsonify(error="session_expired",
+                       message="Økten er utløpt. Logg inn igjen for å lagre."), 401
+    if request.method == "POST" and request.endpoint != "auth.logout":
+        from ..forms.auth import LoginForm
+        carry = [(k, v) for k, v in request.form.items(multi=True) if k != "csrf_token"]
+        if carry:
+            return render_template("auth/login.html", form=LoginForm(formdata=None),
+                                   carry=carry, next=request.path, expired=expired), 401
+    args = {"next": request.full_path, **({"expired": 1} if expired else {})}
+    return redirect(url_for("auth.login", **args))
+
+
+def init_app(app):
+    @app.before_request
+    def fence_and_timeout():
+        handover = session.get("handover")
+        if handover:
+            if request.endpoint in HANDOVER_ENDPOINTS:
+                # The tablet is with the person; ending the hand-over needs the staff
+                # password, so the idle clock restarts rather than logging staff out after it.
+                if request.endpoint != "static":
+                    session["last_seen"] = datetime.now(UTC).timestamp()
+                return None
+            if wants_json():
+                return jsonify(error="handover", message="Nettbrettet er gitt til personen."), 403
+            return redirect(url_for("selfrating.question"))
+        if not current_user.is_authenticated:
+            if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+                return None
+            return _to_login()
+        if current_user.is_authenticated:
+            now = datetime.now(UTC).timestamp()
+            last = session.get("last_seen", now)
+            idle = app.config["IDLE_TIMEOUT_MINUTES"] * 60
+            # Absolute limit too: a copied cookie that is kept busy does not live forever.
+            started = session.setdefault("login_at", now)
+            if now - last > idle or now - started > app.permanent_session_lifetime.total_seconds():
+                logout_user()
+                session.pop("last_seen", None)
+                session.pop("login_at", None)
+                return _to_login(expired=True)
+            if request.endpoint not in (None, "static"):  # a 404 (favicon) is not activity
+                session["last_seen"] = now
+            if (request.endpoint not in ENROLMENT_ENDPOINTS and not current_user.totp_secret
+                    and twofactor.is_required(current_user)):
+                if wants_json():
+                    return jsonify(error="totp_setup", message="Sett opp tofaktor først."), 403
+                return redirect(url_for("account.enroll"))
+        return None
+
+    @app.before_request
+    def reject_bad_input():
+        """Refuse input no form can hold, before any view or database sees it (400).
+
+        NUL bytes break PostgreSQL text columns and lone surrogates cannot be encoded; a
+        JSON body for a form endpoint must be a flat object of strings (Flask-WTF feeds it
+        straight into the form). The JSON autosave validates its own structure.
+        """
+        problem = _input_problem()
+        if problem is None:
+            return None
+        if wants_json():
+            return jsonify(error="invalid", message=problem), 400
+        return render_template("error.html", code=400, message=problem), 400
+
+    @app.after_request
+    def headers(resp):
+        resp.headers["Content-Security-Policy"] = CSP
+        resp.headers["X-Content-Type-Options"] = "nosniff"
+        resp.headers["X-Frame-Options"] = "DENY"
+        # same-origin, not no-referrer: Flask-WTF's CSRF check over HTTPS requires a Referer
+        # from our own origin (WTF_CSRF_SSL_STRICT); other sites still get nothing.
+        resp.headers["Referrer-Policy"] = "same-origin"
+        resp.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+        resp.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        if request.endpoint != "static":
+            resp.headers["Cache-Control"] = "no-store"
+        if app.config.get("HSTS"):
+            resp.headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+        return resp
+
+
+def safe_local_path(target: str | None) -> str | None:
+    r"""`target` if it is a path on this site, else None (for ?next= and ?tilbake=).
+
+    Browsers read "/\evil.example" as "//evil.example", and tabs and newlines are dropped
+    from URLs (by browsers and by Werkzeug when it writes the Location header), so
+    "/<TAB>/evil.example" becomes "//evil.example": backslashes and control characters are
+    refused along with "//" and schemes.
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+BAD_INPUT = "Skjemaet inneholdt tegn som ikke kan lagres. Fjern dem og prøv igjen."
+BAD_JSON = "Ugyldige data. Last siden på nytt."
+# JSON endpoints that check the structure of their payload themselves.
+STRUCTURED_JSON_ENDPOINTS = {"assessments.autosave"}
+
+
+def _bad_text(value: str) -> bool:
+    if "\x00" in value:
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates, e.g. from a JSON "\ud800" escape
+        return True
+    return False
+
+
+def _bad_json_value(value) -> bool:
+    if isinstance(value, str):
+        return _bad_text(value)
+    if isinstance(value, list):
+        return any(_bad_json_value(v) for v in value)
+    if isinstance(value, dict):
+        return any(_bad_text(str(k)) or _bad_json_value(v) for k, v in value.items())
+    return False
+
+
+def _flat_strings(payload) -> bool:
+    """What a form may receive as JSON: {name: str | [str, ...]} (null breaks WTForms)."""
+    if not isinstance(payload, dict):
+        return False
+    for value in payload.values():
+        values = value if isinstance(value, list) else [value]
+        if not all(isinstance(v, str) for v in values):
+            return False
+    return True
+
+
+# Ids are INTEGER columns (32-bit on PostgreSQL); a larger id in the URL is simply not found
+# instead of an overflow error from the database driver.
+MAX_ID = 2**31 - 1
+
+
+def _input_problem() -> str | None:
+    for value in (request.view_args or {}).values():
+        if isinstance(value, int) and not 0 <= value <= MAX_ID:
+            abort(404)
+    for multi in (request.args, request.form):
+        for key, values in multi.lists():
+            if _bad_text(key) or any(_bad_text(v) for v in values):
+                return BAD_INPUT
+    for key, files in request.files.lists():
+        if _bad_text(key) or any(f.filename and _bad_text(f.filename) for f in files):
+            return BAD_INPUT
+    if request.is_json and request.method not in ("GET", "HEAD", "OPTIONS"):
+        payload = request.get_json(silent=True)
+        if payload is None and request.get_data(cache=True).strip():
+            return BAD_JSON  # malformed JSON
+        if payload is not None and _bad_json_value(payload):
+            return BAD_INPUT
+        if request.endpoint not in STRUCTURED_JSON_ENDPOINTS and payload is not None \
+                and not _flat_strings(payload):
+            return BAD_JSON
+    return None
+
+
+def role_required(*roles):
+    def deco(view):
+        @wraps(view)
+        def wrapper(*a, **kw):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*a, **kw)
+        return wrapper
+    return deco
+
+
+def team_person(person_id: int) -> Person:
+    """Load a person the current user may see (own team), else 404 (existence is not leaked)."""
+    person = db.session.get(Person, person_id)
+    if person is None or person.team_id != current_user.team_id:
+        abort(404)
+    return person

@@ -1,0 +1,1 @@
+"""Kartlegging drafts: one section per screen, autosave with optimistic locking."""

@@ -1,0 +1,174 @@
+"""Kartlegging views: start, overview, one section per screen, autosave. Views only."""
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.datastructures import MultiDict
+
+from ..access import audit
+from ..access.guard import team_person
+from ..clock import oslo_time, today
+from ..domain.rules import Evaluator, evaluate, problems, progress
+from ..extensions import db
+from ..forms.builder import form_class, stored_to_formdata
+from ..models import Assessment
+from ..persons import consents, operations
+from . import drafts
+
+bp = Blueprint("assessments", __name__)
+
+
+def team_assessment(assessment_id: int, key: str = drafts.KARTLEGGING) -> Assessment:
+    a = db.session.get(Assessment, assessment_id)
+    if a is None or a.instrument_key != key:
+        abort(404)
+    team_person(a.person_id)
+    return a
+
+
+@bp.route("/personer/<int:person_id>/kartlegginger", methods=["POST"])
+def start(person_id):
+    person = team_person(person_id)
+    a = drafts.start(person, current_user)
+    audit.record("assessment_create", person_id=person.id, obj=a)
+    first = drafts.instrument_of(a).sections[0].id
+    return redirect(url_for(".section", assessment_id=a.id, section_id=first))
+
+
+@bp.route("/kartlegginger/<int:assessment_id>")
+def overview(assessment_id):
+    a = team_assessment(assessment_id)
+    inst = drafts.instrument_of(a)
+    audit.record("assessment_view", person_id=a.person_id, obj=a)
+    return render_template("assessments/overview.html", a=a, inst=inst,
+                           progress=progress(inst, a.answers),
+                           evaluation=evaluate(inst, a.answers),
+                           problems=problems(inst, a.answers), ratings=drafts.ratings_of(a),
+                           history=_history(a), later=_later(a))
+
+
+def _later(a: Assessment) -> Assessment | None:
+    return db.session.query(Assessment).filter(Assessment.supersedes_id == a.id).first()
+
+
+def _history(a: Assessment) -> list[Assessment]:
+    """The chain of corrections this assessment belongs to, newest first."""
+    chain, cur = [], a
+    while cur is not None:
+        chain.append(cur)
+        cur = cur.supersedes
+    later = _later(a)
+    return ([later] if later else []) + chain
+
+
+def _section_context(a, inst, section, form, **extra):
+    ev = Evaluator(inst, a.answers)
+    placed = [(spec.get("place"), ev.derived(spec["id"])) for spec in inst.derived
+              if (spec.get("place") or {}).get("section") == section.id]
+    parorende_items = [i for i in section.items if i.topic == "parorende"]
+    ctx = dict(a=a, inst=inst, section=section, form=form, ev=ev,
+               prompts_before={p["before"]: d for p, d in placed if p.get("before")},
+               prompts_after=[d for p, d in placed if not p.get("before")],
+               progress=progress(inst, a.answers), index=inst.section_index(section.id),
+               ratings=drafts.ratings_of(a) if section.embed == "livskvalitet" else [],
+               parorende_consents=(consents.covering_parorende(a.person_id, today())
+                                   if parorende_items else None),
+               coordinator_reminder=(any(d.id == "ip" for _, d in placed)
+                                     and operations.coordinator_reminder(a.person_id)))
+    ctx.update(extra)
+    return ctx
+
+
+def _neighbour(inst, a, section_id, step):
+    ev = Evaluator(inst, a.answers)
+    ids = [s.id for s in inst.sections if ev.section_visible(s)]
+    if section_id not in ids:
+        return None
+    i = ids.index(section_id) + step
+    return ids[i] if 0 <= i < len(ids) else None
+
+
+@bp.route("/kartlegginger/<int:assessment_id>/del/<section_id>", methods=["GET", "POST"])
+def section(assessment_id, section_id):
+    a = team_assessment(assessment_id)
+    inst = drafts.instrument_of(a)
+    sec = inst.section(section_id) or abort(404)
+    cls = form_class(inst, section_id)
+    if request.method == "GET":
+        audit.record("assessment_view", person_id=a.person_id, obj=a, detail=section_id)
+        form = cls(data=stored_to_formdata(sec, a.answers))
+        return render_template("assessments/section.html",
+                               **_section_context(a, inst, sec, form))
+    if a.is_signed:
+        return _locked_response(a)
+    form = cls()
+    if not form.validate():
+        flash("Noe i skjemaet må rettes. Se meldingene ved spørsmålene.", "error")
+        return render_template("assessments/section.html",
+                               **_section_context(a, inst, sec, form)), 422
+    try:
+        version = int(request.form.get("version", ""))
+    except ValueError:
+        abort(400)
+    try:
+        drafts.save(a, form.answers(), expected_version=version, by=current_user)
+    except drafts.Conflict as e:
+        audit.record("assessment_conflict", person_id=a.person_id, obj=a, detail=section_id)
+        return render_template("assessments/section.html", conflict=True,
+                               **_section_context(e.current, inst, sec, form)), 409
+    audit.record("assessment_save", person_id=a.person_id, obj=a, detail=section_id)
+    target = section_id
+    if "neste" in request.form:
+        target = _neighbour(inst, a, section_id, 1)
+    elif "forrige" in request.form:
+        target = _neighbour(inst, a, section_id, -1)
+    flash(f"Lagret kl. {oslo_time(a.updated_at)}.", "success")
+    if target is None:
+        return redirect(url_for(".overview", assessment_id=a.id))
+    return redirect(url_for(".section", assessment_id=a.id, section_id=target))
+
+
+def _locked_response(a):
+    if request.is_json:
+        return jsonify(error="locked", message=drafts.Locked.message), 409
+    return render_template("error.html", code=409, message=drafts.Locked.message), 409
+
+
+@bp.route("/kartlegginger/<int:assessment_id>/autolagre", methods=["POST"])
+def autosave(assessment_id):
+    """JSON autosave of one section: {version, section, answers: {field: value|[values]}}."""
+    a = team_assessment(assessment_id)
+    if a.is_signed:
+        return _locked_response(a)
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict) or not isinstance(payload.get("answers"), dict):
+        return jsonify(error="invalid", message="Ugyldige data. Last siden på nytt."), 400
+    inst = drafts.instrument_of(a)
+    sec = inst.section(str(payload.get("section")))
+    version = payload.get("version")
+    if sec is None or not isinstance(version, int) or isinstance(version, bool):
+        return jsonify(error="invalid", message="Ugyldige data. Last siden på nytt."), 400
+    formdata = MultiDict()
+    for key, value in payload["answers"].items():
+        for v in (value if isinstance(value, list) else [value]):
+            formdata.add(str(key), "" if v is None else str(v))
+    form = form_class(inst, sec.id)(formdata=formdata, meta={"csrf": False})
+    if not form.validate():
+        return jsonify(error="invalid", message="Noe må rettes før det kan lagres.",
+                       errors={k: v for k, v in form.errors.items()}), 422
+    try:
+        drafts.save(a, form.answers(), expected_version=version, by=current_user)
+    except drafts.Conflict as e:
+        audit.record("assessment_conflict", person_id=a.person_id, obj=a, detail=sec.id)
+        return jsonify(error="conflict", message=drafts.Conflict.message,
+                       version=e.current.version), 409
+    audit.record("assessment_save", person_id=a.person_id, obj=a, detail=sec.id)
+    return jsonify(ok=True, version=a.version, saved_at=oslo_time(a.updated_at),
+                   **live_state(inst, a.answers))
+
+
+def live_state(inst, answers) -> dict:
+    """What the page shows live: item visibility and the derived prompts with reasons."""
+    ev = Evaluator(inst, answers)
+    derived = evaluate(inst, answers).derived
+    return {"visible": {i.id: ev.visible(i) for i in inst.items.values()},
+            "derived": {k: {"title": d.title, "text": d.text, "outcome": d.outcome,
+                            "reasons": d.reasons} for k, d in derived.items()}}

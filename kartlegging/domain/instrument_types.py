@@ -1,0 +1,106 @@
+"""What an instrument is: immutable items, sections and instruments, and shared constants.
+
+Built only by the loader (instruments.py) after the checks (instrument_checks.py) pass.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ITEM_TYPES = ("text", "long_text", "single_choice", "multiple_choice", "yes_no", "date",
+              "number", "scale")
+DECLINE = "vil_ikke_svare"
+DECLINE_LABEL = "Vil ikke svare"
+YES_NO = (("ja", "Ja"), ("nei", "Nei"))
+AREAS = {
+    "bolig": "Boligsituasjon", "aktivitet": "Meningsfull aktivitet", "okonomi": "Økonomi",
+    "fysisk_helse": "Fysisk helse", "psykisk_helse": "Psykisk helse",
+    "rusmiddelbruk": "Rusmiddelbruk", "sosial_fungering": "Sosial fungering",
+    "nettverk": "Sosialt nettverk",
+}
+TOPICS = ("parorende",)
+
+
+class InstrumentError(ValueError):
+    """A definition problem; the message names file and path."""
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    type: str
+    label: str
+    section_id: str
+    short: str | None = None
+    help: str | None = None
+    options: tuple[Option, ...] = ()
+    required: bool = False
+    show_if: dict | None = None
+    comment: bool = False
+    min: int | None = None
+    max: int | None = None
+    anchors: tuple[tuple[int, str], ...] = ()
+    decline: bool = False
+    area: str | None = None
+    topic: str | None = None
+    tiltak: int | None = None
+    max_length: int | None = None
+
+    @property
+    def short_label(self) -> str:
+        return self.short or self.label
+
+    @property
+    def comment_id(self) -> str:
+        return f"{self.id}__kommentar"
+
+    def option_label(self, value) -> str:
+        if value == DECLINE:
+            return DECLINE_LABEL
+        for o in self.options:
+            if o.value == value:
+                return o.label
+        return str(value)
+
+    def anchor(self, value: int) -> str | None:
+        return dict(self.anchors).get(value)
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+    items: tuple[Item, ...]
+    help: str | None = None
+    show_if: dict | None = None
+    tiltak: int | None = None
+    embed: str | None = None
+
+
+@dataclass(frozen=True)
+class Instrument:
+    key: str
+    version: int
+    title: str
+    sections: tuple[Section, ...]
+    description: str | None = None
+    counters: tuple[dict, ...] = ()
+    derived: tuple[dict, ...] = ()
+    scores: tuple[dict, ...] = ()
+    checks: tuple[dict, ...] = ()
+    items: dict[str, Item] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def ref(self) -> str:
+        return f"{self.key}.v{self.version}"
+
+    def section(self, section_id: str) -> Section | None:
+        return next((s for s in self.sections if s.id == section_id), None)
+
+    def section_index(self, section_id: str) -> int:
+        return [s.id for s in self.sections].index(section_id)

@@ -1,0 +1,233 @@
+"""Rules over answers: visibility, counters, derived prompts (IP, levekårsindeks), scores, checks.
+
+Pure functions of (instrument, answers). A hidden item counts as unanswered everywhere
+(FHIR enableWhen semantics), so hidden answers never reach scores, rules or the PDF.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .instrument_types import DECLINE, Instrument, Item
+
+
+def is_answered(value) -> bool:
+    return value not in (None, "", [])
+
+
+def _compare(op: str, actual, expected) -> bool:
+    if op == "answered":
+        return is_answered(actual) == expected
+    if not is_answered(actual):
+        return op == "ne"
+    if op == "eq":
+        return actual == expected
+    if op == "ne":
+        return actual != expected
+    if op == "in":
+        return actual in expected
+    if op == "contains":
+        return isinstance(actual, list) and expected in actual
+    if actual == DECLINE:
+        return False
+    try:
+        return {"gt": actual > expected, "gte": actual >= expected,
+                "lt": actual < expected, "lte": actual <= expected}[op]
+    except TypeError:
+        return False
+
+
+class Evaluator:
+    """Evaluates conditions over one answer set, caching visibility, counters and outcomes."""
+
+    def __init__(self, instrument: Instrument, answers: dict):
+        self.instrument = instrument
+        self.answers = answers or {}
+        self._visible: dict[str, bool] = {}
+        self._counters: dict[str, tuple[int, list[str]]] = {}
+        self._derived: dict[str, Derived] = {}
+
+    # -- visibility
+    def section_visible(self, section) -> bool:
+        return section.show_if is None or self.holds(section.show_if)
+
+    def visible(self, item: Item) -> bool:
+        if item.id not in self._visible:
+            section = self.instrument.section(item.section_id)
+            self._visible[item.id] = self.section_visible(section) and (
+                item.show_if is None or self.holds(item.show_if))
+        return self._visible[item.id]
+
+    def value(self, item_id: str):
+        item = self.instrument.items[item_id]
+        return self.answers.get(item_id) if self.visible(item) else None
+
+    # -- conditions
+    def holds(self, cond: dict) -> bool:
+        if "all" in cond:
+            return all(self.holds(c) for c in cond["all"])
+        if "any" in cond:
+            return any(self.holds(c) for c in cond["any"])
+        if "not" in cond:
+            return not self.holds(cond["not"])
+        if "always" in cond:
+            return True
+        if "count" in cond:
+            (op, expected), = ((k, v) for k, v in cond.items() if k != "count")
+            return _compare(op, self.counter(cond["count"])[0], expected)
+        if "derived" in cond:
+            outcome = self.derived(cond["derived"]).outcome
+            return outcome == cond["eq"] if "eq" in cond else outcome in cond["in"]
+        (op, expected), = ((k, v) for k, v in cond.items() if k != "q")
+        return _compare(op, self.value(cond["q"]), expected)
+
+    # -- counters
+    def counter(self, counter_id: str) -> tuple[int, list[str]]:
+        if counter_id not in self._counters:
+            spec = next(c for c in self.instrument.counters if c["id"] == counter_id)
+            names: list[str] = []
+            for src in spec["from"]:
+                if src.get("each_selected"):
+                    item = self.instrument.items[src["q"]]
+                    chosen = self.value(src["q"]) or []
+                    names += [item.option_label(v) for v in chosen
+                              if v not in (src.get("exclude") or [])]
+                elif self.holds({k: v for k, v in src.items() if k != "name"}):
+                    names.append(src["name"])
+            names = list(dict.fromkeys(names))
+            self._counters[counter_id] = (len(names), names)
+        return self._counters[counter_id]
+
+    def counter_total(self, counter_id: str) -> int:
+        spec = next(c for c in self.instrument.counters if c["id"] == counter_id)
+        return sum(1 for s in spec["from"] if not s.get("each_selected"))
+
+    # -- derived prompts
+    def derived(self, derived_id: str) -> Derived:
+        if derived_id not in self._derived:
+            spec = next(d for d in self.instrument.derived if d["id"] == derived_id)
+            outcome = next(o for o in spec["outcomes"] if self.holds(o["when"]))
+            reasons = [self._reason(r) for r in spec.get("reasons") or []
+                       if "when" not in r or self.holds(r["when"])]
+            self._derived[derived_id] = Derived(
+                id=derived_id, title=spec["title"], outcome=outcome["id"], text=outcome["text"],
+                reasons=reasons, legal_basis=spec.get("legal_basis"), note=spec.get("note"),
+                record={k: self.value(q) for k, q in (spec.get("record") or {}).items()})
+        return self._derived[derived_id]
+
+    def _reason(self, r: dict) -> str:
+        if "count" in r:
+            count, names = self.counter(r["count"])
+            text = r.get("text_zero") if count == 0 else r.get("text_one") if count == 1 else None
+            return (text or r["text"]).format(
+                count=count, names=", ".join(names), total=self.counter_total(r["count"]))
+        if "q" in r:
+            value = self.value(r["q"])
+            if not is_answered(value):
+                return r.get("text_unanswered") or r["text"].format(answer="ikke besvart")
+            return r["text"].format(answer=display_value(self.instrument.items[r["q"]], value)
+                                    .lower())
+        return r["text"]
+
+
+@dataclass
+class Derived:
+    id: str
+    title: str
+    outcome: str
+    text: str
+    reasons: list[str]
+    legal_basis: str | None = None
+    note: str | None = None
+    record: dict = field(default_factory=dict)   # e.g. {"decision": "ja", "answer": ...}
+
+
+@dataclass
+class Problem:
+    field: str | None
+    message: str
+    section_id: str | None = None
+
+
+@dataclass
+class Evaluation:
+    derived: dict[str, Derived] = field(default_factory=dict)
+    scores: dict[str, float | None] = field(default_factory=dict)
+
+
+def display_value(item: Item, value) -> str:
+    """A stored answer as Norwegian text (dates as dd.mm.åååå)."""
+    if not is_answered(value):
+        return "Ikke besvart"
+    if isinstance(value, list):
+        return ", ".join(item.option_label(v) for v in value)
+    if item.options or value == DECLINE:
+        return item.option_label(value)
+    if item.type == "date" and isinstance(value, str) and len(value) == 10:
+        y, m, d = value.split("-")
+        return f"{d}.{m}.{y}"
+    if item.type == "scale" and isinstance(value, int):
+        anchor = item.anchor(value)
+        return f"{value} – {anchor}" if anchor else str(value)
+    return str(value)
+
+
+def clean(instrument: Instrument, answers: dict) -> dict:
+    """Drop unknown keys and hidden items' answers (and their comments)."""
+    ev = Evaluator(instrument, answers)
+    out = {}
+    for item in instrument.items.values():
+        if not ev.visible(item):
+            continue
+        if is_answered(answers.get(item.id)):
+            out[item.id] = answers[item.id]
+        if item.comment and is_answered(answers.get(item.comment_id)):
+            out[item.comment_id] = answers[item.comment_id]
+    return out
+
+
+def evaluate(instrument: Instrument, answers: dict) -> Evaluation:
+    ev = Evaluator(instrument, answers)
+    return Evaluation(derived={d["id"]: ev.derived(d["id"]) for d in instrument.derived},
+                      scores={s["id"]: score(instrument, answers, s["id"])
+                              for s in instrument.scores})
+
+
+def score(instrument: Instrument, answers: dict, score_id: str) -> float | None:
+    """Mean over answered items; 'vil ikke svare', skipped and hidden items are left out."""
+    ev = Evaluator(instrument, answers)
+    spec = next(s for s in instrument.scores if s["id"] == score_id)
+    values = [ev.value(q) for q in spec["mean_of"]]
+    values = [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
+    return round(sum(values) / len(values), 2) if values else None
+
+
+def problems(instrument: Instrument, answers: dict) -> list[Problem]:
+    """What stands in the way of signing: required items not answered, then failed checks."""
+    ev = Evaluator(instrument, answers)
+    found = [Problem(c["field"], c["message"], instrument.items[c["field"]].section_id)
+             for c in instrument.checks if ev.holds(c["when"])]
+    flagged = {p.field for p in found}
+    for section in reversed(instrument.sections):
+        for item in reversed(section.items):
+            if item.required and item.id not in flagged and ev.visible(item) \
+                    and not is_answered(answers.get(item.id)):
+                found.insert(0, Problem(item.id, f"«{item.label}» må besvares.", section.id))
+    return found
+
+
+def area_ratings(instrument: Instrument, answers: dict,
+                 section_id: str = "vurdering") -> list[tuple[Item, object]]:
+    """The staff's BrukerPlan ratings: the section's items tied to a levekårsområde."""
+    ev = Evaluator(instrument, answers)
+    section = instrument.section(section_id)
+    return [(i, ev.value(i.id)) for i in (section.items if section else ()) if i.area]
+
+
+def progress(instrument: Instrument, answers: dict) -> dict[str, tuple[int, int]]:
+    """Per section: (answered, visible items); hidden sections are (0, 0)."""
+    ev = Evaluator(instrument, answers)
+    out = {}
+    for section in instrument.sections:
+        shown = [i for i in section.items if ev.visible(i)]
+        out[section.id] = (sum(1 for i in shown if is_answered(answers.get(i.id))), len(shown))
+    return out

@@ -1,0 +1,148 @@
+"""Build the PDF summary's content (a plain dict for pdf.render) from one assessment.
+
+Hidden items are left out, unanswered ones shown as such. Everything is formatted here in
+Norwegian; pdf.render only lays it out.
+"""
+import hashlib
+import json
+
+from ..assessments import drafts
+from ..clock import oslo_datetime
+from ..domain import consent_rules
+from ..domain.rules import Evaluator, area_ratings, display_value, evaluate
+from ..livskvalitet.ratings import person_ratings
+from ..persons import consents, operations
+
+VURDERING = "vurdering"
+
+
+def _rows(inst, ev, section, answers):
+    rows = []
+    for item in section.items:
+        if not ev.visible(item):
+            continue
+        value = answers.get(item.id)
+        rows.append({"label": item.label,
+                     "answer": display_value(item, value) if value not in (None, "", []) else None,
+                     "comment": answers.get(item.comment_id) if item.comment else None})
+    return rows
+
+
+def _livskvalitet(a, registry):
+    ratings = [r for r in person_ratings(a.person_id, registry)
+               if r.assessment.completed_at <= (a.signed_at or r.assessment.completed_at)]
+    own = [r for r in ratings if r.assessment.parent_id == a.id] or ratings
+    if not own:
+        return None
+    latest = own[-1]
+    inst = drafts.instrument_of(latest.assessment)
+    items, yes_no = [], []
+    for item in inst.items.values():
+        v = latest.assessment.answers.get(item.id)
+        text = display_value(item, v)
+        if item.type == "scale":
+            items.append({"label": item.short_label, "value": latest.values.get(item.id),
+                          "text": text})
+        else:
+            yes_no.append({"label": item.short_label, "text": text})
+    mean = latest.mean
+    return {"latest": {"date": latest.date, "answered_by": latest.answered_by,
+                       "mean": f"{mean:.1f}".replace(".", ",") if mean is not None else None,
+                       "items": items, "yes_no": yes_no},
+            "history": [{"date": r.date, "mean": r.mean} for r in ratings]}
+
+
+def _vurdering(inst, answers, evaluation):
+    rows = [{"area": item.label, "rating": v,
+             "rating_label": display_value(item, v) if v else None,
+             "comment": answers.get(item.comment_id)}
+            for item, v in area_ratings(inst, answers, VURDERING)]
+    index = evaluation.derived.get("levekarsindeks")
+    return {"rows": rows, "index": index and {"label": index.title, "value": index.text,
+                                              "note": index.note}}
+
+
+def _ip(inst, ev, answers, evaluation):
+    d = evaluation.derived.get("ip")
+    if d is None:
+        return None
+    ip_items = [i for i in inst.section(VURDERING).items if not i.area and ev.visible(i)]
+    return {"prompt": d.text, "reasons": d.reasons, "legal_basis": d.legal_basis,
+            "rows": [{"label": i.label, "answer": display_value(i, answers.get(i.id))
+                      if answers.get(i.id) not in (None, "", []) else None,
+                      "comment": answers.get(i.comment_id) if i.comment else None}
+                     for i in ip_items]}
+
+
+def frozen_context(a, day) -> dict:
+    """What the record states besides the answers at signing: consents, kontaktperson."""
+    lists = consents.lists()
+    contact = operations.current_contact(a.person_id)
+    coordinator = operations.current_coordinator(a.person_id)
+    return {
+        "consents": [consent_rules.describe(c, lists["parties"], lists["categories"])
+                     for c in consents.in_force(a.person_id, day)],
+        "kontaktperson": contact.user.name if contact else None,
+        "koordinator": (f"{coordinator.name}, {coordinator.service} (fra "
+                        f"{coordinator.since.strftime('%d.%m.%Y')})") if coordinator else None,
+    }
+
+
+def content_sha256(a, context: dict) -> str:
+    """SHA-256 over the canonical JSON of what is signed."""
+    ratings = [{"id": r.id, "answers": r.answers, "by_person": r.rated_by_person}
+               for r in drafts.ratings_of(a)]
+    payload = {"document_id": a.document_id, "instrument": [a.instrument_key,
+               a.instrument_version], "person_id": a.person_id, "answers": a.answers,
+               "ratings": ratings, "context": context,
+               "signed_by": a.signed_by_id, "signed_at": a.signed_at.isoformat()
+               if a.signed_at else None}
+    blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def build(a, context: dict, registry) -> dict:
+    inst = drafts.instrument_of(a)
+    answers = a.answers or {}
+    ev = Evaluator(inst, answers)
+    evaluation = evaluate(inst, answers)
+    person = a.person
+    sections = [{"title": s.title, "rows": _rows(inst, ev, s, answers)}
+                for s in inst.sections
+                if s.id != VURDERING and ev.section_visible(s)]
+    extra = [{"title": "Samtykker i kraft ved signering",
+              "rows": [{"label": f"Samtykke {i}", "answer": text}
+                       for i, text in enumerate(context["consents"], 1)],
+              "empty_text": "Ingen samtykker i kraft ved signering."},
+             {"title": "Kontaktperson og koordinator",
+              "rows": [{"label": "Fast kontaktperson", "answer": context["kontaktperson"]},
+                       {"label": "Koordinator",
+                        "answer": context["koordinator"] or "Ingen registrert"}]}]
+    for d in evaluation.derived.values():
+        if d.id not in ("ip", "levekarsindeks"):
+            extra.append({"title": d.title, "rows": [
+                {"label": "Vurdering", "answer": d.text}] + [
+                {"label": "Grunn", "answer": r} for r in d.reasons]})
+    if a.supersedes_id:
+        extra.append({"title": "Rettelse", "rows": [{"label": "Erstatter dokument",
+                                                    "answer": a.supersedes.document_id}]})
+    signature = None
+    if a.is_signed or a.signed_at:
+        signature = {"name": a.signed_by.name, "role": a.signed_by.role_label,
+                     "team": person.team.name, "signed_at": oslo_datetime(a.signed_at),
+                     "document_id": a.document_id, "content_sha256": a.content_sha256}
+    return {
+        "title": inst.title, "instrument": f"{inst.key} versjon {inst.version}",
+        "team": person.team.name,
+        "person": {"name": person.name, "number": person.national_id_formatted,
+                   "number_note": None if person.national_id else
+                   f"Uten fødselsnummer: {person.no_id_reason}"},
+        "document_id": a.document_id,
+        "status_line": "Signert" if signature else "Utkast – ikke signert",
+        "sections": sections,
+        "livskvalitet": _livskvalitet(a, registry),
+        "vurdering": _vurdering(inst, answers, evaluation),
+        "ip": _ip(inst, ev, answers, evaluation),
+        "extra_boxes": extra,
+        "signature": signature,
+    }

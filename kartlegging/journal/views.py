@@ -1,0 +1,104 @@
+"""Sign, download the signed PDF, make a correction, verify an uploaded PDF. Views only."""
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf.file import FileField
+from sqlalchemy import select
+
+from ..access import audit
+from ..access.guard import role_required
+from ..access.login import confirm_password
+from ..assessments import drafts
+from ..assessments.views import team_assessment
+from ..domain.rules import problems
+from ..extensions import db
+from ..forms.auth import PasswordConfirmForm
+from ..forms.base import Form
+from ..models import Assessment
+from . import pades, signing
+
+bp = Blueprint("signing", __name__)
+
+
+@bp.route("/kartlegginger/<int:assessment_id>/signer", methods=["GET", "POST"])
+def sign(assessment_id):
+    a = team_assessment(assessment_id)
+    if a.is_signed:
+        return render_template("error.html", code=409, message=drafts.Locked.message), 409
+    form = PasswordConfirmForm()
+    found = problems(drafts.instrument_of(a), a.answers)
+    if request.method == "GET":
+        return render_template("signing/sign.html", a=a, form=form, problems=found)
+    if found:
+        return render_template("signing/sign.html", a=a, form=form, problems=found), 422
+    problem = (confirm_password(current_user, form.password.data) if form.validate_on_submit()
+               else "Skriv passordet ditt.")
+    if problem:
+        form.password.errors = [f"{problem} Kartleggingen er ikke signert."]
+        return render_template("signing/sign.html", a=a, form=form, problems=found), 403
+    signing.sign(a, current_user)
+    audit.record("assessment_sign", person_id=a.person_id, obj=a)
+    flash("Kartleggingen er signert og låst. Den signerte PDF-en er klar.", "success")
+    return redirect(url_for("assessments.overview", assessment_id=a.id))
+
+
+@bp.route("/kartlegginger/<int:assessment_id>/pdf")
+def pdf(assessment_id):
+    a = team_assessment(assessment_id)
+    if not a.is_signed:
+        return render_template("error.html", code=409,
+                               message="PDF lages når kartleggingen signeres."), 409
+    audit.record("pdf_download", person_id=a.person_id, obj=a)
+    return Response(a.signed_pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{a.document_id}.pdf"'})
+
+
+@bp.route("/kartlegginger/<int:assessment_id>/rettelse", methods=["POST"])
+def correct(assessment_id):
+    a = team_assessment(assessment_id)
+    if not a.is_signed:
+        return render_template("error.html", code=409,
+                               message="Et utkast rettes ved å endre det direkte."), 409
+    new = signing.correct(a, current_user)
+    audit.record("assessment_correct", person_id=a.person_id, obj=new,
+                 detail=f"retter {a.document_id}")
+    flash(f"Rettelse opprettet. Den erstatter {a.document_id} når den signeres; "
+          "den gamle beholdes.", "success")
+    return redirect(url_for("assessments.overview", assessment_id=new.id))
+
+
+class UploadForm(Form):
+    file = FileField("PDF-fil")
+
+
+@bp.route("/verifiser", methods=["GET", "POST"])
+@role_required("teamleder", "admin")
+def verify():
+    form = UploadForm()
+    if request.method == "GET":
+        return render_template("signing/verify.html", form=form)
+    if not form.validate_on_submit() or not form.file.data:
+        form.file.errors = ["Velg en PDF-fil å kontrollere."]
+        return render_template("signing/verify.html", form=form), 400
+    data = form.file.data.read()
+    result = pades.verify_pdf(data, signing.trust_roots())
+    match = None
+    if result.document_id:
+        match = _assessment_for(result.document_id)
+    audit.record("pdf_verify", person_id=match.person_id if match else None, obj=match,
+                 detail="gyldig" if result.ok else "; ".join(result.errors))
+    return render_template("signing/verify.html", form=form, result=result, match=match,
+                           same_bytes=bool(match and match.signed_pdf == data)), \
+        200 if result.signed else 422
+
+
+def _assessment_for(document_id: str) -> Assessment | None:
+    """KL-000012-v3 -> the assessment, if it belongs to the user's team."""
+    try:
+        aid = int(document_id.split("-")[1])
+    except (IndexError, ValueError):
+        return None
+    a = db.session.scalar(select(Assessment).where(Assessment.id == aid))
+    if a is None or a.person.team_id != current_user.team_id or a.document_id != document_id:
+        return None
+    return a
+

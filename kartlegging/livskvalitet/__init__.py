@@ -1,0 +1,1 @@
+"""Livskvalitet: the hand-over to the person on the tablet, staff entry, ratings over time."""

@@ -1,0 +1,57 @@
+"""Livskvalitet ratings over time for one person, paired with the staff's BrukerPlan view."""
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..assessments.drafts import LIVSKVALITET
+from ..domain.instruments import Registry
+from ..domain.rules import Evaluator, area_ratings, display_value, score
+from ..extensions import db
+from ..models import Assessment
+
+
+@dataclass
+class Rating:
+    assessment: Assessment
+    date: str
+    mean: float | None
+    values: dict = field(default_factory=dict)      # item id -> int | None
+    answered_by: str = ""
+
+
+def answered_by(a: Assessment) -> str:
+    if a.rated_by_person:
+        return "Personen selv (på nettbrettet)"
+    return f"Registrert av ansatt ({a.created_by.name})"
+
+
+def to_rating(a: Assessment, registry: Registry) -> Rating:
+    inst = registry.get(a.instrument_key, a.instrument_version)
+    ev = Evaluator(inst, a.answers)
+    values = {}
+    for item in inst.items.values():
+        v = ev.value(item.id)
+        values[item.id] = v if isinstance(v, int) and not isinstance(v, bool) else None
+    when = a.completed_at or a.created_at
+    return Rating(assessment=a, date=when.strftime("%d.%m.%Y"),
+                  mean=score(inst, a.answers, inst.scores[0]["id"]) if inst.scores else None,
+                  values=values, answered_by=answered_by(a))
+
+
+def person_ratings(person_id: int, registry: Registry) -> list[Rating]:
+    """Completed ratings, oldest first."""
+    rows = db.session.scalars(select(Assessment).where(
+        Assessment.person_id == person_id, Assessment.instrument_key == LIVSKVALITET,
+        Assessment.completed_at.is_not(None)).order_by(Assessment.completed_at)
+        .options(selectinload(Assessment.created_by)))  # answered_by() names the author
+    return [to_rating(a, registry) for a in rows]
+
+
+def staff_area_ratings(kartlegging: Assessment | None, registry: Registry) -> dict:
+    """BrukerPlan area -> (value, label) from the vurdering of a kartlegging."""
+    if kartlegging is None:
+        return {}
+    inst = registry.get(kartlegging.instrument_key, kartlegging.instrument_version)
+    return {item.area: (v, display_value(item, v))
+            for item, v in area_ratings(inst, kartlegging.answers)}

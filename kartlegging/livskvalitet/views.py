@@ -1,0 +1,157 @@
+"""Livskvalitet: the hand-over mode (the person answers on the tablet) and staff entry.
+
+During hand-over the session may reach only these pages (security.HANDOVER_ENDPOINTS);
+ending it needs the staff member's password.
+"""
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user
+
+from ..access import audit
+from ..access.login import confirm_password
+from ..assessments import drafts
+from ..assessments.views import team_assessment
+from ..clock import now_utc
+from ..domain.instrument_types import DECLINE
+from ..extensions import db
+from ..forms.auth import PasswordConfirmForm
+from ..forms.builder import form_class, stored_to_formdata
+from ..models import Assessment, User
+
+bp = Blueprint("selfrating", __name__)
+
+
+def _questions(inst):
+    return [item for section in inst.sections for item in section.items]
+
+
+def _handover_rating() -> Assessment:
+    state = session.get("handover")
+    if not state:
+        abort(404)
+    rating = db.session.get(Assessment, state["rating_id"])
+    if rating is None or rating.completed_at is not None:
+        session.pop("handover", None)
+        abort(404)
+    return rating
+
+
+@bp.route("/kartlegginger/<int:assessment_id>/livskvalitet/gi-nettbrettet", methods=["POST"])
+def start(assessment_id):
+    kartlegging = team_assessment(assessment_id)
+    if kartlegging.is_signed:
+        abort(409)
+    rating = drafts.start(kartlegging.person, current_user, drafts.LIVSKVALITET,
+                       parent_id=kartlegging.id, rated_by_person=True)
+    audit.record("handover_start", person_id=kartlegging.person_id, obj=rating)
+    session["handover"] = {"rating_id": rating.id, "user_id": current_user.id,
+                           "return_to": kartlegging.id}
+    return redirect(url_for(".question", n=1))
+
+
+def _choice_value(item, raw: str | None):
+    """A tapped button's value, checked against the item; None = skipped."""
+    if raw in (None, ""):
+        return None
+    if raw == DECLINE and item.decline:
+        return DECLINE
+    if item.type == "scale":
+        try:
+            value = int(raw)
+        except ValueError:
+            abort(400)
+        if not item.min <= value <= item.max:
+            abort(400)
+        return value
+    if raw in {o.value for o in item.options}:
+        return raw
+    abort(400)
+
+
+@bp.route("/egenvurdering", methods=["GET", "POST"])
+def question():
+    rating = _handover_rating()
+    inst = drafts.instrument_of(rating)
+    items = _questions(inst)
+    try:
+        n = int(request.values.get("n", 1))
+    except ValueError:
+        n = 1
+    n = min(max(n, 1), len(items))
+    item = items[n - 1]
+    if request.method == "POST":
+        if "tilbake" in request.form:
+            return redirect(url_for(".question", n=max(n - 1, 1)))
+        value = _choice_value(item, request.form.get("svar"))
+        answers = dict(rating.answers or {})
+        if value is None:
+            answers.pop(item.id, None)
+        else:
+            answers[item.id] = value
+        rating.answers = answers
+        rating.updated_at = now_utc()
+        db.session.commit()
+        if n == len(items):
+            return redirect(url_for(".done"))
+        return redirect(url_for(".question", n=n + 1))
+    return render_template("selfrating/question.html", item=item, n=n, total=len(items),
+                           current=(rating.answers or {}).get(item.id))
+
+
+@bp.route("/egenvurdering/ferdig")
+def done():
+    _handover_rating()
+    return render_template("selfrating/done.html", form=PasswordConfirmForm())
+
+
+@bp.route("/egenvurdering/avslutt", methods=["POST"])
+def end():
+    rating = _handover_rating()
+    state = session["handover"]
+    staff = db.session.get(User, state["user_id"])
+    form = PasswordConfirmForm()
+    problem = (confirm_password(staff, form.password.data) if form.validate_on_submit()
+               else "Skriv passordet ditt.")
+    if problem:
+        audit.record("handover_end_failed", person_id=rating.person_id, obj=rating, user=staff)
+        form.password.errors = [f"{problem} Nettbrettet er fortsatt i utlevering."]
+        return render_template("selfrating/done.html", form=form), 403
+    rating.completed_at = now_utc()
+    session.pop("handover")
+    audit.record("handover_end", person_id=rating.person_id, obj=rating, user=staff)
+    flash("Egenvurderingen er lagret. Nettbrettet er tilbake i ansattmodus.", "success")
+    return redirect(url_for("assessments.section", assessment_id=state["return_to"],
+                            section_id=_embed_section(state["return_to"])))
+
+
+def _embed_section(kartlegging_id: int) -> str:
+    inst = drafts.instrument_of(db.session.get(Assessment, kartlegging_id))
+    return next((s.id for s in inst.sections if s.embed == "livskvalitet"), inst.sections[0].id)
+
+
+@bp.route("/kartlegginger/<int:assessment_id>/livskvalitet/ansatt", methods=["GET", "POST"])
+def staff_entry(assessment_id):
+    """Staff register the rating on the person's behalf: marked 'registrert av ansatt'."""
+    kartlegging = team_assessment(assessment_id)
+    inst = drafts.registry().latest(drafts.LIVSKVALITET)
+    forms = [form_class(inst, s.id)(prefix=s.id) for s in inst.sections]
+    if request.method == "GET":
+        forms = [form_class(inst, s.id)(prefix=s.id, data=stored_to_formdata(s, {}))
+                 for s in inst.sections]
+    elif kartlegging.is_signed:
+        abort(409)
+    elif all(f.validate_on_submit() for f in forms):
+        rating = drafts.start(kartlegging.person, current_user, drafts.LIVSKVALITET,
+                           parent_id=kartlegging.id, rated_by_person=False)
+        merged = {}
+        for f in forms:
+            merged.update(f.answers())
+        rating.answers = {k: v for k, v in merged.items() if v not in (None, "", [])}
+        rating.completed_at = now_utc()
+        audit.record("selfrating_save", person_id=kartlegging.person_id, obj=rating,
+                     detail="registrert av ansatt")
+        flash("Livskvalitet er registrert (registrert av ansatt).", "success")
+        return redirect(url_for("assessments.section", assessment_id=kartlegging.id,
+                                section_id=_embed_section(kartlegging.id)))
+    status = 422 if request.method == "POST" else 200
+    return render_template("selfrating/staff.html", a=kartlegging, inst=inst,
+                           forms=list(zip(inst.sections, forms))), status

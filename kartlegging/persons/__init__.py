@@ -1,0 +1,1 @@
+"""Persons: registration, the person page, samtykke, fast kontaktperson and koordinator."""

@@ -1,0 +1,88 @@
+"""Domain operations on persons: registration, fast kontaktperson and koordinator."""
+from sqlalchemy import or_, select
+
+from ..clock import now_utc
+from ..extensions import db
+from ..models import ContactAssignment, Coordinator, Person, User
+
+
+class DuplicatePerson(ValueError):
+    pass
+
+
+def create_person(*, team_id: int, name: str, national_id: str | None, birth_date,
+                  no_id_reason: str | None, contact_user_id: int, by: User) -> Person:
+    if national_id and db.session.scalar(select(Person.id).where(
+            Person.national_id == national_id)):
+        raise DuplicatePerson("En person med dette nummeret er allerede registrert. "
+                              "Søk opp personen, eller kontakt teamleder.")
+    person = Person(team_id=team_id, name=name.strip(), national_id=national_id,
+                    birth_date=birth_date, no_id_reason=(no_id_reason or None) and
+                    no_id_reason.strip(), created_by_id=by.id)
+    db.session.add(person)
+    db.session.flush()
+    db.session.add(ContactAssignment(person_id=person.id, user_id=contact_user_id,
+                                     recorded_by_id=by.id))
+    return person
+
+
+def team_users(team_id: int) -> list[User]:
+    return list(db.session.scalars(select(User).where(
+        User.team_id == team_id, User.active.is_(True)).order_by(User.name)))
+
+
+def current_contact(person_id: int) -> ContactAssignment | None:
+    return db.session.scalar(select(ContactAssignment).where(
+        ContactAssignment.person_id == person_id, ContactAssignment.ended_at.is_(None)))
+
+
+def contact_history(person_id: int) -> list[ContactAssignment]:
+    return list(db.session.scalars(select(ContactAssignment).where(
+        ContactAssignment.person_id == person_id).order_by(ContactAssignment.started_at.desc(),
+                                                             ContactAssignment.id.desc())))
+
+
+def set_contact(person: Person, user_id: int, by: User) -> ContactAssignment:
+    """Exactly one kontaktperson: the open assignment is closed before a new one opens."""
+    now = now_utc()
+    current = current_contact(person.id)
+    if current and current.user_id == user_id:
+        return current
+    if current:
+        current.ended_at = now
+    new = ContactAssignment(person_id=person.id, user_id=user_id, started_at=now,
+                            recorded_by_id=by.id)
+    db.session.add(new)
+    return new
+
+
+def current_coordinator(person_id: int) -> Coordinator | None:
+    return db.session.scalar(select(Coordinator).where(
+        Coordinator.person_id == person_id, Coordinator.ended_at.is_(None)))
+
+
+def set_coordinator(person: Person, *, name: str, service: str, since, by: User) -> Coordinator:
+    current = current_coordinator(person.id)
+    if current:
+        current.ended_at = now_utc()
+    new = Coordinator(person_id=person.id, name=name.strip(), service=service.strip(),
+                      since=since, recorded_by_id=by.id)
+    db.session.add(new)
+    return new
+
+
+def coordinator_reminder(person_id: int) -> bool:
+    """Tiltak 1 / hol. § 7-2: remind about the right to a koordinator when none is recorded."""
+    return current_coordinator(person_id) is None
+
+
+def search(team_id: int, query: str | None, limit: int = 100) -> list[Person]:
+    stmt = select(Person).where(Person.team_id == team_id)
+    q = (query or "").strip()
+    if q:
+        digits = "".join(ch for ch in q if ch.isdigit())
+        conds = [Person.name.ilike(f"%{q}%")]
+        if len(digits) >= 4:
+            conds.append(Person.national_id.like(f"{digits}%"))
+        stmt = stmt.where(or_(*conds))
+    return list(db.session.scalars(stmt.order_by(Person.name).limit(limit)))
