@@ -2,10 +2,11 @@
 from datetime import UTC, date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, delete, event, insert
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .domain import name_search
 from .extensions import db
 
 ROLES = {"ansatt": "Ansatt", "teamleder": "Teamleder", "admin": "Administrator"}
@@ -69,10 +70,40 @@ class Person(db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
+    __table_args__ = (Index("ix_person_team_name", "team_id", "name"),)
+
     @property
     def national_id_formatted(self) -> str | None:
         n = self.national_id
         return f"{n[:6]} {n[6:]}" if n else None
+
+
+class PersonNameToken(db.Model):
+    """One case-folded word of a person's name, for indexed prefix search (domain.name_search)."""
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), primary_key=True)
+    token: Mapped[str] = mapped_column(String(100), primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"))
+
+    __table_args__ = (Index("ix_person_name_token_team_token", "team_id", "token"),)
+
+
+def _name_token_rows(person) -> list[dict]:
+    return [{"person_id": person.id, "team_id": person.team_id, "token": t}
+            for t in name_search.tokens(person.name)]
+
+
+@event.listens_for(Person, "after_insert")
+def _index_new_name(mapper, connection, person):
+    rows = _name_token_rows(person)
+    if rows:
+        connection.execute(insert(PersonNameToken.__table__), rows)
+
+
+@event.listens_for(Person, "after_update")
+def _reindex_name(mapper, connection, person):
+    connection.execute(delete(PersonNameToken.__table__).where(
+        PersonNameToken.person_id == person.id))
+    _index_new_name(mapper, connection, person)
 
 
 class ContactAssignment(db.Model):

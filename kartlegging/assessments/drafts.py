@@ -1,7 +1,9 @@
 """Drafts: start an assessment and save answers with optimistic locking. No Flask views here."""
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import set_committed_value
 
+from ..access import audit
 from ..clock import now_utc
 from ..domain.instrument_types import Instrument
 from ..domain.rules import clean, is_answered
@@ -45,12 +47,14 @@ def start(person: Person, by: User, key: str = KARTLEGGING, **extra) -> Assessme
     return a
 
 
-def save(a: Assessment, changes: dict, *, expected_version: int | None, by: User) -> Assessment:
-    """Merge `changes` (item id -> value; empty removes) into the draft.
+def save(a: Assessment, changes: dict, *, expected_version: int | None, by: User,
+         section: str | None = None) -> Assessment:
+    """Merge `changes` (item id -> value; empty removes) into the draft, with its audit row.
 
     `expected_version` is the version the client loaded; a mismatch raises Conflict so no
     save silently overwrites another. The UPDATE itself is guarded by the version too, so two
-    processes racing past the check cannot both win.
+    processes racing past the check cannot both win, and the version returned is the one this
+    UPDATE wrote. Change and audit row commit in one transaction.
     """
     if a.is_signed:
         raise Locked()
@@ -62,19 +66,20 @@ def save(a: Assessment, changes: dict, *, expected_version: int | None, by: User
             merged[key] = value
         else:
             merged.pop(key, None)
-    new_answers = clean(instrument_of(a), merged)
-    now = now_utc()
+    written = {"answers": clean(instrument_of(a), merged), "version": a.version + 1,
+               "updated_at": now_utc(), "updated_by_id": by.id}
     result = db.session.execute(
         Assessment.__table__.update()
         .where(Assessment.id == a.id, Assessment.version == a.version,
                Assessment.status == "draft")
-        .values(answers=new_answers, version=a.version + 1, updated_at=now,
-                updated_by_id=by.id))
+        .values(**written))
     if result.rowcount != 1:
         db.session.rollback()
         raise Conflict(db.session.get(Assessment, a.id))
-    db.session.commit()
-    db.session.refresh(a)
+    audit.record("assessment_save", person_id=a.person_id, obj=a, detail=section, user=by)
+    # The row is known without reading it back (a commit expires what the session holds).
+    for key, value in written.items():
+        set_committed_value(a, key, value)
     return a
 
 

@@ -109,12 +109,12 @@ def section(assessment_id, section_id):
     except ValueError:
         abort(400)
     try:
-        drafts.save(a, form.answers(), expected_version=version, by=current_user)
+        drafts.save(a, form.answers(), expected_version=version, by=current_user,
+                    section=section_id)
     except drafts.Conflict as e:
         audit.record("assessment_conflict", person_id=a.person_id, obj=a, detail=section_id)
         return render_template("assessments/section.html", conflict=True,
                                **_section_context(e.current, inst, sec, form)), 409
-    audit.record("assessment_save", person_id=a.person_id, obj=a, detail=section_id)
     target = section_id
     if "neste" in request.form:
         target = _neighbour(inst, a, section_id, 1)
@@ -155,20 +155,21 @@ def autosave(assessment_id):
         return jsonify(error="invalid", message="Noe må rettes før det kan lagres.",
                        errors={k: v for k, v in form.errors.items()}), 422
     try:
-        drafts.save(a, form.answers(), expected_version=version, by=current_user)
+        drafts.save(a, form.answers(), expected_version=version, by=current_user,
+                    section=sec.id)
     except drafts.Conflict as e:
         audit.record("assessment_conflict", person_id=a.person_id, obj=a, detail=sec.id)
         return jsonify(error="conflict", message=drafts.Conflict.message,
                        version=e.current.version), 409
-    audit.record("assessment_save", person_id=a.person_id, obj=a, detail=sec.id)
     return jsonify(ok=True, version=a.version, saved_at=oslo_time(a.updated_at),
-                   **live_state(inst, a.answers))
+                   **live_state(inst, a.answers, sec))
 
 
-def live_state(inst, answers) -> dict:
-    """What the page shows live: item visibility and the derived prompts with reasons."""
+def live_state(inst, answers, section) -> dict:
+    """What the section page shows live: its items' visibility and the prompts placed in it."""
     ev = Evaluator(inst, answers)
-    derived = evaluate(inst, answers).derived
-    return {"visible": {i.id: ev.visible(i) for i in inst.items.values()},
+    shown = [spec["id"] for spec in inst.derived
+             if (spec.get("place") or {}).get("section") == section.id]
+    return {"visible": {i.id: ev.visible(i) for i in section.items},
             "derived": {k: {"title": d.title, "text": d.text, "outcome": d.outcome,
-                            "reasons": d.reasons} for k, d in derived.items()}}
+                            "reasons": d.reasons} for k in shown for d in [ev.derived(k)]}}

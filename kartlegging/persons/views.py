@@ -27,9 +27,11 @@ def index():
     form = SearchForm(request.args)
     query = form.q.data if form.validate() else None
     persons = operations.search(current_user.team_id, query)
+    # Render before the audit commit: a commit expires the loaded rows (one query per row).
+    page = render_template("persons/index.html", form=form, persons=persons)
     if query:
         audit.record("person_search", detail=f"{len(persons)} treff")
-    return render_template("persons/index.html", form=form, persons=persons)
+    return page
 
 
 @bp.route("/personer/ny", methods=["GET", "POST"])
