@@ -13,7 +13,6 @@ from sqlalchemy import insert
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(__file__)), "tests"))
 
 from factories import filled_answers, fnr  # noqa: E402
-
 from kartlegging.domain import name_search  # noqa: E402
 from kartlegging.extensions import db  # noqa: E402
 from kartlegging.models import (  # noqa: E402
@@ -130,6 +129,6 @@ def _fix_sequences():
     if db.engine.dialect.name != "postgresql":
         return
     for table in ("person", "assessment"):
-        db.session.execute(db.text(
-            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"))
+        db.session.execute(db.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                   f"(SELECT max(id) FROM {table}))"))
     db.session.commit()

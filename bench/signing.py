@@ -1,11 +1,11 @@
 """Signing: summary, rendering, PDF/A and PAdES of a fully filled kartlegging, each step's median;
 rendering against a plain reportlab document with the same text and the same embedded font."""
 import io
+from xml.sax.saxutils import escape
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph, SimpleDocTemplate
-from xml.sax.saxutils import escape
 
 from .measure import median, timed
 

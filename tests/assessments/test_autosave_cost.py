@@ -49,7 +49,7 @@ def test_statements_per_autosave_are_fixed(app, draft):
         answers = section_answers(app, section)
         out = {}
 
-        def save(section=section, answers=answers):
+        def save(section=section, answers=answers, version=version, out=out):
             out["r"] = autosave(client, a_id, version, section, answers)
         seen = statements_of(save)
         assert out["r"].status_code == 200, out["r"].get_json()
