@@ -37,6 +37,10 @@ _ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff]")
 _MISSING: ContextVar[set[str] | None] = ContextVar("missing_glyphs", default=None)
 _TOKENS = re.compile(r"\s+|\S+")
 _STAY = ("Mn", "Me", "Zs", "Cf")
+_RTL = "\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff"
+# the last right-to-left letter before neutrals (spaces, punctuation) and then
+# left-to-right letters or digits, or the line's end
+_RUN_END = re.compile(f"([{_RTL}])(?=[^\\w{_RTL}]*(?:[^\\W{_RTL}]|$))")
 
 
 def marker(ch: str) -> str:
@@ -144,7 +148,12 @@ def shape(text: str) -> str:
 def visual(line: str, rtl: bool) -> str:
     if not any(unicodedata.bidirectional(c) in ("R", "AL", "AN") for c in line) and not rtl:
         return line
-    return get_display(line, base_dir="R" if rtl else "L")
+    out = get_display(line, base_dir="R" if rtl else "L")
+    if rtl:
+        return out
+    # A zero-width LRM (drawn, DejaVu has it) ends each right-to-left run in a left-to-right
+    # line: text extraction (poppler) otherwise pulls the following space into the run.
+    return _RUN_END.sub("\\1\u200e", out)
 
 
 def markup(line: str, bold: bool, base_font: str) -> str:
