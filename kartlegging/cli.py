@@ -86,6 +86,7 @@ def init_app(app):
     @pdf_group.command("verify")
     @click.argument("file", type=click.Path(exists=True, dir_okay=False))
     def pdf_verify(file):
+        from .clock import oslo_datetime
         from .journal import pades, signing
         with open(file, "rb") as f:
             result = pades.verify_pdf(f.read(), signing.trust_roots())
@@ -95,11 +96,13 @@ def init_app(app):
         if result.signer_name:
             click.echo(f"Sertifikat: {result.signer_name}")
         if result.signing_time:
-            click.echo(f"Signert tidspunkt: {result.signing_time.isoformat()}")
+            click.echo(f"Signert tidspunkt: {oslo_datetime(result.signing_time)} (norsk tid)")
         if result.document_id:
             click.echo(f"Dokument-ID: {result.document_id}")
         for e in result.errors:
             click.echo(f"Feil: {e}")
+        click.echo("Resultat: GYLDIG – uendret og gyldig signert" if result.ok else
+                   "Resultat: IKKE GODKJENT – se feilene over")
         sys.exit(0 if result.ok else 1)
 
     app.cli.add_command(pdf_group)

@@ -163,9 +163,35 @@ class Assessment(db.Model):
     def is_signed(self) -> bool:
         return self.status == "signed"
 
+    # One document number per kartlegging, one version per document in its correction chain:
+    # "KL-000004, versjon 2" (the save counter `version` is for locking, not for readers).
+    @property
+    def document_number(self) -> str:
+        first = self
+        while first.supersedes is not None:
+            first = first.supersedes
+        return f"KL-{first.id:06d}"
+
+    @property
+    def document_version(self) -> int:
+        n, cur = 1, self
+        while cur.supersedes is not None:
+            n, cur = n + 1, cur.supersedes
+        return n
+
     @property
     def document_id(self) -> str:
-        return f"KL-{self.id:06d}-v{self.version}"
+        return f"{self.document_number}, versjon {self.document_version}"
+
+    @property
+    def document_label(self) -> str:
+        """'KL-000004, versjon 2 (rettelse av versjon 1)'."""
+        v = self.document_version
+        return self.document_id + (f" (rettelse av versjon {v - 1})" if v > 1 else "")
+
+    @property
+    def document_filename(self) -> str:
+        return f"{self.document_number}-versjon-{self.document_version}.pdf"
 
 
 class AuditEvent(db.Model):

@@ -88,16 +88,14 @@ def frozen_context(a, day) -> dict:
     }
 
 
-def content_sha256(a, context: dict) -> str:
-    """SHA-256 over the canonical JSON of what is signed."""
-    ratings = [{"id": r.id, "answers": r.answers, "by_person": r.rated_by_person}
-               for r in drafts.ratings_of(a)]
-    payload = {"document_id": a.document_id, "instrument": [a.instrument_key,
-               a.instrument_version], "person_id": a.person_id, "answers": a.answers,
-               "ratings": ratings, "context": context,
-               "signed_by": a.signed_by_id, "signed_at": a.signed_at.isoformat()
-               if a.signed_at else None}
-    blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+def content_sha256(doc: dict) -> str:
+    """SHA-256 over the canonical JSON of exactly what the document shows (build()'s dict),
+    the hash itself left out: answers, livskvalitet ratings and history, context, signer."""
+    shown = dict(doc)
+    if shown.get("signature"):
+        shown["signature"] = {k: v for k, v in shown["signature"].items()
+                              if k != "content_sha256"}
+    blob = json.dumps(shown, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
@@ -130,7 +128,8 @@ def build(a, context: dict, registry) -> dict:
     if a.is_signed or a.signed_at:
         signature = {"name": a.signed_by.name, "role": a.signed_by.role_label,
                      "team": person.team.name, "signed_at": oslo_datetime(a.signed_at),
-                     "document_id": a.document_id, "content_sha256": a.content_sha256}
+                     "document_id": a.document_id, "document_label": a.document_label,
+                     "content_sha256": a.content_sha256}
     return {
         "title": inst.title, "instrument": f"{inst.key} versjon {inst.version}",
         "team": person.team.name,
@@ -138,6 +137,7 @@ def build(a, context: dict, registry) -> dict:
                    "number_note": None if person.national_id else
                    f"Uten fødselsnummer: {person.no_id_reason}"},
         "document_id": a.document_id,
+        "document_label": a.document_label,
         "status_line": "Signert" if signature else "Utkast – ikke signert",
         "sections": sections,
         "livskvalitet": _livskvalitet(a, registry),

@@ -93,7 +93,8 @@ def test_download_returns_the_exact_signed_bytes(signed_setup):
     r1, r2 = client.get(f"/kartlegginger/{a.id}/pdf"), client.get(f"/kartlegginger/{a.id}/pdf")
     assert r1.status_code == 200 and r1.mimetype == "application/pdf"
     assert r1.data == r2.data == a.signed_pdf
-    assert f'filename="{a.document_id}.pdf"' in r1.headers["Content-Disposition"]
+    assert f'filename="{a.document_filename}"' in r1.headers["Content-Disposition"]
+    assert a.document_filename == f"KL-{a.id:06d}-versjon-1.pdf"
 
 
 def test_pdf_contains_every_answer_and_the_signature_block(signed_setup, app):
@@ -189,8 +190,8 @@ def test_correction_supersedes_and_keeps_the_original(signed_setup):
     assert r.status_code == 302
     new = db.session.scalar(db.select(Assessment).where(Assessment.supersedes_id == a.id))
     assert new.status == "draft" and new.answers == a.answers
-    assert client.post(f"/kartlegginger/{a.id}/rettelse").headers["Location"].endswith(
-        f"/kartlegginger/{new.id}")  # one correction, not many
+    again = client.post(f"/kartlegginger/{a.id}/rettelse")  # one correction, not many
+    assert again.status_code == 409 and new.document_id in again.data.decode()
     client.post(f"/kartlegginger/{new.id}/del/familie",
                 data={"version": str(new.version), "sivilstand": "samboer"})
     r = client.post(f"/kartlegginger/{new.id}/signer", data={"password": PASSWORD})
@@ -201,6 +202,9 @@ def test_correction_supersedes_and_keeps_the_original(signed_setup):
     page = client.get(f"/kartlegginger/{new.id}").data.decode()
     assert old.document_id in page and new.document_id in page
     assert "Erstatter dokument" in text_of(new.signed_pdf)
+    assert new.document_id == f"KL-{a.id:06d}, versjon 2" and old.document_id in text_of(
+        new.signed_pdf)
+    assert f"KL-{a.id:06d}, versjon 2 (rettelse av versjon 1)" in text_of(new.signed_pdf)
 
 
 def test_earlier_instrument_version_opens_and_prints(staff, factory, app):
