@@ -105,10 +105,16 @@ def correction_of(a: Assessment) -> Assessment | None:
 
 
 _DOCUMENT_ID = re.compile(r"KL-(\d+), versjon (\d+)")
+# Documents signed in milestone 1 carry "KL-<the assessment's own id>-v<save count>".
+_OLD_DOCUMENT_ID = re.compile(r"KL-(\d+)-v\d+")
 
 
 def find_document(document_id: str, team_id: int) -> Assessment | None:
     """'KL-000004, versjon 2' -> that version in the chain, if it belongs to the team."""
+    old = _OLD_DOCUMENT_ID.fullmatch(document_id.strip())
+    if old:
+        a = db.session.get(Assessment, int(old.group(1)))
+        return a if a is not None and a.is_signed and a.person.team_id == team_id else None
     m = _DOCUMENT_ID.fullmatch(document_id.strip())
     if not m:
         return None

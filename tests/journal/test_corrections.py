@@ -116,3 +116,14 @@ def test_cli_verify_ends_with_one_verdict_and_logs_no_traceback(signed_setup, ap
     r = runner.invoke(args=["pdf", "verify", str(bad)])
     assert r.exit_code == 1 and r.output.strip().splitlines()[-1].startswith(
         "Resultat: IKKE GODKJENT")
+
+
+def test_documents_signed_with_milestone_1_ids_are_still_found(signed_setup, factory):
+    """'KL-000004-v25' (the assessment's own id and its save count) still finds the document."""
+    _, _, _, a = signed_setup
+    team = a.person.team_id
+    assert signing.find_document(f"KL-{a.id:06d}-v25", team).id == a.id
+    assert signing.find_document(f"KL-{a.id:06d}-v25", factory.team_b.id) is None
+    draft = factory.assessment(a.person, a.created_by)
+    assert signing.find_document(f"KL-{draft.id:06d}-v3", team) is None  # not signed
+    assert signing.find_document("KL-999999-v1", team) is None
