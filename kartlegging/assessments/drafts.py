@@ -96,9 +96,11 @@ def set_answer(a: Assessment, item_id: str, value) -> None:
     Commits. Raises Locked once the rating is completed.
     """
     t = Assessment.__table__
-    for _ in range(10):
+    for _ in range(50):
+        # FOR UPDATE: on PostgreSQL parallel answers queue here instead of retrying; SQLite
+        # ignores it (it writes one at a time) and the guarded UPDATE below decides.
         row = db.session.execute(select(t.c.version, t.c.answers, t.c.completed_at)
-                                 .where(t.c.id == a.id)).one()
+                                 .where(t.c.id == a.id).with_for_update()).one()
         if row.completed_at is not None:
             raise Locked()
         answers = dict(row.answers or {})
