@@ -71,6 +71,47 @@ def init_app(app):
         db.session.commit()
         click.echo(f"Opprettet {username} ({ROLES[role]}) i {team_name}.")
 
+    def _user(username: str) -> User:
+        user = db.session.scalar(select(User).where(User.username == username.lower()))
+        if user is None:
+            raise click.ClickException(f"Fant ingen bruker '{username}'.")
+        return user
+
+    @users.command("password")
+    @click.argument("username")
+    @click.password_option(help="Nytt passord (minst 12 tegn)")
+    def users_password(username, password):
+        """Set a new password; every open login of the user ends."""
+        from .access import sessions
+        user = _user(username)
+        problem = password_problem(password)
+        if problem:
+            raise click.ClickException(problem)
+        user.set_password(password, current_app.config.get("PASSWORD_HASH_METHOD"))
+        n = sessions.end_all(user.id)
+        db.session.commit()
+        click.echo(f"Nytt passord for {user.username}; {n} innlogginger avsluttet.")
+
+    @users.command("deactivate")
+    @click.argument("username")
+    def users_deactivate(username):
+        """Deactivate an account; every open login of the user ends."""
+        from .access import sessions
+        user = _user(username)
+        user.active = False
+        n = sessions.end_all(user.id)
+        db.session.commit()
+        click.echo(f"{user.username} er deaktivert; {n} innlogginger avsluttet.")
+
+    @users.command("logout")
+    @click.argument("username")
+    def users_logout(username):
+        """End every open login of the user (a lost tablet)."""
+        from .access import sessions
+        n = sessions.end_all(_user(username).id)
+        db.session.commit()
+        click.echo(f"{n} innlogginger avsluttet.")
+
     app.cli.add_command(users)
 
     @app.cli.command("demo")

@@ -31,6 +31,8 @@ class User(UserMixin, db.Model):
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
     totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # The TOTP time step of the last accepted code: a code is never accepted twice.
+    totp_last_step: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     team: Mapped[Team] = relationship()
 
@@ -207,6 +209,15 @@ class AuditEvent(db.Model):
     remote_addr: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[str | None] = mapped_column(Text)
 
+
+class LoginSession(db.Model):
+    """A server-side record of one login: the signed cookie carries only its token, so
+    logout, password change, deactivation and "log out everywhere" end every copy at once."""
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
 
 
 class AppSetting(db.Model):

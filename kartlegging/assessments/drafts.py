@@ -1,4 +1,7 @@
 """Drafts: start an assessment and save answers with optimistic locking. No Flask views here."""
+from datetime import datetime
+from typing import NamedTuple
+
 from flask import current_app
 from sqlalchemy import select
 
@@ -45,12 +48,20 @@ def start(person: Person, by: User, key: str = KARTLEGGING, **extra) -> Assessme
     return a
 
 
-def save(a: Assessment, changes: dict, *, expected_version: int | None, by: User) -> Assessment:
+class Saved(NamedTuple):
+    """What this save's guarded UPDATE wrote (not what the row holds a moment later)."""
+    version: int
+    answers: dict
+    updated_at: datetime
+
+
+def save(a: Assessment, changes: dict, *, expected_version: int | None, by: User) -> Saved:
     """Merge `changes` (item id -> value; empty removes) into the draft.
 
     `expected_version` is the version the client loaded; a mismatch raises Conflict so no
     save silently overwrites another. The UPDATE itself is guarded by the version too, so two
-    processes racing past the check cannot both win.
+    processes racing past the check cannot both win. Not committed: the caller records the
+    audit event and commits both together. Returns what this UPDATE wrote.
     """
     if a.is_signed:
         raise Locked()
@@ -64,18 +75,47 @@ def save(a: Assessment, changes: dict, *, expected_version: int | None, by: User
             merged.pop(key, None)
     new_answers = clean(instrument_of(a), merged)
     now = now_utc()
+    written = a.version + 1
     result = db.session.execute(
         Assessment.__table__.update()
         .where(Assessment.id == a.id, Assessment.version == a.version,
                Assessment.status == "draft")
-        .values(answers=new_answers, version=a.version + 1, updated_at=now,
+        .values(answers=new_answers, version=written, updated_at=now,
                 updated_by_id=by.id))
     if result.rowcount != 1:
         db.session.rollback()
         raise Conflict(db.session.get(Assessment, a.id))
-    db.session.commit()
-    db.session.refresh(a)
-    return a
+    return Saved(written, new_answers, now)
+
+
+def set_answer(a: Assessment, item_id: str, value) -> None:
+    """One answer of a hand-over rating (the person taps through the questions).
+
+    Guarded like a draft save (UPDATE … WHERE version = n); on a lost race the row is read
+    again and the answer merged into it, so parallel answers never overwrite each other.
+    Commits. Raises Locked once the rating is completed.
+    """
+    t = Assessment.__table__
+    for _ in range(50):
+        # FOR UPDATE: on PostgreSQL parallel answers queue here instead of retrying; SQLite
+        # ignores it (it writes one at a time) and the guarded UPDATE below decides.
+        row = db.session.execute(select(t.c.version, t.c.answers, t.c.completed_at)
+                                 .where(t.c.id == a.id).with_for_update()).one()
+        if row.completed_at is not None:
+            raise Locked()
+        answers = dict(row.answers or {})
+        if value is None:
+            answers.pop(item_id, None)
+        else:
+            answers[item_id] = value
+        result = db.session.execute(t.update().where(
+            t.c.id == a.id, t.c.version == row.version, t.c.completed_at.is_(None))
+            .values(answers=answers, version=row.version + 1, updated_at=now_utc()))
+        if result.rowcount == 1:
+            db.session.commit()
+            return
+        db.session.rollback()
+    raise Conflict(db.session.get(Assessment, a.id))
 
 
 def for_person(person_id: int, key: str = KARTLEGGING) -> list[Assessment]:

@@ -109,18 +109,19 @@ def section(assessment_id, section_id):
     except ValueError:
         abort(400)
     try:
-        drafts.save(a, form.answers(), expected_version=version, by=current_user)
+        saved = drafts.save(a, form.answers(), expected_version=version, by=current_user)
     except drafts.Conflict as e:
         audit.record("assessment_conflict", person_id=a.person_id, obj=a, detail=section_id)
         return render_template("assessments/section.html", conflict=True,
                                **_section_context(e.current, inst, sec, form)), 409
+    # The change and its audit row are committed together.
     audit.record("assessment_save", person_id=a.person_id, obj=a, detail=section_id)
     target = section_id
     if "neste" in request.form:
         target = _neighbour(inst, a, section_id, 1)
     elif "forrige" in request.form:
         target = _neighbour(inst, a, section_id, -1)
-    flash(f"Lagret kl. {oslo_time(a.updated_at)}.", "success")
+    flash(f"Lagret kl. {oslo_time(saved.updated_at)}.", "success")
     if target is None:
         return redirect(url_for(".overview", assessment_id=a.id))
     return redirect(url_for(".section", assessment_id=a.id, section_id=target))
@@ -155,14 +156,16 @@ def autosave(assessment_id):
         return jsonify(error="invalid", message="Noe må rettes før det kan lagres.",
                        errors={k: v for k, v in form.errors.items()}), 422
     try:
-        drafts.save(a, form.answers(), expected_version=version, by=current_user)
+        saved = drafts.save(a, form.answers(), expected_version=version, by=current_user)
     except drafts.Conflict as e:
         audit.record("assessment_conflict", person_id=a.person_id, obj=a, detail=sec.id)
         return jsonify(error="conflict", message=drafts.Conflict.message,
                        version=e.current.version), 409
+    # The change and its audit row are committed together; the answer names the version
+    # this save wrote, never a later one written by another client in the meantime.
     audit.record("assessment_save", person_id=a.person_id, obj=a, detail=sec.id)
-    return jsonify(ok=True, version=a.version, saved_at=oslo_time(a.updated_at),
-                   **live_state(inst, a.answers))
+    return jsonify(ok=True, version=saved.version, saved_at=oslo_time(saved.updated_at),
+                   **live_state(inst, saved.answers))
 
 
 def live_state(inst, answers) -> dict:

@@ -53,8 +53,8 @@ def trust_roots() -> list[bytes]:
 
 
 def sign(a: Assessment, by: User) -> Assessment:
-    """Freeze, render, check PDF/A, sign and store. Raises drafts.Locked, NotReady or
-    NotArchivable (then nothing is changed)."""
+    """Freeze, render, check PDF/A, sign and store (flushed, not committed: the view commits
+    with the audit event). Raises drafts.Locked, NotReady or NotArchivable (nothing changed)."""
     if a.is_signed:
         raise drafts.Locked()
     inst = drafts.instrument_of(a)
@@ -81,7 +81,7 @@ def sign(a: Assessment, by: User) -> Assessment:
     signer = pades.load_signer(*signer_material())
     a.signed_pdf = pades.sign_pdf(archived, signer, reason=SIGN_REASON, name=by.name)
     a.status = "signed"
-    db.session.commit()
+    db.session.flush()  # the caller commits together with the audit event
     return a
 
 
@@ -96,7 +96,7 @@ def correct(a: Assessment, by: User) -> Assessment:
                      instrument_version=a.instrument_version, answers=dict(a.answers),
                      created_by_id=by.id, updated_by_id=by.id, supersedes_id=a.id)
     db.session.add(new)
-    db.session.commit()
+    db.session.flush()  # the caller commits together with the audit event
     return new
 
 

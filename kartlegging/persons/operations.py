@@ -1,5 +1,6 @@
 """Domain operations on persons: registration, fast kontaktperson and koordinator."""
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 
 from ..clock import now_utc
 from ..extensions import db
@@ -7,20 +8,34 @@ from ..models import ContactAssignment, Coordinator, Person, User
 
 
 class DuplicatePerson(ValueError):
-    pass
+    """The number is registered already, in this team or another. The message is the same
+    either way, so it does not tell who receives services in another team."""
+    message = ("Dette nummeret kan ikke registreres på nytt. Finnes personen i teamet ditt, "
+               "søk den opp i personlisten. Finnes den ikke der, kontakt administrator, som "
+               "kan flytte personen til teamet ditt.")
+
+    def __init__(self, person_id: int | None):
+        super().__init__(self.message)
+        self.person_id = person_id
+
+
+def _holder(national_id: str) -> int | None:
+    return db.session.scalar(select(Person.id).where(Person.national_id == national_id))
 
 
 def create_person(*, team_id: int, name: str, national_id: str | None, birth_date,
                   no_id_reason: str | None, contact_user_id: int, by: User) -> Person:
-    if national_id and db.session.scalar(select(Person.id).where(
-            Person.national_id == national_id)):
-        raise DuplicatePerson("En person med dette nummeret er allerede registrert. "
-                              "Søk opp personen, eller kontakt teamleder.")
+    if national_id and (holder := _holder(national_id)):
+        raise DuplicatePerson(holder)
     person = Person(team_id=team_id, name=name.strip(), national_id=national_id,
                     birth_date=birth_date, no_id_reason=(no_id_reason or None) and
                     no_id_reason.strip(), created_by_id=by.id)
     db.session.add(person)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # registered by someone else a moment ago
+        db.session.rollback()
+        raise DuplicatePerson(_holder(national_id) if national_id else None) from None
     db.session.add(ContactAssignment(person_id=person.id, user_id=contact_user_id,
                                      recorded_by_id=by.id))
     return person
