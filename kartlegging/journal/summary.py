@@ -45,9 +45,8 @@ def _livskvalitet(a, registry):
                           "text": text})
         else:
             yes_no.append({"label": item.short_label, "text": text})
-    mean = latest.mean
     return {"latest": {"date": latest.date, "answered_by": latest.answered_by,
-                       "mean": f"{mean:.1f}".replace(".", ",") if mean is not None else None,
+                       "mean": latest.mean_text,
                        "items": items, "yes_no": yes_no},
             "history": [{"date": r.date, "mean": r.mean} for r in ratings]}
 
