@@ -1,12 +1,14 @@
 """Published instrument versions stay as they were: files, prompts, screens and printouts.
 
 alna-kartlegging v1/v2 and livskvalitet v1 are frozen: their files keep the committed
-sha256, and a signed record of each renders (section pages) and prints (the PDF summary
-content) exactly as the committed golden files in tests/journal/golden/, which were written
-by the code before alna-kartlegging v3 and livskvalitet v2 existed.
+sha256, and a signed record of each renders (its section pages: answers and prompts) and
+prints (the text of the PDF summary) exactly as the committed golden files in
+tests/journal/golden/, which were written by the code before alna-kartlegging v3 and
+livskvalitet v2 existed. (If the PDF layout itself is reworked on purpose, rewrite them with
+`pytest tests/journal/test_old_versions.py --write-golden` and review the diff.)
 """
 import hashlib
-import json
+import io
 import re
 from datetime import datetime
 from pathlib import Path
@@ -16,7 +18,7 @@ import pytest
 from factories import fnr
 from kartlegging.domain.rules import evaluate
 from kartlegging.extensions import db
-from kartlegging.journal import summary
+from kartlegging.journal import pdf, summary
 
 ROOT = Path(__file__).parents[2]
 GOLDEN = Path(__file__).parent / "golden"
@@ -51,9 +53,11 @@ def _signed(factory, user, version, rating_version=1):
     return a
 
 
-def _summary(a, app):
+def _printed(a, app) -> str:
+    from pypdf import PdfReader
     context = {"consents": [], "kontaktperson": "Ansatt Test", "koordinator": None}
-    return summary.build(a, context, app.extensions["instruments"])
+    raw = pdf.render(summary.build(a, context, app.extensions["instruments"]))
+    return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(raw)).pages)
 
 
 def _panels(client, a, app) -> str:
@@ -72,9 +76,9 @@ def _panels(client, a, app) -> str:
 def test_signed_record_renders_and_prints_as_before(app, factory, login, version, request):
     user = factory.user("ansatt", username="golden", name="Ansatt Test")
     a = _signed(factory, user, version)
-    printed = json.dumps(_summary(a, app), ensure_ascii=False, indent=1, default=str)
+    printed = _printed(a, app)
     shown = _panels(login(user), a, app)
-    files = {f"alna-v{version}.summary.json": printed, f"alna-v{version}.pages.html": shown}
+    files = {f"alna-v{version}.pdf.txt": printed, f"alna-v{version}.pages.html": shown}
     for name, text in files.items():
         path = GOLDEN / name
         if request.config.getoption("--write-golden"):
