@@ -152,6 +152,10 @@ class Evaluator:
             return basis
         return ", ".join(p["text"] for p in basis if "when" not in p or self.holds(p["when"]))
 
+    def text(self, r: dict) -> str:
+        """A reason's or outcome's text with its `{answer}` / `{count}` / `{names}` filled in."""
+        return self._reason(r)
+
     def _reason(self, r: dict) -> str:
         if "count" in r:
             count, names = self.counter(r["count"])

@@ -80,10 +80,12 @@ def _p(text, style="body"):
     return Paragraph(escape(str(text)).replace("\n", "<br/>"), S[style])
 
 
-def _answer_cell(answer, comment=None, style="body"):
+def _answer_cell(answer, comment=None, style="body", mark=None):
     cell = [_p(answer, style) if answer not in (None, "") else _p(MISSING, "missing")]
     if comment:
         cell.append(_p(f"Kommentar: {comment}", "small"))
+    if mark:
+        cell.append(_p(mark, "small"))
     return cell
 
 
@@ -106,7 +108,8 @@ def _table(rows, widths, *, box=False, header=False, lines=True, extra=()):
 def _qa_table(rows, box=False):
     """Two-column label | answer table (answer None -> 'Ikke besvart')."""
     data = [[_p(r["label"], "label"),
-             _answer_cell(r.get("answer"), r.get("comment"), r.get("style", "body"))]
+             _answer_cell(r.get("answer"), r.get("comment"), r.get("style", "body"),
+                          r.get("mark"))]
             for r in rows]
     return _table(data, [LABEL_WIDTH, CONTENT_WIDTH - LABEL_WIDTH], box=box)
 
@@ -204,7 +207,8 @@ def _shorten(text, n):
 def _header(doc):
     person = doc.get("person") or {}
     number = person.get("number") or person.get("number_note") or "Ikke oppgitt"
-    rows = [("Person", person.get("name")), ("Fødselsnummer", number), ("Team", doc.get("team")),
+    rows = [("Person", person.get("name")), (person.get("number_label") or "Fødselsnummer", number),
+            ("Team", doc.get("team")),
             ("Skjema", doc.get("instrument")), ("Dokument-ID", doc.get("document_id")),
             ("Status", doc.get("status_line"))]
     data = [[_p(k, "label"), _p(v or "–", "bold" if k in ("Person", "Status") else "body")]

@@ -186,7 +186,7 @@ def test_log_page_is_for_team_leads_and_shows_the_events(app, setup, factory):
         r = client_for(app, user).get(f"/personer/{person.id}/logg")
         assert r.status_code == 200
         page = r.get_data(as_text=True)
-        assert "Så personens side" in page and "kari" in page and IP in page
+        assert "Åpnet personens side" in page and "kari" in page and IP in page
         assert "Ola Nordmann" in page
         assert f"person {other.id}" not in page  # only this person's events
     assert_who(last("audit_view"), admin, person)
@@ -216,7 +216,7 @@ def test_csv_export(app, setup):
     assert len(body) == n_before
     assert all(len(row) == 6 for row in body)
     actions = [row[2] for row in body]
-    assert "Så personens side" in actions and "Lagret svar" in actions
+    assert "Åpnet personens side" in actions and "Lagret svar" in actions
     save = next(row for row in body if row[2] == "Lagret svar")
     assert save[1] == "kari" and save[4] == IP and save[3] == f"assessment {a.id}"
     assert re.fullmatch(r"\d\d\.\d\d\.\d{4} kl\. \d\d:\d\d", save[0])

@@ -41,7 +41,7 @@ def do_handover(page, live, assessment_id, person_id):
     page.get_by_role("button", name="Gi nettbrettet til personen").click()
     expect(page).to_have_url(re.compile(r"/egenvurdering(\?n=1)?$"))
     check_page(page, "07-egenvurdering-sporsmal")
-    assert page.locator(".who").count() == 0, "ansattes navn/meny skal ikke vises i utlevering"
+    assert page.locator(".who").count() == 0, "ansattes navn/meny skal ikke vises under overleveringen"
 
     # The fence: every staff URL lands back on the rating.
     for path in ("/", f"/personer/{person_id}", f"/kartlegginger/{assessment_id}",
