@@ -73,8 +73,9 @@ def prefilled(a: Assessment) -> dict[str, Assessment]:
     previous = last_signed(a.person_id, a.instrument_key) if items else None
     if previous is None or previous.id == a.id:
         return {}
-    return {i.id: previous for i in items if is_answered(a.answers.get(i.id))
-            and a.answers.get(i.id) == previous.answers.get(i.id)}
+    shown = clean(instrument_of(a), a.answers)
+    return {i.id: previous for i in items if is_answered(shown.get(i.id))
+            and shown.get(i.id) == previous.answers.get(i.id)}
 
 
 def save(a: Assessment, changes: dict, *, expected_version: int | None, by: User) -> Assessment:

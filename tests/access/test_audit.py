@@ -101,6 +101,23 @@ def test_other_team_is_not_logged_as_a_read(app, setup, factory):
     assert not events("person_view", person_id=person.id)
 
 
+@pytest.mark.parametrize("path", ["/personer/{p}", "/kartlegginger/{a}",
+                                  "/kartlegginger/{a}/del/bolig", "/personer/{p}/samtykker/ny"])
+def test_other_team_attempt_is_logged_as_denied(app, setup, factory, path):
+    """Still 404 (existence is not leaked), but the attempt is in the person's log."""
+    *_, person, a = setup
+    outsider = factory.user("ansatt", team=factory.team_b)
+    c = client_for(app, outsider)
+    url = path.format(p=person.id, a=a.id)
+    assert c.get(url).status_code == 404
+    e = last("access_denied", person_id=person.id)
+    assert_who(e, outsider, person, person)
+    assert e.detail == f"GET {url.split('?')[0]}"
+    assert not events("person_view", person_id=person.id)
+    assert c.get("/personer/999999").status_code == 404
+    assert len(events("access_denied")) == 1   # an unknown id is no one's record
+
+
 def test_saving_by_form_and_by_autosave(app, setup):
     staff, _, person, a = setup
     v = a.version
