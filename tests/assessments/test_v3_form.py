@@ -128,12 +128,12 @@ def test_parorende_notice_only_with_visible_parorende_items_beside_them(staff, f
     client, user = staff
     a = factory.assessment(factory.person(), user, filled=False)
     html = page(client, a, "familie")
-    block = re.search(r'<div class="item notice-block"[^>]*>', html).group(0)
-    assert " hidden" in block and "parorende_har" in block   # hidden with the items
+    block = re.search(r'<div class="notice-block"[^>]*>', html).group(0)
+    assert " hidden" in block and 'data-follows="parorende"' in block   # hidden with the item
     assert html.index("parorende-varsel") < html.index('data-item="parorende"')
     assert html.index('data-item="parorende_har"') < html.index("parorende-varsel")
     set_answers(a, parorende_har="ja")
-    block = re.search(r'<div class="item notice-block"[^>]*>', page(client, a, "familie"))
+    block = re.search(r'<div class="notice-block"[^>]*>', page(client, a, "familie"))
     assert " hidden" not in block.group(0)
     assert "parorende-varsel" not in page(client, a, "bolig")
 
