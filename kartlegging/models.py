@@ -6,6 +6,7 @@ from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .domain.identity import number_label
 from .extensions import db
 
 ROLES = {"ansatt": "Ansatt", "teamleder": "Teamleder", "admin": "Administrator"}
@@ -75,6 +76,11 @@ class Person(db.Model):
     def national_id_formatted(self) -> str | None:
         n = self.national_id
         return f"{n[:6]} {n[6:]}" if n else None
+
+    @property
+    def national_id_label(self) -> str | None:
+        """«Fødselsnummer», «D-nummer», «H-nummer», «… (testnummer)» for synthetic numbers."""
+        return number_label(self.national_id) if self.national_id else None
 
 
 class ContactAssignment(db.Model):

@@ -10,23 +10,24 @@ from .attempts import client_address
 
 ACTIONS = {
     "login": "Innlogging", "login_failed": "Mislykket innlogging", "logout": "Utlogging",
-    "person_create": "Registrerte person", "person_view": "Så personens side",
+    "person_create": "Registrerte person", "person_view": "Åpnet personens side",
     "person_update": "Endret person", "person_search": "Søkte etter personer",
-    "assessment_create": "Startet kartlegging", "assessment_view": "Så kartlegging",
+    "assessment_create": "Startet kartlegging", "assessment_view": "Åpnet kartlegging",
     "assessment_save": "Lagret svar", "assessment_conflict": "Lagring avvist (konflikt)",
     "assessment_sign": "Signerte", "assessment_correct": "Laget rettelse",
     "pdf_download": "Lastet ned PDF", "pdf_verify": "Kontrollerte PDF",
-    "handover_start": "Ga nettbrettet til personen", "handover_end": "Avsluttet utlevering",
-    "handover_end_failed": "Feil passord ved avslutning av utlevering",
+    "handover_start": "Ga nettbrettet til personen", "handover_end": "Avsluttet overlevering",
+    "handover_end_failed": "Feil passord ved avslutning av overlevering",
     "selfrating_save": "Livskvalitet besvart", "consent_create": "Registrerte samtykke",
     "consent_withdraw": "Trakk tilbake samtykke", "contact_set": "Endret kontaktperson",
     "coordinator_set": "Endret koordinator", "totp_enrolled": "Slo på tofaktor",
-    "policy_change": "Endret sikkerhetsinnstilling", "audit_view": "Så logg",
+    "policy_change": "Endret sikkerhetsinnstilling", "audit_view": "Åpnet logg",
     "audit_export": "Eksporterte logg",
     "person_listed": "Vist i personlisten eller søketreff",
     "person_duplicate": "Forsøkte å registrere et nummer som finnes",
     "person_duplicate_throttled": "Stoppet: for mange forsøk med numre som finnes",
-    "logout_everywhere": "Logget ut overalt", "security_view": "Så sikkerhetshendelser",
+    "logout_everywhere": "Logget ut overalt", "security_view": "Åpnet sikkerhetshendelser",
+    "access_denied": "Forsøkte å åpne en person i et annet team (avvist)",
 }
 
 # What the admin's page of security events shows.

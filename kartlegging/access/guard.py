@@ -21,7 +21,7 @@ from werkzeug.exceptions import HTTPException
 from ..clock import now_utc  # noqa: F401
 from ..extensions import db, login_manager
 from ..models import Person, User
-from . import sessions, twofactor
+from . import audit, sessions, twofactor
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -305,8 +305,15 @@ def role_required(*roles):
 
 
 def team_person(person_id: int) -> Person:
-    """Load a person the current user may see (own team), else 404 (existence is not leaked)."""
+    """Load a person the current user may see (own team), else 404 (existence is not leaked).
+
+    A request for another team's person is logged as a denied attempt (Normen: every access
+    attempt is logged), and still answered 404."""
     person = db.session.get(Person, person_id)
-    if person is None or person.team_id != current_user.team_id:
+    if person is not None and person.team_id != current_user.team_id:
+        audit.record("access_denied", person_id=person.id, obj=person,
+                     detail=f"{request.method} {request.path}"[:500])
+        abort(404)
+    if person is None:
         abort(404)
     return person

@@ -5,7 +5,7 @@ from typing import NamedTuple
 from flask import current_app
 from sqlalchemy import select
 
-from ..clock import now_utc
+from ..clock import now_utc, to_oslo, today
 from ..domain.instrument_types import Instrument
 from ..domain.rules import clean, is_answered
 from ..extensions import db
@@ -38,14 +38,47 @@ def instrument_of(a: Assessment) -> Instrument:
     return registry().get(a.instrument_key, a.instrument_version)
 
 
+def reference_day(a: Assessment):
+    """The day date rules count from: the signing day of a signed record, else today."""
+    return to_oslo(a.signed_at).date() if a.signed_at else today()
+
+
+def last_signed(person_id: int, key: str = KARTLEGGING) -> Assessment | None:
+    return db.session.scalar(select(Assessment).where(
+        Assessment.person_id == person_id, Assessment.instrument_key == key,
+        Assessment.status == "signed").order_by(Assessment.signed_at.desc(),
+                                                 Assessment.id.desc()).limit(1))
+
+
 def start(person: Person, by: User, key: str = KARTLEGGING, **extra) -> Assessment:
+    """A new draft of the newest version; items marked `prefill: last_signed` start with the
+    answers of the person's last signed assessment (shown as such on the form)."""
     inst = registry().latest(key)
+    answers = {}
+    prefill = [i.id for i in inst.items.values() if i.prefill == "last_signed"]
+    previous = last_signed(person.id, key) if prefill else None
+    if previous is not None:
+        answers = clean(inst, {k: previous.answers[k] for k in prefill
+                               if is_answered(previous.answers.get(k))})
     a = Assessment(person_id=person.id, instrument_key=inst.key,
-                   instrument_version=inst.version, answers={}, created_by_id=by.id,
+                   instrument_version=inst.version, answers=answers, created_by_id=by.id,
                    updated_by_id=by.id, **extra)
     db.session.add(a)
     db.session.flush()
     return a
+
+
+def prefilled(a: Assessment) -> dict[str, Assessment]:
+    """item id -> the signed assessment a draft's answer was carried over from (while unchanged)."""
+    if a.is_signed:
+        return {}
+    items = [i for i in instrument_of(a).items.values() if i.prefill == "last_signed"]
+    previous = last_signed(a.person_id, a.instrument_key) if items else None
+    if previous is None or previous.id == a.id:
+        return {}
+    shown = clean(instrument_of(a), a.answers)
+    return {i.id: previous for i in items if is_answered(shown.get(i.id))
+            and shown.get(i.id) == previous.answers.get(i.id)}
 
 
 class Saved(NamedTuple):

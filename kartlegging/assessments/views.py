@@ -40,8 +40,9 @@ def overview(assessment_id):
     audit.record("assessment_view", person_id=a.person_id, obj=a)
     return render_template("assessments/overview.html", a=a, inst=inst,
                            progress=progress(inst, a.answers),
-                           evaluation=evaluate(inst, a.answers),
-                           problems=problems(inst, a.answers), ratings=drafts.ratings_of(a),
+                           evaluation=evaluate(inst, a.answers, drafts.reference_day(a)),
+                           problems=problems(inst, a.answers, drafts.reference_day(a)),
+                           ratings=drafts.ratings_of(a),
                            history=_history(a), later=_later(a))
 
 
@@ -60,19 +61,26 @@ def _history(a: Assessment) -> list[Assessment]:
 
 
 def _section_context(a, inst, section, form, **extra):
-    ev = Evaluator(inst, a.answers)
+    ev = Evaluator(inst, a.answers, drafts.reference_day(a))
     placed = [(spec.get("place"), ev.derived(spec["id"])) for spec in inst.derived
               if (spec.get("place") or {}).get("section") == section.id]
+    # The pårørende notice stands beside the first pårørende item, and shows with it.
     parorende_items = [i for i in section.items if i.topic == "parorende"]
+    shown = [s.id for s in inst.sections if ev.section_visible(s)]
     ctx = dict(a=a, inst=inst, section=section, form=form, ev=ev,
                prompts_before={p["before"]: d for p, d in placed if p.get("before")},
                prompts_after=[d for p, d in placed if not p.get("before")],
                progress=progress(inst, a.answers), index=inst.section_index(section.id),
+               step=(shown.index(section.id) + 1, len(shown)) if section.id in shown else None,
+               last_section=not shown or section.id == shown[-1],
                ratings=drafts.ratings_of(a) if section.embed == "livskvalitet" else [],
+               parorende_item=parorende_items[0] if parorende_items else None,
+               parorende_shown=any(ev.visible(i) for i in parorende_items),
                parorende_consents=(consents.covering_parorende(a.person_id, today())
                                    if parorende_items else None),
-               coordinator_reminder=(any(d.id == "ip" for _, d in placed)
-                                     and operations.coordinator_reminder(a.person_id)))
+               prefilled=drafts.prefilled(a),
+               reminders=operations.coordinator_reminders(a.person_id, inst,
+                                                          [d for _, d in placed]))
     ctx.update(extra)
     return ctx
 
@@ -170,8 +178,8 @@ def autosave(assessment_id):
 
 def live_state(inst, answers) -> dict:
     """What the page shows live: item visibility and the derived prompts with reasons."""
-    ev = Evaluator(inst, answers)
-    derived = evaluate(inst, answers).derived
+    ev = Evaluator(inst, answers, today())
+    derived = evaluate(inst, answers, today()).derived
     return {"visible": {i.id: ev.visible(i) for i in inst.items.values()},
             "derived": {k: {"title": d.title, "text": d.text, "outcome": d.outcome,
                             "reasons": d.reasons} for k, d in derived.items()}}

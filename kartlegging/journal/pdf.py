@@ -64,10 +64,12 @@ def _p(text, style="body"):
     return RichParagraph(text, S[style])
 
 
-def _answer_cell(answer, comment=None, style="body"):
+def _answer_cell(answer, comment=None, style="body", mark=None):
     cell = [_p(answer, style) if answer not in (None, "") else _p(MISSING, "missing")]
     if comment:
         cell.append(_p(f"Kommentar: {comment}", "small"))
+    if mark:
+        cell.append(_p(mark, "small"))
     return cell
 
 
@@ -95,7 +97,8 @@ def _qa_table(rows, box=False):
     """Label | answer rows (answer None -> 'Ikke besvart'), each splitting on its own."""
     widths = [LABEL_WIDTH, CONTENT_WIDTH - LABEL_WIDTH]
     return [Row(_label(r["label"]), (),
-                _answer_cell(r.get("answer"), r.get("comment"), r.get("style", "body")),
+                _answer_cell(r.get("answer"), r.get("comment"), r.get("style", "body"),
+                             r.get("mark")),
                 widths, line=None if box else (LINE, 0.4), frame=(ACCENT, 0.8) if box else None,
                 first=i == 0, last=i == len(rows) - 1)
             for i, r in enumerate(rows)]
@@ -194,7 +197,8 @@ def _shorten(text, n):
 def _header(doc):
     person = doc.get("person") or {}
     number = person.get("number") or person.get("number_note") or "Ikke oppgitt"
-    rows = [("Person", person.get("name")), ("Fødselsnummer", number), ("Team", doc.get("team")),
+    rows = [("Person", person.get("name")),
+            (person.get("number_label") or "Fødselsnummer", number), ("Team", doc.get("team")),
             ("Skjema", doc.get("instrument")),
             ("Dokument-ID", doc.get("document_label") or doc.get("document_id")),
             ("Status", doc.get("status_line"))]

@@ -58,10 +58,10 @@ def sign(a: Assessment, by: User) -> Assessment:
     if a.is_signed:
         raise drafts.Locked()
     inst = drafts.instrument_of(a)
-    found = problems(inst, a.answers)
+    found = problems(inst, a.answers, today())
     if found:
         raise NotReady(found)
-    ip = evaluate(inst, a.answers).derived.get("ip")
+    ip = evaluate(inst, a.answers, today()).derived.get("ip")
     a.signed_at = now_utc()
     a.signed_by_id = by.id
     a.signed_by = by

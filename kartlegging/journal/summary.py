@@ -16,15 +16,25 @@ from ..persons import consents, operations
 VURDERING = "vurdering"
 
 
-def _rows(inst, ev, section, answers):
+NO_PARORENDE_CONSENT = ("Merk: registrert uten at samtykke for opplysninger fra eller til "
+                        "pårørende var i kraft ved signering.")
+
+
+def _rows(inst, ev, section, answers, context=None):
+    """`context["parorende_consent"] is False` (frozen at signing) marks pårørende answers."""
+    unconsented = (context or {}).get("parorende_consent") is False
     rows = []
     for item in section.items:
         if not ev.visible(item):
             continue
         value = answers.get(item.id)
-        rows.append({"label": item.label,
-                     "answer": display_value(item, value) if value not in (None, "", []) else None,
-                     "comment": answers.get(item.comment_id) if item.comment else None})
+        answered = value not in (None, "", [])
+        row = {"label": item.label,
+               "answer": display_value(item, value) if answered else None,
+               "comment": answers.get(item.comment_id) if item.comment else None}
+        if unconsented and answered and item.topic == "parorende":
+            row["mark"] = NO_PARORENDE_CONSENT
+        rows.append(row)
     return rows
 
 
@@ -45,9 +55,8 @@ def _livskvalitet(a, registry):
                           "text": text})
         else:
             yes_no.append({"label": item.short_label, "text": text})
-    mean = latest.mean
     return {"latest": {"date": latest.date, "answered_by": latest.answered_by,
-                       "mean": f"{mean:.1f}".replace(".", ",") if mean is not None else None,
+                       "mean": latest.mean_text,
                        "items": items, "yes_no": yes_no},
             "history": [{"date": r.date, "mean": r.mean} for r in ratings]}
 
@@ -79,9 +88,11 @@ def frozen_context(a, day) -> dict:
     lists = consents.lists()
     contact = operations.current_contact(a.person_id)
     coordinator = operations.current_coordinator(a.person_id)
+    in_force = consents.in_force(a.person_id, day)
     return {
         "consents": [consent_rules.describe(c, lists["parties"], lists["categories"])
-                     for c in consents.in_force(a.person_id, day)],
+                     for c in in_force],
+        "parorende_consent": any(c.party_kind == "parorende" for c in in_force),
         "kontaktperson": contact.user.name if contact else None,
         "koordinator": (f"{coordinator.name}, {coordinator.service} (fra "
                         f"{coordinator.since.strftime('%d.%m.%Y')})") if coordinator else None,
@@ -102,10 +113,11 @@ def content_sha256(doc: dict) -> str:
 def build(a, context: dict, registry) -> dict:
     inst = drafts.instrument_of(a)
     answers = a.answers or {}
-    ev = Evaluator(inst, answers)
-    evaluation = evaluate(inst, answers)
+    day = drafts.reference_day(a)
+    ev = Evaluator(inst, answers, day)
+    evaluation = evaluate(inst, answers, day)
     person = a.person
-    sections = [{"title": s.title, "rows": _rows(inst, ev, s, answers)}
+    sections = [{"title": s.title, "rows": _rows(inst, ev, s, answers, context)}
                 for s in inst.sections
                 if s.id != VURDERING and ev.section_visible(s)]
     extra = [{"title": "Samtykker i kraft ved signering",
@@ -134,6 +146,7 @@ def build(a, context: dict, registry) -> dict:
         "title": inst.title, "instrument": f"{inst.key} versjon {inst.version}",
         "team": person.team.name,
         "person": {"name": person.name, "number": person.national_id_formatted,
+                   "number_label": person.national_id_label,
                    "number_note": None if person.national_id else
                    f"Uten fødselsnummer: {person.no_id_reason}"},
         "document_id": a.document_id,

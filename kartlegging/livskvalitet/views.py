@@ -111,7 +111,7 @@ def end():
                else "Skriv passordet ditt.")
     if problem:
         audit.record("handover_end_failed", person_id=rating.person_id, obj=rating, user=staff)
-        form.password.errors = [f"{problem} Nettbrettet er fortsatt i utlevering."]
+        form.password.errors = [f"{problem} Nettbrettet er fortsatt overlevert til personen."]
         return render_template("selfrating/done.html", form=form), 403
     rating.completed_at = now_utc()
     session.pop("handover")

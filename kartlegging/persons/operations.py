@@ -3,6 +3,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ..clock import now_utc
+from ..domain.instrument_types import Instrument
 from ..extensions import db
 from ..models import ContactAssignment, Coordinator, Person, User
 
@@ -86,9 +87,24 @@ def set_coordinator(person: Person, *, name: str, service: str, since, by: User)
     return new
 
 
-def coordinator_reminder(person_id: int) -> bool:
-    """Tiltak 1 / hol. § 7-2: remind about the right to a koordinator when none is recorded."""
-    return current_coordinator(person_id) is None
+LEGACY_REMINDER = ("Ingen koordinator er registrert for personen. Informer om retten til "
+                   "koordinator (helse- og omsorgstjenesteloven § 7-2) og hvordan koordinator "
+                   "kan nås.")
+
+
+def coordinator_reminders(person_id: int, instrument: Instrument, derived: list) -> list[str]:
+    """Reminders about the right to a koordinator, when none is recorded.
+
+    An instrument version that declares `reminder: {unless: koordinator}` on a derived prompt
+    reminds only when that prompt's outcome calls for it (v3: the koordinator prompt says
+    "tilby"). Older versions declare none and keep their reminder beside the IP prompt.
+    """
+    if current_coordinator(person_id) is not None:
+        return []
+    if not any(d.get("reminder") for d in instrument.derived):
+        return [LEGACY_REMINDER] if any(d.id == "ip" for d in derived) else []
+    return [d.reminder["text"] for d in derived
+            if d.reminder and d.reminder["unless"] == "koordinator"]
 
 
 def search(team_id: int, query: str | None, limit: int = 100) -> list[Person]:

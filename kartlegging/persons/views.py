@@ -73,6 +73,25 @@ def new():
     return render_template("persons/new.html", form=form), 422
 
 
+PERSON_COORDINATOR_NOTICE = (
+    "Ingen koordinator er registrert. Personen har rett til koordinator ved behov for "
+    "langvarige og koordinerte tjenester (helse- og omsorgstjenesteloven § 7-2). Informer "
+    "personen om retten og om hvordan koordinator kan nås.")
+
+
+def _coordinator_notice(person, latest):
+    """The koordinator reminder of the latest kartlegging's own version (v3: only when its
+    koordinator prompt says "tilby"); versions without a declared reminder keep the old one."""
+    if operations.current_coordinator(person.id) is not None:
+        return None
+    inst = drafts.instrument_of(latest) if latest else None
+    if inst is None or not any(d.get("reminder") for d in inst.derived):
+        return PERSON_COORDINATOR_NOTICE
+    derived = evaluate(inst, latest.answers, drafts.reference_day(latest)).derived
+    return next(iter(operations.coordinator_reminders(person.id, inst, list(derived.values()))),
+                None)
+
+
 @bp.route("/personer/<int:person_id>")
 def view(person_id):
     person = team_person(person_id)
@@ -95,6 +114,8 @@ def view(person_id):
         contact=contact,
         contacts=operations.contact_history(person.id),
         coordinator=operations.current_coordinator(person.id),
+        coordinator_notice=_coordinator_notice(person, current or next(
+            (a for a in assessments if a.is_signed), None)),
         contact_form=contact_form, coordinator_form=CoordinatorForm(),
         consents=consents.for_person(person.id), consent_status=consent_rules.status,
         status_labels=consent_rules.STATUS_LABELS, today=day,

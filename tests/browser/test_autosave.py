@@ -275,3 +275,17 @@ def test_open_section_in_other_tab_during_handover_goes_to_the_rating(live, cont
     expect(staff_tab.locator("#hva_er_viktig")).to_have_count(0)
     expect(staff_tab.locator(".progress-text")).to_have_text("Spørsmål 1 av 16")
     assert live.answers(aid) == {}
+
+
+def test_parorende_notice_follows_its_items_live(live, context, page):
+    """The consent notice stands beside the pårørende items and shows only with them."""
+    _, aid = live.draft()
+    api_login(context, live, "kari")
+    open_section(page, live, aid, "familie")
+    notice = page.locator("#parorende-varsel")
+    expect(notice).to_be_hidden()
+    page.locator('input[name="parorende_har"][value="ja"]').check()
+    expect(notice).to_be_visible()
+    expect(page.locator('.item[data-item="parorende"]')).to_be_visible()
+    page.locator('input[name="parorende_har"][value="nei"]').check()
+    expect(notice).to_be_hidden()

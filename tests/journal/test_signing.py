@@ -31,13 +31,14 @@ def norm(s: str) -> str:
 
 @pytest.fixture
 def signed_setup(staff, factory, app):
-    """A fully filled v2 kartlegging with a self-rating, a consent and a koordinator, signed."""
+    """A fully filled v3 kartlegging with a self-rating, a consent and a koordinator, signed."""
     client, user = staff
     person = factory.person(name="Kari Nordmann", contact=user)
     a = factory.assessment(person, user, fastlege_har="ja", oppfolgingstjenester=["nav", "tsb",
                            "boligoppfolging"], barnevern="nei", langvarig_behov="ja",
+                           tannhelse="ikke_behov", koordinering_behov="ja", har_ip="nei",
                            ip_var_vurdering="ja",
-                           ip_tilbudt="ja", ip_svar="takket_nei",
+                           ip_tilbudt="ja", ip_svar="takket_nei", ip_avslag_grunn_oppgitt="ja",
                            ip_avslag_grunn="Vil vente til etter behandlingen.")
     factory.rating(a, user)
     db.session.add(Consent(person_id=person.id, categories=["helse"], party_kind="parorende",
@@ -109,9 +110,10 @@ def test_pdf_contains_every_answer_and_the_signature_block(signed_setup, app):
             if item.comment:
                 assert norm(a.answers[item.comment_id]) in text
     for needle in ["Kari Nordmann", person.national_id_formatted, "Rusteam Alna",
-                   "alna-kartlegging versjon 2", a.document_id, user.name, a.content_sha256,
+                   "alna-kartlegging versjon 3", a.document_id, user.name, a.content_sha256,
                    "Vilkårene for individuell plan ser ut til å være oppfylt",
-                   "4 tjenester er involvert", "langvarig behov vurdert: ja",
+                   "4 tjenester er involvert", "langvarig behov: ja",
+                   "Personen ser ut til å ha rett til koordinator",
                    "Vil vente til etter behandlingen.", "Samtykker i kraft ved signering",
                    "Per Bror (bror)", "Åse Koordinator", "Fast kontaktperson",
                    "Informert om rettigheter", "Hva er viktig for deg?", "Levekårsindeks",

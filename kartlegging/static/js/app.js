@@ -125,6 +125,15 @@
       var show = holds(JSON.parse(b.dataset.showIf), answers, visible);
       b.hidden = !show; state[b.dataset.item] = show;
     });
+    this.followItems();
+  };
+  /* A notice that stands beside an item (the pårørende consent notice) shows with it. */
+  SectionForm.prototype.followItems = function () {
+    var form = this.form;
+    form.querySelectorAll(".notice-block[data-follows]").forEach(function (n) {
+      var b = form.querySelector('.item[data-item="' + n.dataset.follows + '"]');
+      if (b) n.hidden = b.hidden;
+    });
   };
   SectionForm.prototype.say = function (text, kind) {
     if (!this.status) return;
@@ -193,6 +202,7 @@
       var b = form.querySelector('.item[data-item="' + id + '"]');
       if (b) b.hidden = !data.visible[id];
     });
+    this.followItems();
     Object.keys(data.derived || {}).forEach(function (id) {
       var box = document.getElementById("live-" + id);
       if (!box) return;
