@@ -71,6 +71,47 @@ def init_app(app):
         db.session.commit()
         click.echo(f"Opprettet {username} ({ROLES[role]}) i {team_name}.")
 
+    def _user(username: str) -> User:
+        user = db.session.scalar(select(User).where(User.username == username.lower()))
+        if user is None:
+            raise click.ClickException(f"Fant ingen bruker '{username}'.")
+        return user
+
+    @users.command("password")
+    @click.argument("username")
+    @click.password_option(help="Nytt passord (minst 12 tegn)")
+    def users_password(username, password):
+        """Set a new password; every open login of the user ends."""
+        from .access import sessions
+        user = _user(username)
+        problem = password_problem(password)
+        if problem:
+            raise click.ClickException(problem)
+        user.set_password(password, current_app.config.get("PASSWORD_HASH_METHOD"))
+        n = sessions.end_all(user.id)
+        db.session.commit()
+        click.echo(f"Nytt passord for {user.username}; {n} innlogginger avsluttet.")
+
+    @users.command("deactivate")
+    @click.argument("username")
+    def users_deactivate(username):
+        """Deactivate an account; every open login of the user ends."""
+        from .access import sessions
+        user = _user(username)
+        user.active = False
+        n = sessions.end_all(user.id)
+        db.session.commit()
+        click.echo(f"{user.username} er deaktivert; {n} innlogginger avsluttet.")
+
+    @users.command("logout")
+    @click.argument("username")
+    def users_logout(username):
+        """End every open login of the user (a lost tablet)."""
+        from .access import sessions
+        n = sessions.end_all(_user(username).id)
+        db.session.commit()
+        click.echo(f"{n} innlogginger avsluttet.")
+
     app.cli.add_command(users)
 
     @app.cli.command("demo")
@@ -86,6 +127,7 @@ def init_app(app):
     @pdf_group.command("verify")
     @click.argument("file", type=click.Path(exists=True, dir_okay=False))
     def pdf_verify(file):
+        from .clock import oslo_datetime
         from .journal import pades, signing
         with open(file, "rb") as f:
             result = pades.verify_pdf(f.read(), signing.trust_roots())
@@ -95,11 +137,13 @@ def init_app(app):
         if result.signer_name:
             click.echo(f"Sertifikat: {result.signer_name}")
         if result.signing_time:
-            click.echo(f"Signert tidspunkt: {result.signing_time.isoformat()}")
+            click.echo(f"Signert tidspunkt: {oslo_datetime(result.signing_time)} (norsk tid)")
         if result.document_id:
             click.echo(f"Dokument-ID: {result.document_id}")
         for e in result.errors:
             click.echo(f"Feil: {e}")
+        click.echo("Resultat: GYLDIG – uendret og gyldig signert" if result.ok else
+                   "Resultat: IKKE GODKJENT – se feilene over")
         sys.exit(0 if result.ok else 1)
 
     app.cli.add_command(pdf_group)

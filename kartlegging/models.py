@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .domain import name_search
+from .domain.identity import number_label
 from .extensions import db
 
 ROLES = {"ansatt": "Ansatt", "teamleder": "Teamleder", "admin": "Administrator"}
@@ -32,6 +33,8 @@ class User(UserMixin, db.Model):
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
     totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # The TOTP time step of the last accepted code: a code is never accepted twice.
+    totp_last_step: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     team: Mapped[Team] = relationship()
 
@@ -76,6 +79,11 @@ class Person(db.Model):
     def national_id_formatted(self) -> str | None:
         n = self.national_id
         return f"{n[:6]} {n[6:]}" if n else None
+
+    @property
+    def national_id_label(self) -> str | None:
+        """«Fødselsnummer», «D-nummer», «H-nummer», «… (testnummer)» for synthetic numbers."""
+        return number_label(self.national_id) if self.national_id else None
 
 
 class PersonNameToken(db.Model):
@@ -194,9 +202,35 @@ class Assessment(db.Model):
     def is_signed(self) -> bool:
         return self.status == "signed"
 
+    # One document number per kartlegging, one version per document in its correction chain:
+    # "KL-000004, versjon 2" (the save counter `version` is for locking, not for readers).
+    @property
+    def document_number(self) -> str:
+        first = self
+        while first.supersedes is not None:
+            first = first.supersedes
+        return f"KL-{first.id:06d}"
+
+    @property
+    def document_version(self) -> int:
+        n, cur = 1, self
+        while cur.supersedes is not None:
+            n, cur = n + 1, cur.supersedes
+        return n
+
     @property
     def document_id(self) -> str:
-        return f"KL-{self.id:06d}-v{self.version}"
+        return f"{self.document_number}, versjon {self.document_version}"
+
+    @property
+    def document_label(self) -> str:
+        """'KL-000004, versjon 2 (rettelse av versjon 1)'."""
+        v = self.document_version
+        return self.document_id + (f" (rettelse av versjon {v - 1})" if v > 1 else "")
+
+    @property
+    def document_filename(self) -> str:
+        return f"{self.document_number}-versjon-{self.document_version}.pdf"
 
 
 class AuditEvent(db.Model):
@@ -212,6 +246,15 @@ class AuditEvent(db.Model):
     remote_addr: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[str | None] = mapped_column(Text)
 
+
+class LoginSession(db.Model):
+    """A server-side record of one login: the signed cookie carries only its token, so
+    logout, password change, deactivation and "log out everywhere" end every copy at once."""
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
 
 
 class AppSetting(db.Model):

@@ -108,8 +108,9 @@ class Factory:
         db.session.commit()
         return a
 
-    def rating(self, kartlegging, by, values=None, by_person=True, completed=True):
-        inst = self.app.extensions["instruments"].latest(ops.LIVSKVALITET)
+    def rating(self, kartlegging, by, values=None, by_person=True, completed=True, version=None):
+        reg = self.app.extensions["instruments"]
+        inst = reg.get(ops.LIVSKVALITET, version) if version else reg.latest(ops.LIVSKVALITET)
         answers = values if values is not None else filled_answers(inst)
         r = Assessment(person_id=kartlegging.person_id, instrument_key=inst.key,
                        instrument_version=inst.version, answers=answers,

@@ -63,12 +63,15 @@ MATRIX = {
     ("consent.withdraw", "POST"):         "login    404      redirect redirect redirect handover",
     ("auditlog.person_log", "GET"):       "login    403      403      ok       ok       handover",
     ("auditlog.person_log_csv", "GET"):   "login    403      403      ok       ok       handover",
+    ("auditlog.security_events", "GET"):  "login    403      403      403      ok       handover",
     ("auth.login", "GET"):                "ok       redirect redirect redirect redirect handover",
     ("auth.login", "POST"):               "redirect redirect redirect redirect redirect handover",
     ("auth.login_code", "GET"):           "redirect redirect redirect redirect redirect handover",
     ("auth.login_code", "POST"):          "redirect redirect redirect redirect redirect handover",
     ("auth.token", "GET"):                "ok       ok       ok       ok       ok       handover",
     ("auth.logout", "POST"):              "login    redirect redirect redirect redirect handover",
+    ("auth.logout_everywhere", "POST"):   "login    redirect redirect redirect redirect handover",
+    ("auth.status", "GET"):               "login    ok       ok       ok       ok       handover",
     ("auth.keepalive", "POST"):           "401      ok       ok       ok       ok       403",
     ("account.enroll", "GET"):            "login    ok       ok       ok       ok       handover",
     ("account.enroll", "POST"):           "login    redirect redirect redirect redirect handover",
@@ -248,7 +251,7 @@ class Scenario:
             "consent.withdraw": dict(data={"withdrawn_on": "2026-06-01"}),
             "auth.login": dict(data={"username": user.username, "password": PASSWORD}),
             "auth.keepalive": dict(json={}),  # as app.js sends it
-            "account.enroll": dict(data={"code": totp_code}),
+            "account.enroll": dict(data={"code": totp_code, "password": PASSWORD}),
             "account.policy": dict(data={"require": "y"}),
         }
         return bodies.get(endpoint, {})

@@ -40,8 +40,9 @@ def overview(assessment_id):
     audit.record("assessment_view", person_id=a.person_id, obj=a)
     return render_template("assessments/overview.html", a=a, inst=inst,
                            progress=progress(inst, a.answers),
-                           evaluation=evaluate(inst, a.answers),
-                           problems=problems(inst, a.answers), ratings=drafts.ratings_of(a),
+                           evaluation=evaluate(inst, a.answers, drafts.reference_day(a)),
+                           problems=problems(inst, a.answers, drafts.reference_day(a)),
+                           ratings=drafts.ratings_of(a),
                            history=_history(a), later=_later(a))
 
 
@@ -60,19 +61,26 @@ def _history(a: Assessment) -> list[Assessment]:
 
 
 def _section_context(a, inst, section, form, **extra):
-    ev = Evaluator(inst, a.answers)
+    ev = Evaluator(inst, a.answers, drafts.reference_day(a))
     placed = [(spec.get("place"), ev.derived(spec["id"])) for spec in inst.derived
               if (spec.get("place") or {}).get("section") == section.id]
+    # The pårørende notice stands beside the first pårørende item, and shows with it.
     parorende_items = [i for i in section.items if i.topic == "parorende"]
+    shown = [s.id for s in inst.sections if ev.section_visible(s)]
     ctx = dict(a=a, inst=inst, section=section, form=form, ev=ev,
                prompts_before={p["before"]: d for p, d in placed if p.get("before")},
                prompts_after=[d for p, d in placed if not p.get("before")],
                progress=progress(inst, a.answers), index=inst.section_index(section.id),
+               step=(shown.index(section.id) + 1, len(shown)) if section.id in shown else None,
+               last_section=not shown or section.id == shown[-1],
                ratings=drafts.ratings_of(a) if section.embed == "livskvalitet" else [],
+               parorende_item=parorende_items[0] if parorende_items else None,
+               parorende_shown=any(ev.visible(i) for i in parorende_items),
                parorende_consents=(consents.covering_parorende(a.person_id, today())
                                    if parorende_items else None),
-               coordinator_reminder=(any(d.id == "ip" for _, d in placed)
-                                     and operations.coordinator_reminder(a.person_id)))
+               prefilled=drafts.prefilled(a),
+               reminders=operations.coordinator_reminders(a.person_id, inst,
+                                                          [d for _, d in placed]))
     ctx.update(extra)
     return ctx
 
@@ -109,18 +117,19 @@ def section(assessment_id, section_id):
     except ValueError:
         abort(400)
     try:
-        drafts.save(a, form.answers(), expected_version=version, by=current_user,
-                    section=section_id)
+        saved = drafts.save(a, form.answers(), expected_version=version, by=current_user)
     except drafts.Conflict as e:
         audit.record("assessment_conflict", person_id=a.person_id, obj=a, detail=section_id)
         return render_template("assessments/section.html", conflict=True,
                                **_section_context(e.current, inst, sec, form)), 409
+    # The change and its audit row are committed together.
+    audit.record("assessment_save", person_id=a.person_id, obj=a, detail=section_id)
     target = section_id
     if "neste" in request.form:
         target = _neighbour(inst, a, section_id, 1)
     elif "forrige" in request.form:
         target = _neighbour(inst, a, section_id, -1)
-    flash(f"Lagret kl. {oslo_time(a.updated_at)}.", "success")
+    flash(f"Lagret kl. {oslo_time(saved.updated_at)}.", "success")
     if target is None:
         return redirect(url_for(".overview", assessment_id=a.id))
     return redirect(url_for(".section", assessment_id=a.id, section_id=target))
@@ -155,19 +164,21 @@ def autosave(assessment_id):
         return jsonify(error="invalid", message="Noe må rettes før det kan lagres.",
                        errors={k: v for k, v in form.errors.items()}), 422
     try:
-        drafts.save(a, form.answers(), expected_version=version, by=current_user,
-                    section=sec.id)
+        saved = drafts.save(a, form.answers(), expected_version=version, by=current_user)
     except drafts.Conflict as e:
         audit.record("assessment_conflict", person_id=a.person_id, obj=a, detail=sec.id)
         return jsonify(error="conflict", message=drafts.Conflict.message,
                        version=e.current.version), 409
-    return jsonify(ok=True, version=a.version, saved_at=oslo_time(a.updated_at),
-                   **live_state(inst, a.answers, sec))
+    # The change and its audit row are committed together; the answer names the version
+    # this save wrote, never a later one written by another client in the meantime.
+    audit.record("assessment_save", person_id=a.person_id, obj=a, detail=sec.id)
+    return jsonify(ok=True, version=saved.version, saved_at=oslo_time(saved.updated_at),
+                   **live_state(inst, saved.answers, sec))
 
 
 def live_state(inst, answers, section) -> dict:
     """What the section page shows live: its items' visibility and the prompts placed in it."""
-    ev = Evaluator(inst, answers)
+    ev = Evaluator(inst, answers, today())
     shown = [spec["id"] for spec in inst.derived
              if (spec.get("place") or {}).get("section") == section.id]
     return {"visible": {i.id: ev.visible(i) for i in section.items},

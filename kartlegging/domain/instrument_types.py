@@ -51,6 +51,7 @@ class Item:
     topic: str | None = None
     tiltak: int | None = None
     max_length: int | None = None
+    prefill: str | None = None     # "last_signed": a new draft starts with the last signed answer
 
     @property
     def short_label(self) -> str:

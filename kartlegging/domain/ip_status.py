@@ -2,6 +2,7 @@
 from dataclasses import dataclass
 
 from .instruments import Registry
+from .rules import Evaluator
 
 
 @dataclass
@@ -16,7 +17,9 @@ def describe(a, registry: Registry) -> IpStatus:
     """`a` is a signed assessment (its frozen ip_* columns and instrument key/version)."""
     inst = registry.get(a.instrument_key, a.instrument_version)
     spec = next((d for d in inst.derived if d["id"] == "ip"), {})
-    outcomes = {o["id"]: o["text"] for o in spec.get("outcomes", [])}
+    ev = Evaluator(inst, a.answers or {})
+    # An outcome text may name an answer ("… (fra {answer})"): filled from the signed answers.
+    outcomes = {o["id"]: ev.text(o) for o in spec.get("outcomes", [])}
     record = spec.get("record", {})
 
     def label(kind, value):

@@ -82,14 +82,12 @@ def question():
         if "tilbake" in request.form:
             return redirect(url_for(".question", n=max(n - 1, 1)))
         value = _choice_value(item, request.form.get("svar"))
-        answers = dict(rating.answers or {})
-        if value is None:
-            answers.pop(item.id, None)
-        else:
-            answers[item.id] = value
-        rating.answers = answers
-        rating.updated_at = now_utc()
-        db.session.commit()
+        try:
+            drafts.set_answer(rating, item.id, value)
+        except drafts.Locked:
+            abort(404)  # ended meanwhile: the hand-over is over
+        except drafts.Conflict:
+            abort(409)
         if n == len(items):
             return redirect(url_for(".done"))
         return redirect(url_for(".question", n=n + 1))
@@ -113,7 +111,7 @@ def end():
                else "Skriv passordet ditt.")
     if problem:
         audit.record("handover_end_failed", person_id=rating.person_id, obj=rating, user=staff)
-        form.password.errors = [f"{problem} Nettbrettet er fortsatt i utlevering."]
+        form.password.errors = [f"{problem} Nettbrettet er fortsatt overlevert til personen."]
         return render_template("selfrating/done.html", form=form), 403
     rating.completed_at = now_utc()
     session.pop("handover")

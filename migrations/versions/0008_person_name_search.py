@@ -1,7 +1,7 @@
 """person name search: word tokens and the (team, name) index
 
 Revision ID: m2_0008_search
-Revises: 81c3b59939ab
+Revises: m2_0005_security
 Create Date: 2026-11-25 19:20:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from kartlegging.domain.name_search import tokens
 
 revision = 'm2_0008_search'
-down_revision = '81c3b59939ab'
+down_revision = 'm2_0005_security'
 branch_labels = None
 depends_on = None
 

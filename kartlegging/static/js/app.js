@@ -125,6 +125,15 @@
       var show = holds(JSON.parse(b.dataset.showIf), answers, visible);
       b.hidden = !show; state[b.dataset.item] = show;
     });
+    this.followItems();
+  };
+  /* A notice that stands beside an item (the pårørende consent notice) shows with it. */
+  SectionForm.prototype.followItems = function () {
+    var form = this.form;
+    form.querySelectorAll(".notice-block[data-follows]").forEach(function (n) {
+      var b = form.querySelector('.item[data-item="' + n.dataset.follows + '"]');
+      if (b) n.hidden = b.hidden;
+    });
   };
   SectionForm.prototype.say = function (text, kind) {
     if (!this.status) return;
@@ -171,7 +180,7 @@
       if (code === 401) { self.blocked = true; self.say("Ikke lagret – logg inn igjen", "bad"); reLogin(self); }
       else if (code === 409) { self.blocked = true; self.conflict(data); }
       else if (code === 422) { self.showErrors(data.errors || {}); self.say("Ikke lagret – rett feltene som er merket", "bad"); }
-      else if (code === 403 && data.error === "handover") { window.location.reload(); }
+      else if (code === 403 && data.error === "handover") { blankForHandover(); }
       else if (code === 400 && data.error !== "invalid" && !self.tokenRenewed) {
         // CSRF refused: the session (and its token) is gone or new. Fetch a fresh token and try
         // once more; a lost session then answers 401 and the log-in dialog opens.
@@ -193,6 +202,7 @@
       var b = form.querySelector('.item[data-item="' + id + '"]');
       if (b) b.hidden = !data.visible[id];
     });
+    this.followItems();
     Object.keys(data.derived || {}).forEach(function (id) {
       var box = document.getElementById("live-" + id);
       if (!box) return;
@@ -314,7 +324,10 @@
       t1 = setTimeout(function () { box.hidden = false; }, warnAt);
     };
     document.getElementById("idle-stay").addEventListener("click", function () {
-      postJSON("/hold-i-live", {}).then(idle.reset, idle.reset);
+      postJSON("/hold-i-live", {}).then(function (r) {
+        if (r.status !== 403) { idle.reset(); return; }
+        r.json().then(function (d) { if (d.error === "handover") { blankForHandover(); } else { idle.reset(); } }, idle.reset);
+      }, idle.reset);
     });
     ["keydown", "pointerdown"].forEach(function (ev) {
       document.addEventListener(ev, function () { if (Date.now() - last > 30000 && box.hidden) { idle.reset(); } });
@@ -322,8 +335,43 @@
     idle.reset();
   }
 
+  /* ---------- hand-over: other tabs blank themselves ----------
+     When the tablet is handed to the person, a staff tab opened earlier must not keep showing
+     the person's page. The hand-over page tells the other tabs at once (storage event); a tab
+     that becomes visible again also asks the server (the fence answers 403 "handover"). */
+  var HANDOVER_KEY = "kartlegging-handover";
+  function blankForHandover() {
+    var main = document.getElementById("innhold");
+    document.querySelectorAll("header.topbar, #idle-warning").forEach(function (e) { e.remove(); });
+    if (main) {
+      main.replaceChildren(el("h1", {}, "Nettbrettet er gitt til personen"),
+                           el("p", {}, "Denne siden er skjult mens personen svarer."));
+    }
+    document.title = "Kartlegging";
+    window.location.replace(document.body.dataset.handoverUrl || "/egenvurdering");
+  }
+  function setupHandoverWatch() {
+    if (document.body.dataset.handover) {
+      try { window.localStorage.setItem(HANDOVER_KEY, String(Date.now())); } catch (e) { /* storage off */ }
+      return;
+    }
+    var statusUrl = document.body.dataset.statusUrl;
+    if (!statusUrl) return;
+    window.addEventListener("storage", function (e) { if (e.key === HANDOVER_KEY) blankForHandover(); });
+    function check() {
+      if (document.visibilityState !== "visible" || !window.fetch) return;
+      fetch(statusUrl, {credentials: "same-origin", headers: {"Accept": "application/json"}})
+        .then(function (r) { return r.status === 403 ? r.json() : null; })
+        .then(function (data) { if (data && data.error === "handover") blankForHandover(); })
+        .catch(function () { /* offline: nothing to check */ });
+    }
+    document.addEventListener("visibilitychange", check);
+    window.addEventListener("pageshow", function (e) { if (e.persisted) check(); });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     setupIdle();
+    setupHandoverWatch();
     var form = document.getElementById("section-form");
     if (form && form.dataset.autosave && window.fetch) { window.kartleggingForm = new SectionForm(form); }
     var summary = document.getElementById("feiloppsummering");
