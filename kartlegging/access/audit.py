@@ -22,6 +22,10 @@ ACTIONS = {
     "coordinator_set": "Endret koordinator", "totp_enrolled": "Slo på tofaktor",
     "policy_change": "Endret sikkerhetsinnstilling", "audit_view": "Så logg",
     "audit_export": "Eksporterte logg",
+    "my_persons_view": "Så mine personer", "lead_overview": "Så oppfølgingsoversikten",
+    "lead_print_pdf": "Skrev ut samlet PDF", "lead_print_download": "Lastet ned samlet PDF",
+    "lead_print_zip": "Lastet ned originaler (ZIP)", "lead_figures": "Så IP-tall",
+    "lead_trends": "Så anonymiserte trender", "lead_trends_export": "Eksporterte trender (CSV)",
 }
 
 

@@ -34,9 +34,19 @@ def to_rating(a: Assessment, registry: Registry) -> Rating:
         v = ev.value(item.id)
         values[item.id] = v if isinstance(v, int) and not isinstance(v, bool) else None
     when = a.completed_at or a.created_at
-    return Rating(assessment=a, date=when.strftime("%d.%m.%Y"),
-                  mean=score(inst, a.answers, inst.scores[0]["id"]) if inst.scores else None,
+    return Rating(assessment=a, date=when.strftime("%d.%m.%Y"), mean=mean_score(a, registry),
                   values=values, answered_by=answered_by(a))
+
+
+def mean_score(a: Assessment, registry: Registry) -> float | None:
+    inst = registry.get(a.instrument_key, a.instrument_version)
+    return score(inst, a.answers, inst.scores[0]["id"]) if inst.scores else None
+
+
+def complete(a: Assessment, registry: Registry, when) -> None:
+    """A rating is finished: stamp it and freeze its mean (it never changes afterwards)."""
+    a.completed_at = when
+    a.score = mean_score(a, registry)
 
 
 def person_ratings(person_id: int, registry: Registry) -> list[Rating]:

@@ -1,0 +1,244 @@
+"""The follow-up overview as SQL: one row per person, a constant number of queries per page.
+
+Each person's last signed kartlegging, current draft and last two livskvalitet ratings are
+picked with ROW_NUMBER() windows (SQLite ≥ 3.25 and PostgreSQL alike) and joined to the
+person; filters, sorting and the next evaluation date work on those columns, so a page costs
+two queries (rows and count) whatever the number of persons.
+"""
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import and_, case, exists, func, literal, or_, select
+from sqlalchemy.orm import aliased
+
+from ..assessments.drafts import KARTLEGGING, LIVSKVALITET
+from ..domain import due as due_rule
+from ..domain import ip_status
+from ..extensions import db
+from ..models import Assessment, ContactAssignment, Coordinator, Person, User
+
+PER_PAGE = 50
+
+# Filter "forfall" values.
+DUE_FILTERS = {"forfalt": "Forfalt eller aldri kartlagt", "snart": "Forfaller innen 14 dager",
+               "ok": "I rute"}
+SORTS = ("navn", "kontakt", "signert", "utkast", "livskvalitet", "endring", "ip",
+         "koordinator", "neste")
+
+
+@dataclass
+class Query:
+    """What the user asked for; every field has been checked (see views.parse_query)."""
+    team_id: int
+    today: date
+    interval_days: int
+    q: str = ""
+    forfall: str = ""            # "", forfalt, snart, ok
+    utkast: bool = False         # only persons with a draft in progress
+    ip: str = ""                 # an ip_status key
+    kontakt: int | None = None   # kontaktperson user id
+    uten_koordinator: bool = False
+    person_ids: list[int] | None = None
+    signed_from: date | None = None  # last signing on or after this Oslo date
+    signed_to: date | None = None    # ... and on or before this one
+    sort: str = "neste"
+    desc: bool = False
+    page: int = 1
+    per_page: int = PER_PAGE
+
+
+@dataclass
+class Row:
+    person_id: int
+    name: str
+    national_id: str | None
+    contact_id: int | None
+    contact_name: str | None
+    signed_id: int | None
+    signed_at: object
+    draft_id: int | None
+    draft_updated_at: object
+    draft_by: str | None
+    mean: float | None
+    previous_mean: float | None
+    ip: str
+    has_coordinator: bool
+    due: due_rule.Due
+
+    @property
+    def change(self) -> float | None:
+        if self.mean is None or self.previous_mean is None:
+            return None
+        return round(self.mean - self.previous_mean, 2)
+
+
+@dataclass
+class Page:
+    rows: list[Row]
+    total: int
+    page: int
+    per_page: int
+    pages: int = field(init=False)
+
+    def __post_init__(self):
+        self.pages = max(1, -(-self.total // self.per_page))
+
+
+def _latest(where, order, team_id, *cols):
+    """Per person, the newest assessment matching `where` (row number 1 of a window)."""
+    a = aliased(Assessment)
+    rn = func.row_number().over(partition_by=a.person_id, order_by=[o(a) for o in order])
+    sub = (select(a.person_id.label("person_id"), a.id.label("id"), rn.label("rn"),
+                  *[c(a) for c in cols])
+           .join(Person, Person.id == a.person_id)
+           .where(Person.team_id == team_id, *[w(a) for w in where])).subquery()
+    return sub
+
+
+def _statement(query: Query):
+    t = query.team_id
+    signed = _latest(
+        [lambda a: a.instrument_key == KARTLEGGING, lambda a: a.status == "signed"],
+        [lambda a: a.signed_at.desc(), lambda a: a.id.desc()], t,
+        lambda a: a.signed_at.label("signed_at"), lambda a: a.ip_outcome.label("ip_outcome"),
+        lambda a: a.ip_decision.label("ip_decision"), lambda a: a.ip_answer.label("ip_answer"))
+    draft = _latest(
+        [lambda a: a.instrument_key == KARTLEGGING, lambda a: a.status == "draft"],
+        [lambda a: a.updated_at.desc(), lambda a: a.id.desc()], t,
+        lambda a: a.updated_at.label("updated_at"), lambda a: a.updated_by_id.label("by_id"))
+    rating = _latest(
+        [lambda a: a.instrument_key == LIVSKVALITET, lambda a: a.completed_at.is_not(None),
+         lambda a: a.score.is_not(None)],
+        [lambda a: a.completed_at.desc(), lambda a: a.id.desc()], t,
+        lambda a: a.score.label("score"))
+    r1, r2 = rating.alias("r1"), rating.alias("r2")
+    contact_user = aliased(User)
+    draft_user = aliased(User)
+    open_contact = aliased(ContactAssignment)
+    has_coord = exists().where(Coordinator.person_id == Person.id,
+                               Coordinator.ended_at.is_(None))
+    has_coord_col = case((has_coord, 1), else_=0)
+
+    ip_col = case(
+        (signed.c.id.is_(None), literal(ip_status.NOT_ASSESSED)),
+        (and_(signed.c.ip_decision.is_(None), signed.c.ip_outcome == ip_status.MET_OUTCOME),
+         literal(ip_status.PROMPT_MET)),
+        (signed.c.ip_decision.is_(None), literal(ip_status.NOT_ASSESSED)),
+        (signed.c.ip_decision != "ja", literal(ip_status.ASSESSED_NO)),
+        (signed.c.ip_answer.is_(None), literal(ip_status.NOT_OFFERED)),
+        (signed.c.ip_answer == "takket_ja", literal(ip_status.ACCEPTED)),
+        (signed.c.ip_answer == "takket_nei", literal(ip_status.DECLINED)),
+        else_=literal(ip_status.OFFERED))
+    # Sorting by IP status follows the follow-up chain, not the alphabet.
+    ip_rank = case(*[(ip_col == k, i) for i, k in enumerate(ip_status.STATUSES)], else_=99)
+    change_col = r1.c.score - r2.c.score
+
+    stmt = (select(Person.id, Person.name, Person.national_id,
+                   contact_user.id.label("contact_id"), contact_user.name.label("contact_name"),
+                   signed.c.id.label("signed_id"), signed.c.signed_at,
+                   draft.c.id.label("draft_id"), draft.c.updated_at.label("draft_updated_at"),
+                   draft_user.name.label("draft_by"),
+                   r1.c.score.label("mean"), r2.c.score.label("previous_mean"),
+                   ip_col.label("ip"), has_coord_col.label("has_coordinator"))
+            .select_from(Person)
+            .outerjoin(open_contact, and_(open_contact.person_id == Person.id,
+                                          open_contact.ended_at.is_(None)))
+            .outerjoin(contact_user, contact_user.id == open_contact.user_id)
+            .outerjoin(signed, and_(signed.c.person_id == Person.id, signed.c.rn == 1))
+            .outerjoin(draft, and_(draft.c.person_id == Person.id, draft.c.rn == 1))
+            .outerjoin(draft_user, draft_user.id == draft.c.by_id)
+            .outerjoin(r1, and_(r1.c.person_id == Person.id, r1.c.rn == 1))
+            .outerjoin(r2, and_(r2.c.person_id == Person.id, r2.c.rn == 2))
+            .where(Person.team_id == t))
+
+    # ------------------------------------------------------------------ filters
+    cut = due_rule.cutoffs(query.today, query.interval_days)
+    if query.forfall == "forfalt":
+        stmt = stmt.where(or_(signed.c.id.is_(None), signed.c.signed_at < cut.overdue_before))
+    elif query.forfall == "snart":
+        stmt = stmt.where(signed.c.signed_at >= cut.overdue_before,
+                          signed.c.signed_at < cut.soon_before)
+    elif query.forfall == "ok":
+        stmt = stmt.where(signed.c.signed_at >= cut.soon_before)
+    if query.utkast:
+        stmt = stmt.where(draft.c.id.is_not(None))
+    if query.ip:
+        stmt = stmt.where(ip_col == query.ip)
+    if query.kontakt is not None:
+        stmt = stmt.where(contact_user.id == query.kontakt)
+    if query.uten_koordinator:
+        stmt = stmt.where(~has_coord)
+    if query.signed_from is not None:
+        stmt = stmt.where(signed.c.signed_at >= due_rule.start_of_day_utc(query.signed_from))
+    if query.signed_to is not None:
+        stmt = stmt.where(signed.c.signed_at < due_rule.start_of_day_utc(
+            query.signed_to + timedelta(days=1)))
+    if query.person_ids is not None:
+        stmt = stmt.where(Person.id.in_(query.person_ids))
+    q = (query.q or "").strip()
+    if q:
+        digits = "".join(ch for ch in q if ch.isdigit())
+        conds = [Person.name.ilike(f"%{q}%")]
+        if len(digits) >= 4:
+            conds.append(Person.national_id.like(f"{digits}%"))
+        stmt = stmt.where(or_(*conds))
+
+    # ------------------------------------------------------------------ sorting
+    def nulls_last(col):
+        return [case((col.is_(None), 1), else_=0), col.desc() if query.desc else col.asc()]
+
+    # The next evaluation date follows the last signing: never signed is the most urgent.
+    keys = {
+        "navn": [],
+        "kontakt": nulls_last(contact_user.name),
+        "signert": nulls_last(signed.c.signed_at),
+        "utkast": nulls_last(draft.c.updated_at),
+        "livskvalitet": nulls_last(r1.c.score),
+        "endring": nulls_last(change_col),
+        "ip": [ip_rank.desc() if query.desc else ip_rank.asc()],
+        "koordinator": [has_coord_col.desc() if query.desc else has_coord_col.asc()],
+        "neste": [case((signed.c.signed_at.is_(None), 1 if query.desc else 0), else_=(
+            0 if query.desc else 1)),
+                  signed.c.signed_at.desc() if query.desc else signed.c.signed_at.asc()],
+    }[query.sort]
+    name_order = Person.name.desc() if query.desc and query.sort == "navn" else Person.name
+    return stmt.order_by(*keys, name_order, Person.id)
+
+
+def fetch(query: Query) -> Page:
+    stmt = _statement(query)
+    total = db.session.scalar(select(func.count()).select_from(
+        stmt.order_by(None).subquery()))
+    page = max(1, query.page)
+    rows = db.session.execute(stmt.limit(query.per_page).offset(
+        (page - 1) * query.per_page)).all()
+    return Page(rows=[_row(r, query) for r in rows], total=total, page=page,
+                per_page=query.per_page)
+
+
+def person_ids(query: Query) -> list[int]:
+    """Every matching person's id, in the overview's order (for printing a whole filter)."""
+    stmt = _statement(query).with_only_columns(Person.id)
+    return list(db.session.scalars(stmt))
+
+
+def _row(r, query: Query) -> Row:
+    return Row(person_id=r.id, name=r.name, national_id=r.national_id,
+               contact_id=r.contact_id, contact_name=r.contact_name, signed_id=r.signed_id,
+               signed_at=r.signed_at, draft_id=r.draft_id, draft_updated_at=r.draft_updated_at,
+               draft_by=r.draft_by, mean=r.mean, previous_mean=r.previous_mean, ip=r.ip,
+               has_coordinator=bool(r.has_coordinator),
+               due=due_rule.due(r.signed_at, query.today, query.interval_days))
+
+
+def summary_counts(team_id: int, today: date, interval_days: int,
+                   contact_id: int | None = None) -> dict[str, int]:
+    """Counts for the start page: overdue (incl. never signed), due soon, no koordinator."""
+    out = {}
+    for key, kw in (("forfalt", {"forfall": "forfalt"}), ("snart", {"forfall": "snart"}),
+                    ("uten_koordinator", {"uten_koordinator": True})):
+        q = Query(team_id=team_id, today=today, interval_days=interval_days,
+                  kontakt=contact_id, **kw)
+        out[key] = db.session.scalar(select(func.count()).select_from(
+            _statement(q).order_by(None).subquery()))
+    return out

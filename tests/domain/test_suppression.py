@@ -1,0 +1,53 @@
+"""Small-cell suppression: no group under 5 is shown, and no hidden cell can be computed."""
+from itertools import product
+
+from kartlegging.domain.suppression import HIDDEN, LOW, mean_or_none, suppress_counts
+
+
+def test_mean_needs_five_persons():
+    assert mean_or_none([4, 5, 6, 7]) is None
+    assert mean_or_none([1, 2, 3, 4, 5]) == 3.0
+    assert mean_or_none([]) is None
+
+
+def test_cells_under_five_say_so_and_larger_ones_are_shown():
+    cells, total = suppress_counts({"gronn": 12, "gul": 7, "rod": 3, "blalys": 0})
+    assert total == 22
+    assert cells == {"gronn": 12, "gul": 7, "rod": LOW, "blalys": LOW}
+
+
+def test_a_single_small_cell_takes_the_smallest_shown_cell_with_it():
+    cells, total = suppress_counts({"gronn": 12, "gul": 7, "rod": 3, "blalys": 6})
+    assert cells == {"gronn": 12, "gul": 7, "rod": LOW, "blalys": HIDDEN}
+    assert total == 28
+
+
+def test_total_under_five_hides_everything():
+    cells, total = suppress_counts({"gronn": 2, "gul": 2})
+    assert total == LOW and set(cells.values()) == {LOW}
+
+
+def test_no_small_cells_nothing_hidden():
+    cells, total = suppress_counts({"a": 5, "b": 9})
+    assert cells == {"a": 5, "b": 9} and total == 14
+
+
+def test_every_small_row_is_safe():
+    """Exhaustively over small rows: no shown cell under 5, and never exactly one hidden cell
+    next to a shown total (which would be total minus the shown cells)."""
+    for row in product(range(0, 9), repeat=4):
+        counts = dict(zip("abcd", row))
+        cells, total = suppress_counts(counts)
+        shown = {k: v for k, v in cells.items() if isinstance(v, int)}
+        assert all(v >= 5 for v in shown.values()), (row, cells)
+        assert all(v == counts[k] for k, v in shown.items())
+        hidden = [k for k in cells if k not in shown]
+        if isinstance(total, int):
+            assert total == sum(row)
+            assert len(hidden) != 1, (row, cells)
+            if hidden:
+                # the hidden cells' sum is known, so there must be at least two of them
+                assert total - sum(shown.values()) == sum(counts[k] for k in hidden)
+        else:
+            assert not shown
+        assert all(cells[k] == LOW for k in counts if counts[k] < 5)
