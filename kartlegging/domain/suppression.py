@@ -2,8 +2,9 @@
 
 Pure functions. A cell under the threshold is replaced by LOW ("færre enn 5"). When a row of
 counts is shown with its total, hiding one cell alone would let it be computed by subtraction,
-so the smallest shown cell is hidden as well (HIDDEN: complementary suppression). A total under
-the threshold hides the whole row, total included.
+so shown cells are hidden as well (HIDDEN: complementary suppression) until at least two cells
+are hidden and together they hold none or at least 5 persons. A total under the threshold
+hides the whole row, total included.
 """
 from collections.abc import Iterable, Mapping
 
@@ -26,17 +27,25 @@ def suppress_counts(counts: Mapping[str, int], min_group: int = MIN_GROUP
                     ) -> tuple[dict[str, int | str], int | str]:
     """(cells, total): cells under `min_group` (zero included) become LOW.
 
-    If exactly one cell is LOW while the total is shown, the smallest shown cell becomes
-    HIDDEN, so that no hidden cell equals the total minus the shown ones. A total under
+    While the total is shown, the hidden cells must not be computable by subtraction: if only
+    one cell is hidden, or the hidden cells together hold between 1 and `min_group` - 1
+    persons (a small group again), the smallest shown cell becomes HIDDEN too. A total under
     `min_group` makes every cell and the total LOW.
     """
     total = sum(counts.values())
     if total < min_group:
         return {k: LOW for k in counts}, LOW
     out: dict[str, int | str] = {k: (v if v >= min_group else LOW) for k, v in counts.items()}
-    low = [k for k, v in out.items() if v == LOW]
-    if len(low) == 1:
+
+    def hidden():
+        return [k for k, v in out.items() if not isinstance(v, int)]
+
+    while hidden():
+        rest = sum(counts[k] for k in hidden())
+        if len(hidden()) > 1 and (rest == 0 or rest >= min_group):
+            break
         shown = sorted((v, k) for k, v in out.items() if isinstance(v, int))
-        if shown:
-            out[shown[0][1]] = HIDDEN
+        if not shown:
+            break
+        out[shown[0][1]] = HIDDEN
     return out, total
