@@ -113,19 +113,19 @@ def test_search_by_national_id(team):
     assert names(get(team["client"], q=nid)) == ["Ola Ok"]
 
 
-A, F, S, O, U = "Aase Aldri", "Frode Forfalt", "Siri Snart", "Ola Ok", "Unni Utkast"
+A, F, S, OK, U = "Aase Aldri", "Frode Forfalt", "Siri Snart", "Ola Ok", "Unni Utkast"
 
 
 @pytest.mark.parametrize("key,ascending,descending", [
-    ("navn", [A, F, O, S, U], [U, S, O, F, A]),
-    ("kontakt", [A, F, U, O, S], [O, S, A, F, U]),       # ties by name
-    ("signert", [F, S, U, O, A], [O, U, S, F, A]),       # never signed last both ways
-    ("utkast", [U, A, F, O, S], [U, A, F, O, S]),        # only Unni has a draft
-    ("livskvalitet", [F, A, O, S, U], [F, A, O, S, U]),  # only Frode has ratings
-    ("endring", [F, A, O, S, U], [F, A, O, S, U]),
-    ("ip", [A, O, U, F, S], [S, F, U, O, A]),            # the follow-up chain, not A–Å
-    ("koordinator", [A, F, O, U, S], [S, A, F, O, U]),
-    ("neste", [A, F, S, U, O], [O, U, S, F, A]),
+    ("navn", [A, F, OK, S, U], [U, S, OK, F, A]),
+    ("kontakt", [A, F, U, OK, S], [OK, S, A, F, U]),       # ties by name
+    ("signert", [F, S, U, OK, A], [OK, U, S, F, A]),       # never signed last both ways
+    ("utkast", [U, A, F, OK, S], [U, A, F, OK, S]),        # only Unni has a draft
+    ("livskvalitet", [F, A, OK, S, U], [F, A, OK, S, U]),  # only Frode has ratings
+    ("endring", [F, A, OK, S, U], [F, A, OK, S, U]),
+    ("ip", [A, OK, U, F, S], [S, F, U, OK, A]),            # the follow-up chain, not A–Å
+    ("koordinator", [A, F, OK, U, S], [S, A, F, OK, U]),
+    ("neste", [A, F, S, U, OK], [OK, U, S, F, A]),
 ])
 def test_sort_by_every_column(team, key, ascending, descending):
     assert names(get(team["client"], sorter=key)) == ascending

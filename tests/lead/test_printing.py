@@ -22,8 +22,8 @@ def printable(factory, login):
     lead = f.user("teamleder", name="Lea Leder")
     anne = f.user("ansatt")
     persons, docs = [], []
-    for i, (name, pages, age) in enumerate([("Berit", 2, 130), ("Arne", 1, 125),
-                                            ("Cecilie", 3, 140), ("Dag", 1, 10)]):
+    for name, pages, age in [("Berit", 2, 130), ("Arne", 1, 125), ("Cecilie", 3, 140),
+                             ("Dag", 1, 10)]:
         p = f.person(name=name, contact=anne)
         a = f.signed(p, anne, signed_at=now_utc() - timedelta(days=age),
                      pdf=tiny_pdf(f"Dokument for {name}", pages=pages))
