@@ -2,7 +2,7 @@
 PY := .venv/bin/python
 export FLASK_APP := kartlegging
 
-.PHONY: run test test-sqlite test-pg test-browser setup setup-test lint clean
+.PHONY: run test test-sqlite test-pg test-browser setup setup-test lint bench clean
 
 setup:
 	scripts/system-packages.sh run
@@ -25,6 +25,9 @@ test-pg: setup-test
 
 lint: setup-test
 	.venv/bin/ruff check kartlegging tests config.py
+
+bench: setup
+	$(PY) bench/lead_overview.py 100000
 
 clean:
 	rm -rf .venv instance test-artifacts .pytest_cache

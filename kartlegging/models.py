@@ -161,7 +161,7 @@ class Assessment(db.Model):
 
     # Latest signed / draft / rating per person (team lead's overview, issue 16).
     __table_args__ = (Index("ix_assessment_person_kind", "person_id", "instrument_key",
-                            "status"),)
+                            "status", "signed_at"),)
 
     person: Mapped[Person] = relationship()
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])

@@ -60,7 +60,7 @@ def stacked_bars(bars: list[tuple[str, dict[str, int | str], int | str]],
                  height: int = 240) -> Markup:
     """One 100 % bar per period: shown counts as segments, suppressed ones as one grey
     'skjult' segment (their sum is total minus the shown cells, which discloses no cell)."""
-    pad_l, pad_r, pad_t, pad_b = 36, 16, 16, 40
+    pad_l, pad_r, pad_t, pad_b = 52, 16, 16, 40
     plot_w, plot_h = width - pad_l - pad_r, height - pad_t - pad_b
     n = max(1, len(bars))
     slot = plot_w / n

@@ -1,9 +1,11 @@
 """The follow-up overview as SQL: one row per person, a constant number of queries per page.
 
 Each person's last signed kartlegging, current draft and last two livskvalitet ratings are
-picked with ROW_NUMBER() windows (SQLite ≥ 3.25 and PostgreSQL alike) and joined to the
-person; filters, sorting and the next evaluation date work on those columns, so a page costs
-two queries (rows and count) whatever the number of persons.
+joined through correlated "newest id" subqueries (an index lookup per person on
+(person_id, instrument_key, status); SQLite and PostgreSQL alike); filters, sorting and the
+next evaluation date work on those columns, so a page costs two queries (rows and count)
+whatever the number of persons. Sorting by name walks the (team_id, name) index and stops at
+the page. bench/lead_overview.py times it with 100,000 persons.
 """
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -84,34 +86,46 @@ class Page:
         self.pages = max(1, -(-self.total // self.per_page))
 
 
-def _latest(where, order, team_id, *cols):
-    """Per person, the newest assessment matching `where` (row number 1 of a window)."""
+def _latest_id(*where, order, offset: int = 0):
+    """The id of the person's newest assessment matching `where` (a correlated subquery:
+    one index lookup on (person_id, instrument_key, status) per person row)."""
     a = aliased(Assessment)
-    rn = func.row_number().over(partition_by=a.person_id, order_by=[o(a) for o in order])
-    sub = (select(a.person_id.label("person_id"), a.id.label("id"), rn.label("rn"),
-                  *[c(a) for c in cols])
-           .join(Person, Person.id == a.person_id)
-           .where(Person.team_id == team_id, *[w(a) for w in where])).subquery()
-    return sub
+    return (select(a.id).where(a.person_id == Person.id, *[w(a) for w in where])
+            .order_by(*[o(a) for o in order]).limit(1).offset(offset)
+            .correlate(Person).scalar_subquery())
 
 
-def _statement(query: Query):
+# Which joined rows each filter and sort key reads (the count query joins only these).
+SORT_NEEDS = {"navn": set(), "kontakt": {"contact"}, "signert": {"signed"},
+              "utkast": {"draft"}, "livskvalitet": {"r1"}, "endring": {"r1", "r2"},
+              "ip": {"signed"}, "koordinator": set(), "neste": {"signed"}}
+ALL_JOINS = {"contact", "signed", "draft", "r1", "r2"}
+
+
+def _filter_needs(query: Query) -> set[str]:
+    needs = set()
+    if query.forfall or query.ip or query.signed_from or query.signed_to:
+        needs.add("signed")
+    if query.utkast:
+        needs.add("draft")
+    if query.kontakt is not None:
+        needs.add("contact")
+    return needs
+
+
+def _statement(query: Query, purpose: str = "rows"):
+    """purpose: "rows" (a page), "count" (filters only) or "ids" (filters and sort)."""
     t = query.team_id
-    signed = _latest(
-        [lambda a: a.instrument_key == KARTLEGGING, lambda a: a.status == "signed"],
-        [lambda a: a.signed_at.desc(), lambda a: a.id.desc()], t,
-        lambda a: a.signed_at.label("signed_at"), lambda a: a.ip_outcome.label("ip_outcome"),
-        lambda a: a.ip_decision.label("ip_decision"), lambda a: a.ip_answer.label("ip_answer"))
-    draft = _latest(
-        [lambda a: a.instrument_key == KARTLEGGING, lambda a: a.status == "draft"],
-        [lambda a: a.updated_at.desc(), lambda a: a.id.desc()], t,
-        lambda a: a.updated_at.label("updated_at"), lambda a: a.updated_by_id.label("by_id"))
-    rating = _latest(
-        [lambda a: a.instrument_key == LIVSKVALITET, lambda a: a.completed_at.is_not(None),
-         lambda a: a.score.is_not(None)],
-        [lambda a: a.completed_at.desc(), lambda a: a.id.desc()], t,
-        lambda a: a.score.label("score"))
-    r1, r2 = rating.alias("r1"), rating.alias("r2")
+    needs = {"rows": ALL_JOINS, "count": _filter_needs(query),
+             "ids": _filter_needs(query) | SORT_NEEDS[query.sort]}[purpose]
+    kartlegging = [lambda a: a.instrument_key == KARTLEGGING]
+    signed = aliased(Assessment, name="signed")
+    draft = aliased(Assessment, name="draft")
+    r1 = aliased(Assessment, name="r1")
+    r2 = aliased(Assessment, name="r2")
+    rating = [lambda a: a.instrument_key == LIVSKVALITET, lambda a: a.completed_at.is_not(None),
+              lambda a: a.score.is_not(None)]
+    by_completion = [lambda a: a.completed_at.desc(), lambda a: a.id.desc()]
     contact_user = aliased(User)
     draft_user = aliased(User)
     open_contact = aliased(ContactAssignment)
@@ -120,48 +134,63 @@ def _statement(query: Query):
     has_coord_col = case((has_coord, 1), else_=0)
 
     ip_col = case(
-        (signed.c.id.is_(None), literal(ip_status.NOT_ASSESSED)),
-        (and_(signed.c.ip_decision.is_(None), signed.c.ip_outcome == ip_status.MET_OUTCOME),
+        (signed.id.is_(None), literal(ip_status.NOT_ASSESSED)),
+        (and_(signed.ip_decision.is_(None), signed.ip_outcome == ip_status.MET_OUTCOME),
          literal(ip_status.PROMPT_MET)),
-        (signed.c.ip_decision.is_(None), literal(ip_status.NOT_ASSESSED)),
-        (signed.c.ip_decision != "ja", literal(ip_status.ASSESSED_NO)),
-        (signed.c.ip_answer.is_(None), literal(ip_status.NOT_OFFERED)),
-        (signed.c.ip_answer == "takket_ja", literal(ip_status.ACCEPTED)),
-        (signed.c.ip_answer == "takket_nei", literal(ip_status.DECLINED)),
+        (signed.ip_decision.is_(None), literal(ip_status.NOT_ASSESSED)),
+        (signed.ip_decision != "ja", literal(ip_status.ASSESSED_NO)),
+        (signed.ip_answer.is_(None), literal(ip_status.NOT_OFFERED)),
+        (signed.ip_answer == "takket_ja", literal(ip_status.ACCEPTED)),
+        (signed.ip_answer == "takket_nei", literal(ip_status.DECLINED)),
         else_=literal(ip_status.OFFERED))
     # Sorting by IP status follows the follow-up chain, not the alphabet.
     ip_rank = case(*[(ip_col == k, i) for i, k in enumerate(ip_status.STATUSES)], else_=99)
-    change_col = r1.c.score - r2.c.score
+    change_col = r1.score - r2.score
 
-    stmt = (select(Person.id, Person.name, Person.national_id,
-                   contact_user.id.label("contact_id"), contact_user.name.label("contact_name"),
-                   signed.c.id.label("signed_id"), signed.c.signed_at,
-                   draft.c.id.label("draft_id"), draft.c.updated_at.label("draft_updated_at"),
-                   draft_user.name.label("draft_by"),
-                   r1.c.score.label("mean"), r2.c.score.label("previous_mean"),
-                   ip_col.label("ip"), has_coord_col.label("has_coordinator"))
-            .select_from(Person)
-            .outerjoin(open_contact, and_(open_contact.person_id == Person.id,
-                                          open_contact.ended_at.is_(None)))
-            .outerjoin(contact_user, contact_user.id == open_contact.user_id)
-            .outerjoin(signed, and_(signed.c.person_id == Person.id, signed.c.rn == 1))
-            .outerjoin(draft, and_(draft.c.person_id == Person.id, draft.c.rn == 1))
-            .outerjoin(draft_user, draft_user.id == draft.c.by_id)
-            .outerjoin(r1, and_(r1.c.person_id == Person.id, r1.c.rn == 1))
-            .outerjoin(r2, and_(r2.c.person_id == Person.id, r2.c.rn == 2))
-            .where(Person.team_id == t))
+    if purpose == "rows":
+        stmt = select(Person.id, Person.name, Person.national_id,
+                      contact_user.id.label("contact_id"),
+                      contact_user.name.label("contact_name"),
+                      signed.id.label("signed_id"), signed.signed_at,
+                      draft.id.label("draft_id"), draft.updated_at.label("draft_updated_at"),
+                      draft_user.name.label("draft_by"),
+                      r1.score.label("mean"), r2.score.label("previous_mean"),
+                      ip_col.label("ip"), has_coord_col.label("has_coordinator"))
+    elif purpose == "count":
+        stmt = select(func.count(Person.id))
+    else:
+        stmt = select(Person.id)
+    stmt = stmt.select_from(Person)
+    if "contact" in needs:
+        stmt = (stmt.outerjoin(open_contact, and_(open_contact.person_id == Person.id,
+                                                  open_contact.ended_at.is_(None)))
+                .outerjoin(contact_user, contact_user.id == open_contact.user_id))
+    if "signed" in needs:
+        stmt = stmt.outerjoin(signed, signed.id == _latest_id(
+            *kartlegging, lambda a: a.status == "signed",
+            order=[lambda a: a.signed_at.desc(), lambda a: a.id.desc()]))
+    if "draft" in needs:
+        stmt = (stmt.outerjoin(draft, draft.id == _latest_id(
+            *kartlegging, lambda a: a.status == "draft",
+            order=[lambda a: a.updated_at.desc(), lambda a: a.id.desc()]))
+            .outerjoin(draft_user, draft_user.id == draft.updated_by_id))
+    if "r1" in needs:
+        stmt = stmt.outerjoin(r1, r1.id == _latest_id(*rating, order=by_completion))
+    if "r2" in needs:
+        stmt = stmt.outerjoin(r2, r2.id == _latest_id(*rating, order=by_completion, offset=1))
+    stmt = stmt.where(Person.team_id == t)
 
     # ------------------------------------------------------------------ filters
     cut = due_rule.cutoffs(query.today, query.interval_days)
     if query.forfall == "forfalt":
-        stmt = stmt.where(or_(signed.c.id.is_(None), signed.c.signed_at < cut.overdue_before))
+        stmt = stmt.where(or_(signed.id.is_(None), signed.signed_at < cut.overdue_before))
     elif query.forfall == "snart":
-        stmt = stmt.where(signed.c.signed_at >= cut.overdue_before,
-                          signed.c.signed_at < cut.soon_before)
+        stmt = stmt.where(signed.signed_at >= cut.overdue_before,
+                          signed.signed_at < cut.soon_before)
     elif query.forfall == "ok":
-        stmt = stmt.where(signed.c.signed_at >= cut.soon_before)
+        stmt = stmt.where(signed.signed_at >= cut.soon_before)
     if query.utkast:
-        stmt = stmt.where(draft.c.id.is_not(None))
+        stmt = stmt.where(draft.id.is_not(None))
     if query.ip:
         stmt = stmt.where(ip_col == query.ip)
     if query.kontakt is not None:
@@ -169,9 +198,9 @@ def _statement(query: Query):
     if query.uten_koordinator:
         stmt = stmt.where(~has_coord)
     if query.signed_from is not None:
-        stmt = stmt.where(signed.c.signed_at >= due_rule.start_of_day_utc(query.signed_from))
+        stmt = stmt.where(signed.signed_at >= due_rule.start_of_day_utc(query.signed_from))
     if query.signed_to is not None:
-        stmt = stmt.where(signed.c.signed_at < due_rule.start_of_day_utc(
+        stmt = stmt.where(signed.signed_at < due_rule.start_of_day_utc(
             query.signed_to + timedelta(days=1)))
     if query.person_ids is not None:
         stmt = stmt.where(Person.id.in_(query.person_ids))
@@ -191,35 +220,38 @@ def _statement(query: Query):
     keys = {
         "navn": [],
         "kontakt": nulls_last(contact_user.name),
-        "signert": nulls_last(signed.c.signed_at),
-        "utkast": nulls_last(draft.c.updated_at),
-        "livskvalitet": nulls_last(r1.c.score),
+        "signert": nulls_last(signed.signed_at),
+        "utkast": nulls_last(draft.updated_at),
+        "livskvalitet": nulls_last(r1.score),
         "endring": nulls_last(change_col),
         "ip": [ip_rank.desc() if query.desc else ip_rank.asc()],
         "koordinator": [has_coord_col.desc() if query.desc else has_coord_col.asc()],
-        "neste": [case((signed.c.signed_at.is_(None), 1 if query.desc else 0), else_=(
+        "neste": [case((signed.signed_at.is_(None), 1 if query.desc else 0), else_=(
             0 if query.desc else 1)),
-                  signed.c.signed_at.desc() if query.desc else signed.c.signed_at.asc()],
+                  signed.signed_at.desc() if query.desc else signed.signed_at.asc()],
     }[query.sort]
+    if purpose == "count":
+        return stmt
     name_order = Person.name.desc() if query.desc and query.sort == "navn" else Person.name
     return stmt.order_by(*keys, name_order, Person.id)
 
 
 def fetch(query: Query) -> Page:
-    stmt = _statement(query)
-    total = db.session.scalar(select(func.count()).select_from(
-        stmt.order_by(None).subquery()))
+    total = db.session.scalar(_statement(query, "count"))
     page = max(1, query.page)
-    rows = db.session.execute(stmt.limit(query.per_page).offset(
-        (page - 1) * query.per_page)).all()
+    # The page's ids are chosen with only the joins the filters and the sort need; the full
+    # row (every column) is then built for those ids alone, in the same order.
+    ids = (_statement(query, "ids").limit(query.per_page)
+           .offset((page - 1) * query.per_page)).subquery()
+    rows = db.session.execute(_statement(query).where(
+        Person.id.in_(select(ids.c.id)))).all()
     return Page(rows=[_row(r, query) for r in rows], total=total, page=page,
                 per_page=query.per_page)
 
 
 def person_ids(query: Query) -> list[int]:
     """Every matching person's id, in the overview's order (for printing a whole filter)."""
-    stmt = _statement(query).with_only_columns(Person.id)
-    return list(db.session.scalars(stmt))
+    return list(db.session.scalars(_statement(query, "ids")))
 
 
 def _row(r, query: Query) -> Row:
@@ -239,6 +271,5 @@ def summary_counts(team_id: int, today: date, interval_days: int,
                     ("uten_koordinator", {"uten_koordinator": True})):
         q = Query(team_id=team_id, today=today, interval_days=interval_days,
                   kontakt=contact_id, **kw)
-        out[key] = db.session.scalar(select(func.count()).select_from(
-            _statement(q).order_by(None).subquery()))
+        out[key] = db.session.scalar(_statement(q, "count"))
     return out

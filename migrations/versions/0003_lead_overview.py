@@ -20,7 +20,8 @@ def upgrade():
     with op.batch_alter_table('assessment', schema=None) as batch_op:
         batch_op.add_column(sa.Column('score', sa.Float(), nullable=True))
         batch_op.create_index('ix_assessment_person_kind',
-                              ['person_id', 'instrument_key', 'status'], unique=False)
+                              ['person_id', 'instrument_key', 'status', 'signed_at'],
+                              unique=False)
     with op.batch_alter_table('contact_assignment', schema=None) as batch_op:
         batch_op.create_index('ix_contact_assignment_open', ['person_id', 'ended_at'],
                               unique=False)
