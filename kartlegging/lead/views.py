@@ -9,6 +9,7 @@ from datetime import date
 from flask import (
     Blueprint,
     Response,
+    abort,
     current_app,
     render_template,
     request,
@@ -107,7 +108,10 @@ def _selection():
                                      "forfalte» eller «Alle signert denne måneden».")
         if len(raw) > 1000 or not all(v.isdigit() and len(v) < 10 for v in raw):
             return None, bad_request("Utvalget var ugyldig. Gå tilbake og velg personer på nytt.")
-        items = printing.items_for(team, [int(v) for v in raw])
+        wanted = [int(v) for v in raw]
+        items = printing.items_for(team, wanted)
+        if len(items) < len(set(wanted)):  # another team's person, or none at all: not found
+            abort(404)
     if not items or not any(i.assessment_id for i in items):
         return None, bad_request("Ingen av de valgte personene har en signert kartlegging å "
                                  "skrive ut.")

@@ -94,19 +94,30 @@ def test_all_signed_this_month(printable, factory):
     assert "Dokument for Cecilie side 1" not in texts
 
 
-def test_persons_without_document_and_other_teams_are_left_out(printable):
+def test_persons_without_document_are_listed_on_the_cover(printable):
     c = printable["client"]
-    ids = [printable["never"].id, printable["persons"][1].id, printable["other"].id]
+    ids = [printable["never"].id, printable["persons"][1].id]
     html, token = run_print(c, utvalg="valgte", person=[str(i) for i in ids])
-    assert "Andre Teamet" not in html
     assert "Eva Aldri – ingen signert kartlegging" in html
     cover = page_texts(c.get(f"/oppfolging/utskrift/{token}").data)[0]
-    assert "Andre Teamet" not in cover and "Ingen signert" in cover
+    assert "Eva Aldri" in cover and "Ingen signert" in cover
 
 
-def test_only_other_teams_persons_is_refused(printable):
+@pytest.mark.parametrize("url", ["/oppfolging/utskrift", "/oppfolging/arkiv"])
+def test_another_teams_person_is_not_found(printable, url):
+    """A forged selection with another team's person answers 404 and prints nothing."""
+    for ids in ([printable["other"].id], [printable["persons"][0].id, printable["other"].id],
+                [999999]):
+        r = printable["client"].post(url, data={"utvalg": "valgte",
+                                                "person": [str(i) for i in ids]})
+        assert r.status_code == 404 and "Fant ikke" in r.get_data(as_text=True)
+    assert db.session.query(AuditEvent).filter(AuditEvent.action.like("lead_print%")) \
+        .count() == 0
+
+
+def test_only_persons_without_document_is_a_norwegian_400(printable):
     r = printable["client"].post("/oppfolging/utskrift", data={
-        "utvalg": "valgte", "person": [str(printable["other"].id)]})
+        "utvalg": "valgte", "person": [str(printable["never"].id)]})
     assert r.status_code == 400 and "signert kartlegging" in r.get_data(as_text=True)
 
 
