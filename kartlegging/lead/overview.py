@@ -86,13 +86,19 @@ class Page:
         self.pages = max(1, -(-self.total // self.per_page))
 
 
-def _latest_id(*where, order, offset: int = 0):
-    """The id of the person's newest assessment matching `where` (a correlated subquery:
-    one index lookup on (person_id, instrument_key, status) per person row)."""
+def _newest(alias, where, *, order, offset: int = 0):
+    """Join condition: `alias` is the person's newest assessment matching `where`.
+
+    The person and kind conditions come first so that both SQLite and PostgreSQL fetch the
+    person's few candidate rows through the (person_id, instrument_key, status, signed_at)
+    index; the correlated subquery then keeps the newest of them.
+    """
     a = aliased(Assessment)
-    return (select(a.id).where(a.person_id == Person.id, *[w(a) for w in where])
-            .order_by(*[o(a) for o in order]).limit(1).offset(offset)
-            .correlate(Person).scalar_subquery())
+    newest_id = (select(a.id).where(a.person_id == Person.id, *[w(a) for w in where])
+                 .order_by(*[o(a) for o in order]).limit(1).offset(offset)
+                 .correlate(Person).scalar_subquery())
+    return and_(alias.person_id == Person.id, *[w(alias) for w in where],
+                alias.id == newest_id)
 
 
 # Which joined rows each filter and sort key reads (the count query joins only these).
@@ -113,8 +119,12 @@ def _filter_needs(query: Query) -> set[str]:
     return needs
 
 
-def _statement(query: Query, purpose: str = "rows"):
-    """purpose: "rows" (a page), "count" (filters only) or "ids" (filters and sort)."""
+def _statement(query: Query, purpose: str = "rows", page_ids=None):
+    """purpose: "rows" (a page), "count" (filters only) or "ids" (filters and sort).
+
+    `page_ids` (a subquery of ids) makes the rows query start from those persons alone, so
+    that the joins run for one page whatever the planner would otherwise do.
+    """
     t = query.team_id
     needs = {"rows": ALL_JOINS, "count": _filter_needs(query),
              "ids": _filter_needs(query) | SORT_NEEDS[query.sort]}[purpose]
@@ -160,24 +170,27 @@ def _statement(query: Query, purpose: str = "rows"):
         stmt = select(func.count(Person.id))
     else:
         stmt = select(Person.id)
-    stmt = stmt.select_from(Person)
+    if page_ids is not None:
+        stmt = stmt.select_from(page_ids).join(Person, Person.id == page_ids.c.id)
+    else:
+        stmt = stmt.select_from(Person)
     if "contact" in needs:
         stmt = (stmt.outerjoin(open_contact, and_(open_contact.person_id == Person.id,
                                                   open_contact.ended_at.is_(None)))
                 .outerjoin(contact_user, contact_user.id == open_contact.user_id))
+    signed_kind = [*kartlegging, lambda a: a.status == "signed"]
+    draft_kind = [*kartlegging, lambda a: a.status == "draft"]
     if "signed" in needs:
-        stmt = stmt.outerjoin(signed, signed.id == _latest_id(
-            *kartlegging, lambda a: a.status == "signed",
-            order=[lambda a: a.signed_at.desc(), lambda a: a.id.desc()]))
+        stmt = stmt.outerjoin(signed, _newest(signed, signed_kind, order=[
+            lambda a: a.signed_at.desc(), lambda a: a.id.desc()]))
     if "draft" in needs:
-        stmt = (stmt.outerjoin(draft, draft.id == _latest_id(
-            *kartlegging, lambda a: a.status == "draft",
-            order=[lambda a: a.updated_at.desc(), lambda a: a.id.desc()]))
+        stmt = (stmt.outerjoin(draft, _newest(draft, draft_kind, order=[
+            lambda a: a.updated_at.desc(), lambda a: a.id.desc()]))
             .outerjoin(draft_user, draft_user.id == draft.updated_by_id))
     if "r1" in needs:
-        stmt = stmt.outerjoin(r1, r1.id == _latest_id(*rating, order=by_completion))
+        stmt = stmt.outerjoin(r1, _newest(r1, rating, order=by_completion))
     if "r2" in needs:
-        stmt = stmt.outerjoin(r2, r2.id == _latest_id(*rating, order=by_completion, offset=1))
+        stmt = stmt.outerjoin(r2, _newest(r2, rating, order=by_completion, offset=1))
     stmt = stmt.where(Person.team_id == t)
 
     # ------------------------------------------------------------------ filters
@@ -242,9 +255,8 @@ def fetch(query: Query) -> Page:
     # The page's ids are chosen with only the joins the filters and the sort need; the full
     # row (every column) is then built for those ids alone, in the same order.
     ids = (_statement(query, "ids").limit(query.per_page)
-           .offset((page - 1) * query.per_page)).subquery()
-    rows = db.session.execute(_statement(query).where(
-        Person.id.in_(select(ids.c.id)))).all()
+           .offset((page - 1) * query.per_page)).subquery("page_ids")
+    rows = db.session.execute(_statement(query, page_ids=ids)).all()
     return Page(rows=[_row(r, query) for r in rows], total=total, page=page,
                 per_page=query.per_page)
 
