@@ -14,6 +14,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(__file__)), "tes
 
 from factories import filled_answers, fnr  # noqa: E402
 from kartlegging.domain import name_search  # noqa: E402
+from kartlegging.domain.rules import score  # noqa: E402
 from kartlegging.extensions import db  # noqa: E402
 from kartlegging.models import (  # noqa: E402
     Assessment,
@@ -56,6 +57,7 @@ def populate(app, n_persons: int, n_clients: int, seed: int = 1) -> dict:
     reg = app.extensions["instruments"]
     kart, lk = reg.latest("alna-kartlegging"), reg.latest("livskvalitet")
     answers, ratings = filled_answers(kart), filled_answers(lk)
+    rating_mean = score(lk, ratings, lk.scores[0]["id"]) if lk.scores else None
     team = Team(name="Rusteam Bench")
     db.session.add(team)
     db.session.flush()
@@ -97,7 +99,7 @@ def populate(app, n_persons: int, n_clients: int, seed: int = 1) -> dict:
                              instrument_version=lk.version, answers=ratings, status="draft",
                              version=1, parent_id=aid - 1, rated_by_person=True,
                              created_by_id=staff[0], updated_by_id=staff[0], created_at=signed,
-                             updated_at=signed, completed_at=signed))
+                             updated_at=signed, completed_at=signed, score=rating_mean))
         if len(rows) >= 5000:
             db.session.execute(insert(Assessment), rows)
             rows = []

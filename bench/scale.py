@@ -9,8 +9,12 @@ def pages(ids: dict, app) -> dict:
     out = {"Personliste": "/", "Navnesøk": f"/?q={ids['name_query']}",
            "Nummersøk": f"/?q={ids['number_query']}",
            "Personside": f"/personer/{ids['person_id']}"}
-    if "lead.overview" in app.view_functions:  # the team lead's overview (issue 16)
-        out["Oppfølging (teamleder)"] = "/oppfolging"
+    if "lead.index" in app.view_functions:  # the team lead's overview (issue 16)
+        out.update({"Oppfølging, neste evaluering": "/oppfolging",
+                    "Oppfølging, navn": "/oppfolging?sorter=navn",
+                    "Oppfølging, livskvalitet": "/oppfolging?sorter=livskvalitet",
+                    "Oppfølging, forfalte": "/oppfolging?forfall=forfalt",
+                    "Oppfølging, navnesøk": f"/oppfolging?q={ids['name_query']}"})
     return out
 
 

@@ -2,7 +2,18 @@
 from datetime import UTC, date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, delete, event, insert
+from sqlalchemy import (
+    JSON,
+    Float,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    delete,
+    event,
+    insert,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -72,7 +83,6 @@ class Person(db.Model):
     team: Mapped[Team] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
-
     __table_args__ = (Index("ix_person_team_name", "team_id", "name"),)
 
     @property
@@ -125,6 +135,9 @@ class ContactAssignment(db.Model):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     recorded_by: Mapped[User] = relationship(foreign_keys=[recorded_by_id])
 
+    # The open assignment per person (team lead's overview joins on it).
+    __table_args__ = (Index("ix_contact_assignment_open", "person_id", "ended_at"),)
+
 
 class Coordinator(db.Model):
     """Koordinator (hol. § 7-2), optional; history kept by ending rows."""
@@ -138,6 +151,8 @@ class Coordinator(db.Model):
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     recorded_by: Mapped[User] = relationship(foreign_keys=[recorded_by_id])
+
+    __table_args__ = (Index("ix_coordinator_open", "person_id", "ended_at"),)
 
 
 class Consent(db.Model):
@@ -188,6 +203,13 @@ class Assessment(db.Model):
     content_sha256: Mapped[str | None] = mapped_column(String(64))
     signed_pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("assessment.id"))
+    # Livskvalitet: the mean over answered items, frozen when the rating is completed (a
+    # completed rating never changes), so the team lead's overview can sort and compare in SQL.
+    score: Mapped[float | None] = mapped_column(Float)
+
+    # Latest signed / draft / rating per person (team lead's overview, issue 16).
+    __table_args__ = (Index("ix_assessment_person_kind", "person_id", "instrument_key",
+                            "status", "signed_at"),)
 
     person: Mapped[Person] = relationship()
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])

@@ -1,7 +1,7 @@
-"""person name search: word tokens and the (team, name) index
+"""person name search: word tokens
 
 Revision ID: m2_0008_search
-Revises: m2_0005_security
+Revises: m2_0003_lead
 Create Date: 2026-11-25 19:20:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from kartlegging.domain.name_search import tokens
 
 revision = 'm2_0008_search'
-down_revision = 'm2_0005_security'
+down_revision = 'm2_0003_lead'
 branch_labels = None
 depends_on = None
 
@@ -26,7 +26,6 @@ def upgrade():
     sa.PrimaryKeyConstraint('person_id', 'token', name=op.f('pk_person_name_token'))
     )
     op.create_index('ix_person_name_token_team_token', 'person_name_token', ['team_id', 'token'], unique=False)
-    op.create_index('ix_person_team_name', 'person', ['team_id', 'name'], unique=False)
     persons = op.get_bind().execute(sa.text('SELECT id, team_id, name FROM person')).all()
     rows = [{'person_id': p.id, 'team_id': p.team_id, 'token': t} for p in persons for t in tokens(p.name)]
     if rows:
@@ -34,6 +33,5 @@ def upgrade():
 
 
 def downgrade():
-    op.drop_index('ix_person_team_name', table_name='person')
     op.drop_index('ix_person_name_token_team_token', table_name='person_name_token')
     op.drop_table('person_name_token')
