@@ -46,7 +46,8 @@ class Item:
     person_id: int
     person_name: str
     assessment_id: int | None
-    document_id: str | None
+    document_id: str | None       # "KL-000004, versjon 2", as in the document
+    file_stem: str | None         # "KL-000004-versjon-2", as in its download name
     signed_at: datetime | None
     pages: int = 0
     problem: str | None = None
@@ -75,9 +76,11 @@ def _latest_signed(team_id: int, person_ids: list[int] | None = None,
 
 
 def _item(row) -> Item:
-    pid, name, aid, version, signed_at = row
+    pid, name, aid, _version, signed_at = row
+    doc = db.session.get(Assessment, aid) if aid else None  # its id walks the correction chain
     return Item(person_id=pid, person_name=name, assessment_id=aid, signed_at=signed_at,
-                document_id=f"KL-{aid:06d}-v{version}" if aid else None)
+                document_id=doc.document_id if doc else None,
+                file_stem=doc.document_filename.removesuffix(".pdf") if doc else None)
 
 
 def items_for(team_id: int, person_ids: list[int]) -> list[Item]:
@@ -246,7 +249,7 @@ def archive(items: list[Item]) -> tuple[bytes, list[Item]]:
             data = signed_bytes(item.assessment_id)
             if not data:
                 continue
-            name = f"{item.document_id} {_safe_name(item.person_name)}.pdf"
+            name = f"{item.file_stem} {_safe_name(item.person_name)}.pdf"
             z.writestr(name, data)
             w.writerow([name, item.document_id, item.person_name,
                         oslo_datetime(item.signed_at), hashlib.sha256(data).hexdigest()])

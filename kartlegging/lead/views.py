@@ -79,14 +79,15 @@ def index():
     if page.page > page.pages:
         query.page = page.pages
         page = overview.fetch(query)
+    args = {k: v for k, v in request.args.items() if k != "side" and v}
+    html = render_template("lead/overview.html", form=form, page=page, words=words,
+                           sort_labels=SORT_LABELS, error=None, args=args,
+                           print_form=PrintForm())
     audit.record("lead_overview", detail=f"{page.total} personer, side {page.page}",
                  commit=False)
     # Normen: who saw whom. Every person shown on the page is logged.
     audit.record_many("person_listed", [r.person_id for r in page.rows], detail="oppfølging")
-    args = {k: v for k, v in request.args.items() if k != "side" and v}
-    return render_template("lead/overview.html", form=form, page=page, words=words,
-                           sort_labels=SORT_LABELS, error=None, args=args,
-                           print_form=PrintForm())
+    return html
 
 
 # ---------------------------------------------------------------------- printing

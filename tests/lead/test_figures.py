@@ -13,7 +13,8 @@ NONE_SERVICES = {"oppfolgingstjenester": ["ingen"], "fastlege_har": "nei", "barn
 
 @pytest.fixture
 def known(factory, login):
-    """Seven persons signed this year, two contacts; one signed last year (outside)."""
+    """Seven persons signed this year, two contacts; one signed last year (outside).
+    Alna v2: its IP rule gives the outcomes below from these answers."""
     f = factory
     lead = f.user("teamleder")
     anne = f.user("ansatt", name="Anne Ansatt")
@@ -22,7 +23,7 @@ def known(factory, login):
 
     def signed(contact, **answers):
         p = f.person(contact=contact)
-        f.signed(p, contact, signed_at=when, **answers)
+        f.signed(p, contact, signed_at=when, version=2, **answers)
         return p
     # Anne: accepted ×2 (prompt oppfylt), declined ×2 (same reason in different case),
     #       assessed no ×1 (prompt 'vurder', koordinator not offered)
@@ -37,7 +38,7 @@ def known(factory, login):
     signed(bo, ip_tilbudt="nei", ip_svar=None, kriseplan_status="ikke_aktuelt")
     # a kartlegging signed before the period is not counted
     p = f.person(contact=bo)
-    f.signed(p, bo, signed_at=datetime(today().year - 1, 6, 1, 12), ip_svar="takket_nei",
+    f.signed(p, bo, signed_at=datetime(today().year - 1, 6, 1, 12), version=2, ip_svar="takket_nei",
              ip_avslag_grunn="Gammel grunn")
     return dict(client=login(lead), anne=anne, bo=bo, app=f.app, late=p)
 

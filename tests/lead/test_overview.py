@@ -20,7 +20,8 @@ def days_ago(n):
 
 @pytest.fixture
 def team(factory, login):
-    """Team A: a teamleder, two ansatte, and five persons in known states."""
+    """Team A: a teamleder, two ansatte, and five persons in known states (Alna v2 and
+    livskvalitet v1: their rules give the statuses and means asserted below)."""
     f = factory
     lead = f.user("teamleder", name="Lea Leder")
     anne = f.user("ansatt", name="Anne Ansatt")
@@ -28,23 +29,23 @@ def team(factory, login):
     p = {}
     p["aldri"] = f.person(name="Aase Aldri", contact=anne)
     p["forfalt"] = f.person(name="Frode Forfalt", contact=anne)
-    f.signed(p["forfalt"], anne, signed_at=days_ago(130))
+    f.signed(p["forfalt"], anne, version=2, signed_at=days_ago(130))
     p["snart"] = f.person(name="Siri Snart", contact=bo)
-    f.signed(p["snart"], bo, signed_at=days_ago(110), ip_svar="takket_nei",
+    f.signed(p["snart"], bo, version=2, signed_at=days_ago(110), ip_svar="takket_nei",
              ip_avslag_grunn="Vil ikke")
     f.coordinator(p["snart"], bo)
     p["ok"] = f.person(name="Ola Ok", contact=bo)
-    old = f.signed(p["ok"], bo, signed_at=days_ago(200))
+    old = f.signed(p["ok"], bo, version=2, signed_at=days_ago(200))
     # corrected: the correction was signed 10 days ago, so that signing counts
-    corr = f.signed(p["ok"], bo, signed_at=days_ago(10), ip_var_vurdering="nei")
+    corr = f.signed(p["ok"], bo, version=2, signed_at=days_ago(10), ip_var_vurdering="nei")
     corr.supersedes_id = old.id
     p["utkast"] = f.person(name="Unni Utkast", contact=anne)
-    f.signed(p["utkast"], anne, signed_at=days_ago(50), ip_tilbudt="nei")
-    draft = f.assessment(p["utkast"], bo)
+    f.signed(p["utkast"], anne, version=2, signed_at=days_ago(50), ip_tilbudt="nei")
+    draft = f.assessment(p["utkast"], bo, version=2)
     # livskvalitet: two ratings for Frode (4.0 then 5.5)
-    k = f.assessment(p["forfalt"], anne)
-    r1 = f.rating(k, anne, values={"liv_helhet": 4, "arbeid": 4})
-    r2 = f.rating(k, anne, values={"liv_helhet": 5, "arbeid": 6})
+    k = f.assessment(p["forfalt"], anne, version=2)
+    r1 = f.rating(k, anne, values={"liv_helhet": 4, "arbeid": 4}, version=1)
+    r2 = f.rating(k, anne, values={"liv_helhet": 5, "arbeid": 6}, version=1)
     r1.completed_at, r2.completed_at = days_ago(60), days_ago(5)
     db.session.commit()
     db.session.delete(k)  # the carrier kartlegging is not part of the scenario

@@ -162,16 +162,19 @@ def test_zip_holds_the_stored_bytes_unchanged(printable):
     z = zipfile.ZipFile(io.BytesIO(r.data))
     names = z.namelist()
     assert names[-1] == "innhold.csv" and len(names) == 3
-    stored = {a.document_id: db.session.get(type(a), a.id).signed_pdf
-              for a in printable["docs"]}
+    stem = {a.document_filename.removesuffix(".pdf"): a for a in printable["docs"]}
+    stored = {k: db.session.get(type(a), a.id).signed_pdf for k, a in stem.items()}
     docs = printable["docs"]
-    assert names[0].startswith(docs[1].document_id) and "Arne" in names[0]
-    assert names[1].startswith(docs[0].document_id)
+    assert names[0].startswith(docs[1].document_filename.removesuffix(".pdf"))
+    assert "Arne" in names[0]
+    assert names[1].startswith(docs[0].document_filename.removesuffix(".pdf"))
     for n in names[:2]:
         assert z.read(n) == stored[n.split(" ")[0]]
     import hashlib
     listing = z.read("innhold.csv").decode()
-    assert hashlib.sha256(stored[docs[1].document_id]).hexdigest() in listing
+    assert hashlib.sha256(stored[docs[1].document_filename.removesuffix(".pdf")]).hexdigest() \
+        in listing
+    assert docs[1].document_id in listing  # the id as the document shows it
 
 
 def test_every_print_is_audited_with_its_persons(printable):

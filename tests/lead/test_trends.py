@@ -37,15 +37,16 @@ def scene(factory, login):
         values = {"liv_helhet": 2 + i % 5, "arbeid": 4}
         if i < 4:
             values["fysisk_helse"] = 6
-        r = f.rating(k, staff, values=values)
+        r = f.rating(k, staff, values=values, version=1)
         r.completed_at = min(quarter_datetime(now_q, 1), datetime.utcnow())
         people.append((p, k))
     # person 0 rated again later in the quarter: 7 and 7
-    again = f.rating(people[0][1], staff, values={"liv_helhet": 7, "arbeid": 7})
+    again = f.rating(people[0][1], staff, values={"liv_helhet": 7, "arbeid": 7},
+                     version=1)
     again.completed_at = min(quarter_datetime(now_q, 2), datetime.utcnow())
     for i in range(3):
         p = f.person(name=f"Forrige {i}", contact=staff)
-        r = f.rating(f.assessment(p, staff), staff, values={"liv_helhet": 1})
+        r = f.rating(f.assessment(p, staff), staff, values={"liv_helhet": 1}, version=1)
         r.completed_at = quarter_datetime(prev_q)
     # levekårsindeks: 6 grønn and 1 rød this quarter (→ rød "færre enn 5", grønn hidden too)
     for i in range(7):
