@@ -22,6 +22,8 @@ ACTIONS = {
     "coordinator_set": "Endret koordinator", "totp_enrolled": "Slo på tofaktor",
     "policy_change": "Endret sikkerhetsinnstilling", "audit_view": "Så logg",
     "audit_export": "Eksporterte logg",
+    "fhir_export": "Eksporterte kartlegging (FHIR)",
+    "fhir_import": "Importerte svar (FHIR)",
 }
 
 
