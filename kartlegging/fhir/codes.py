@@ -137,9 +137,22 @@ def decode(item: Item, suffix: str, value, *, check_range: bool = True):
         return value
     if not isinstance(value, str):
         raise ValueProblem(f"{where}: valueString må være tekst.")
+    if not storable(value):
+        raise ValueProblem(f"{where}: teksten inneholder tegn som ikke kan lagres.")
     if item.max_length and len(value) > item.max_length:
         raise ValueProblem(f"{where}: teksten er lengre enn {item.max_length} tegn.")
     return value
+
+
+def storable(text: str) -> bool:
+    """No NUL bytes (PostgreSQL text) and no lone surrogates (not encodable)."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _is_date(value) -> bool:

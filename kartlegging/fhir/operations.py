@@ -114,7 +114,7 @@ def parse_json(raw: bytes | str) -> dict:
         raise ImportRefused(["Filen er for stor (høyst 2 MB)."])
     try:
         data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise ImportRefused(["Innholdet er ikke gyldig JSON."]) from None
     if not isinstance(data, dict):
         raise ImportRefused(["Innholdet må være et JSON-objekt (en FHIR-ressurs)."])
@@ -194,4 +194,8 @@ def write_instrument(q: dict, directory: str | Path, *, key: str | None = None,
     except InstrumentError:
         path.unlink()
         raise
+    except Exception as e:   # noqa: BLE001 - the loader met a shape it does not expect
+        path.unlink()
+        raise InstrumentError(f"{path.name}: skjemafilen kunne ikke leses "
+                              f"({type(e).__name__}); den er ikke lagret.") from e
     return path, inst

@@ -47,6 +47,17 @@ def _fail(where: str, msg: str):
 
 def from_questionnaire(q: dict, *, key: str | None = None,
                        version: int | None = None) -> dict:
+    try:
+        return _from_questionnaire(q, key, version)
+    except (AttributeError, TypeError, KeyError, IndexError, ValueError) as e:
+        if isinstance(e, NotRepresentable):
+            raise
+        raise NotRepresentable(
+            "(rot): filen har en struktur som ikke er en gyldig FHIR Questionnaire "
+            f"({type(e).__name__})") from e
+
+
+def _from_questionnaire(q, key, version) -> dict:
     if not isinstance(q, dict) or q.get("resourceType") != "Questionnaire":
         _fail("(rot)", "filen er ikke en FHIR Questionnaire (resourceType)")
     key = key or _key_from_url(q.get("url"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..domain.instrument_types import Instrument, Item
 from ..domain.rules import Evaluator, is_answered
-from .codes import COMMENT_TEXT, ValueProblem, answer_system, decode, encode
+from .codes import COMMENT_TEXT, ValueProblem, answer_system, decode, encode, storable
 from .codes import value_of as _value_of
 
 
@@ -41,6 +41,9 @@ def response_items(inst: Instrument, answers: dict, base: str) -> list[dict]:
     return groups
 
 
+MAX_DEPTH = 10
+
+
 class _Collector:
     def __init__(self, inst: Instrument):
         self.inst = inst
@@ -50,7 +53,10 @@ class _Collector:
         self.sections = {s.id for s in inst.sections}
         self.seen: set[str] = set()
 
-    def walk(self, elements, path: str):
+    def walk(self, elements, path: str, depth: int = 0):
+        if depth > MAX_DEPTH:
+            self.problems.append(f"{path}: item er nøstet for dypt.")
+            return
         if not isinstance(elements, list):
             self.problems.append(f"{path}: item må være en liste.")
             return
@@ -66,31 +72,31 @@ class _Collector:
             if link_id in self.sections:
                 if el.get("answer"):
                     self.problems.append(f"«{link_id}» er en del av skjemaet og kan ikke ha svar.")
-                self.walk(el.get("item") or [], link_id)
+                self.walk(el.get("item") or [], link_id, depth + 1)
             elif link_id in self.inst.items:
-                self.question(self.inst.items[link_id], el)
+                self.question(self.inst.items[link_id], el, depth)
             elif link_id in self.comments:
-                self.comment(self.comments[link_id], el)
+                self.comment(self.comments[link_id], el, depth)
             else:
                 self.problems.append(
                     f"Ukjent linkId «{link_id}»: finnes ikke i «{self.inst.title}» versjon "
                     f"{self.inst.version}.")
 
-    def _answers(self, el, label) -> list:
+    def _answers(self, el, label, depth) -> list:
         answers = el.get("answer") or []
         if not isinstance(answers, list):
             self.problems.append(f"{label}: answer må være en liste.")
             return []
         for a in answers:
             if isinstance(a, dict) and a.get("item"):
-                self.walk(a["item"], el["linkId"])
+                self.walk(a["item"], el["linkId"], depth + 1)
         return answers
 
-    def question(self, item: Item, el):
+    def question(self, item: Item, el, depth: int):
         where = f"«{item.label}» ({item.id})"
-        answers = self._answers(el, where)
+        answers = self._answers(el, where, depth)
         if el.get("item"):
-            self.walk(el["item"], item.id)
+            self.walk(el["item"], item.id, depth + 1)
         if not answers:
             return
         if len(answers) > 1 and item.type != "multiple_choice":
@@ -116,9 +122,9 @@ class _Collector:
         else:
             self.answers[item.id] = values[0]
 
-    def comment(self, item: Item, el):
+    def comment(self, item: Item, el, depth: int):
         where = f"Kommentar til «{item.label}» ({el['linkId']})"
-        answers = self._answers(el, where)
+        answers = self._answers(el, where, depth)
         if not answers:
             return
         found = _value_of(answers[0], "value") if isinstance(answers[0], dict) else None
@@ -127,6 +133,8 @@ class _Collector:
             self.problems.append(f"{where}: må være ett svar med valueString.")
         elif len(found[1]) > 2000:
             self.problems.append(f"{where}: er lengre enn 2000 tegn.")
+        elif not storable(found[1]):
+            self.problems.append(f"{where}: inneholder tegn som ikke kan lagres.")
         else:
             self.answers[el["linkId"]] = found[1]
 
