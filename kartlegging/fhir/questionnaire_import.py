@@ -29,12 +29,14 @@ TYPES = {"string": "text", "text": "long_text", "boolean": "yes_no", "integer": 
 REFUSED_TYPES = {"decimal": "desimaltall", "dateTime": "dato med klokkeslett",
                  "time": "klokkeslett", "url": "nettadresse", "attachment": "vedlegg",
                  "reference": "referanse", "quantity": "mengde med enhet",
-                 "open-choice": "valg med fritekst (open-choice)", "question": "question"}
+                 "open-choice": "valg med fritekst (open-choice)"}
 # Elements the app has no place for: refused rather than silently dropped.
 REFUSED_ELEMENTS = {"answerValueSet": "svar fra ValueSet", "initial": "startverdier",
                     "readOnly": "skrivebeskyttede spørsmål", "prefix": "nummerering (prefix)",
-                    "definition": "definition", "code": "koder på spørsmål",
-                    "enableWhenExpression": "enableWhenExpression"}
+                    "definition": "definition", "code": "koder på spørsmål"}
+# SDC expressions would need a FHIRPath engine: refused, never evaluated.
+REFUSED_EXTENSIONS = ("enableWhenExpression", "calculatedExpression", "initialExpression",
+                      "answerExpression", "candidateExpression")
 
 
 class NotRepresentable(ValueError):
@@ -138,6 +140,10 @@ class _Reader:
         for name, what in REFUSED_ELEMENTS.items():
             if el.get(name) not in (None, [], False):
                 _fail(where, f"{what} støttes ikke")
+        for ext in el.get("extension") or []:
+            url = ext.get("url", "") if isinstance(ext, dict) else ""
+            if url.endswith(REFUSED_EXTENSIONS):
+                _fail(where, f"uttrykk ({url.rsplit('-', 1)[-1]}) støttes ikke: bruk enableWhen")
         return where, link_id
 
     def condition(self, el: dict, where: str):
@@ -246,6 +252,8 @@ class _Reader:
                 coding = {"code": opt["valueString"], "display": opt["valueString"]}
             if not isinstance(coding, dict) or not isinstance(coding.get("code"), str):
                 _fail(where, f"answerOption[{i}] må ha valueCoding med code eller valueString")
+            if opt.get("initialSelected"):
+                _fail(where, "forhåndsvalgte svar (initialSelected) støttes ikke")
             parsed.append((coding["code"], coding.get("display") or coding["code"],
                            _ext_value(opt, ORDINAL_VALUE)))
         decline = len(parsed) > 1 and parsed[-1][0] == DECLINE and not el.get("repeats")

@@ -159,6 +159,14 @@ REFUSALS = [
      "item «antall_flyttinger»: operatoren «>» passer ikke for «har_bolig»"),
     ("repeating group", mutate(["item", 0], lambda g: g.update(repeats=True)),
      "item «bolig»: gjentatte grupper eller spørsmål støttes ikke"),
+    ("expression", mutate(["item", 0, "item", 1], lambda it: it.setdefault("extension", []).append(
+        {"url": "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-"
+                "enableWhenExpression", "valueExpression": {"language": "text/fhirpath",
+                                                            "expression": "true"}})),
+     "item «antall_flyttinger»: uttrykk (enableWhenExpression) støttes ikke"),
+    ("initialSelected", mutate(["item", 0, "item", 2, "answerOption", 0],
+                               lambda o: o.update(initialSelected=True)),
+     "item «boform»: forhåndsvalgte svar (initialSelected) støttes ikke"),
     ("version", mutate([], lambda q: q.update(version="2.1")),
      "(rot): versjonen «2.1» er ikke et positivt heltall"),
 ]
