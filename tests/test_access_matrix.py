@@ -65,6 +65,11 @@ MATRIX = {
     ("consent.withdraw", "POST"):         "login    404      redirect redirect redirect handover",
     ("auditlog.person_log", "GET"):       "login    403      403      ok       ok       handover",
     ("auditlog.person_log_csv", "GET"):   "login    403      403      ok       ok       handover",
+    ("fhir.questionnaires", "GET"):       "login    403      403      403      ok       handover",
+    ("fhir.questionnaire", "GET"):        "login    403      403      403      ok       handover",
+    ("fhir.export", "GET"):               "login    404      ok       ok       ok       handover",
+    ("fhir.import_response", "GET"):      "login    404      ok       ok       ok       handover",
+    ("fhir.import_response", "POST"):     "login    404      redirect redirect redirect handover",
     ("auth.login", "GET"):                "ok       redirect redirect redirect redirect handover",
     ("auth.login", "POST"):               "redirect redirect redirect redirect redirect handover",
     ("auth.login_code", "GET"):           "redirect redirect redirect redirect redirect handover",
@@ -76,11 +81,6 @@ MATRIX = {
     ("account.enroll", "POST"):           "login    redirect redirect redirect redirect handover",
     ("account.policy", "GET"):            "login    403      403      403      ok       handover",
     ("account.policy", "POST"):           "login    403      403      403      redirect handover",
-    ("fhir.questionnaires", "GET"):       "login    403      403      403      ok       handover",
-    ("fhir.questionnaire", "GET"):        "login    403      403      403      ok       handover",
-    ("fhir.export", "GET"):               "login    404      ok       ok       ok       handover",
-    ("fhir.import_response", "GET"):      "login    404      ok       ok       ok       handover",
-    ("fhir.import_response", "POST"):     "login    404      redirect redirect redirect handover",
     ("static", "GET"):                    "ok       ok       ok       ok       ok       ok",
 }
 
