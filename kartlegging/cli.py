@@ -1,4 +1,4 @@
-"""Command line: users, demo data, PDF verification."""
+"""Command line: users, demo data, PDF verification, backup, FHIR."""
 import sys
 
 import click
@@ -153,3 +153,6 @@ def init_app(app):
 
     from . import backup
     backup.init_app(app)
+
+    from .fhir import commands as fhir_commands
+    fhir_commands.init_app(app)

@@ -28,10 +28,12 @@ ACTIONS = {
     "person_duplicate_throttled": "Stoppet: for mange forsøk med numre som finnes",
     "logout_everywhere": "Logget ut overalt", "security_view": "Åpnet sikkerhetshendelser",
     "access_denied": "Forsøkte å åpne en person i et annet team (avvist)",
-    "my_persons_view": "Så mine personer", "lead_overview": "Så oppfølgingsoversikten",
+    "my_persons_view": "Åpnet mine personer", "lead_overview": "Åpnet oppfølgingsoversikten",
     "lead_print_pdf": "Skrev ut samlet PDF", "lead_print_download": "Lastet ned samlet PDF",
-    "lead_print_zip": "Lastet ned originaler (ZIP)", "lead_figures": "Så IP-tall",
-    "lead_trends": "Så anonymiserte trender", "lead_trends_export": "Eksporterte trender (CSV)",
+    "lead_print_zip": "Lastet ned originaler (ZIP)", "lead_figures": "Åpnet IP-tall",
+    "lead_trends": "Åpnet anonymiserte trender", "lead_trends_export": "Eksporterte trender (CSV)",
+    "fhir_export": "Eksporterte kartlegging (FHIR)",
+    "fhir_import": "Importerte svar (FHIR)",
 }
 
 # What the admin's page of security events shows.
