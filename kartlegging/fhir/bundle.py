@@ -85,7 +85,9 @@ def build(e: Export) -> dict:
     entries = [(qr_url, questionnaire_response(e))]
     for d in e.derived:
         entries.append((url(f"Observation/{d['id']}"), derived_observation(e, d, qr_url)))
-    entries.append((url("Observation/koordinator"), koordinator_observation(e, qr_url)))
+    # the koordinator on record (v3 also has a derived "koordinator" prompt: distinct ids)
+    entries.append((url("Observation/koordinator-registrert"),
+                     koordinator_observation(e, qr_url)))
     for i, r in enumerate(e.ratings):
         entries.append((url(f"Observation/livskvalitet/{i}"), rating_observation(e, r)))
     entries.append((url("DocumentReference"), document_reference(e, qr_url)))
@@ -134,7 +136,8 @@ def derived_observation(e: Export, d: dict, qr_url: str) -> dict:
 
 def koordinator_observation(e: Export, qr_url: str) -> dict:
     obs = _observation(e, {"coding": [{"system": f"{e.base}/CodeSystem/oppfolging",
-                                       "code": "koordinator", "display": "Koordinator"}],
+                                       "code": "koordinator-registrert",
+                                       "display": "Koordinator registrert"}],
                            "text": "Koordinator registrert ved signering"}, e.signed_at)
     obs["performer"] = [author(e)]
     obs["valueString"] = e.koordinator or "Ingen koordinator registrert"

@@ -29,6 +29,7 @@ OWN = {
     "area": "kartlegging-levekarsomrade",
     "topic": "kartlegging-tema",
     "tiltak": "kartlegging-tiltak",
+    "prefill": "kartlegging-forhandsutfylling",  # e.g. last_signed: carried from the last one
     "embed": "kartlegging-innebygd",
     "replaces": "kartlegging-erstatter",
     "sha256": "kartlegging-sha256",

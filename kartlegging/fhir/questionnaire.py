@@ -120,7 +120,7 @@ class _Context:
                 ext.append({"url": MAX_VALUE, "valueInteger": item.max})
         if item.type == "yes_no" and item.decline:
             ext.append({"url": own_url(self.base, "item_type"), "valueCode": "yes_no"})
-        for name in ("area", "topic"):
+        for name in ("area", "topic", "prefill"):
             if getattr(item, name):
                 ext.append({"url": own_url(self.base, name), "valueCode": getattr(item, name)})
         if item.tiltak is not None:

@@ -235,7 +235,7 @@ class _Reader:
             out["max_length"] = el["maxLength"]
         elif el.get("maxLength") is not None:
             _fail(where, "maxLength gjelder bare teksttyper")
-        for name in ("area", "topic"):
+        for name in ("area", "topic", "prefill"):
             if name in own:
                 out[name] = own[name].get("valueCode")
         if "tiltak" in own:

@@ -35,12 +35,12 @@ def sign(client, a):
 def signed(staff, factory):
     client, user = staff
     person = factory.person(name="Kari Nordmann", contact=user)
-    a = factory.assessment(person, user, fastlege_har="ja", oppfolgingstjenester=["nav", "tsb"],
+    a = factory.assessment(person, user, version=2, fastlege_har="ja", oppfolgingstjenester=["nav", "tsb"],
                            langvarig_behov="ja", ip_var_vurdering="ja", ip_tilbudt="ja",
                            ip_svar="takket_ja", overgang=["losl_fengsel"],
                            kriseplan_status="under_arbeid")
     factory.rating(a, user, values={"liv_helhet": 3, "okonomi": "vil_ikke_svare",
-                                    "bolig": 6, "naer_venn": "ja"})
+                                    "bolig": 6, "naer_venn": "ja"}, version=1)
     db.session.add(Coordinator(person_id=person.id, name="Åse Koordinator", service="NAV Alna",
                                since=date(2026, 10, 1), recorded_by_id=user.id))
     db.session.commit()
@@ -78,7 +78,8 @@ def test_signed_kartlegging_exports_as_a_valid_bundle(signed, app):
             f"Grunn: {t}" for t in d.reasons]
     assert codes["ip"]["valueCodeableConcept"]["coding"][0]["code"] == "oppfylt"
     assert codes["kriseplan"]["valueCodeableConcept"]["coding"][0]["code"] == "trengs"
-    assert codes["koordinator"]["valueString"].startswith("Åse Koordinator, NAV Alna")
+    assert codes["koordinator-registrert"]["valueString"].startswith("Åse Koordinator, NAV Alna")
+    assert len({e["fullUrl"] for e in bundle["entry"]}) == len(bundle["entry"])
     rating = codes["livskvalitet"]
     assert rating["valueQuantity"]["value"] == 4.5
     comps = {c["code"]["coding"][0]["code"]: c for c in rating["component"]}

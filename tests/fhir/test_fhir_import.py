@@ -27,7 +27,7 @@ def exported(staff, factory):
     """A signed kartlegging with comments, multiple choices, dates and numbers, exported."""
     client, user = staff
     person = factory.person(contact=user)
-    a = factory.assessment(person, user, har_barn="ja", oppfolgingstjenester=["nav", "dps"],
+    a = factory.assessment(person, user, version=2, har_barn="ja", oppfolgingstjenester=["nav", "dps"],
                            langvarig_behov="ja", ip_var_vurdering="ja", ip_tilbudt="ja",
                            ip_svar="takket_nei", ip_avslag_grunn="Ønsker ikke nå.")
     # Marked signed by hand (as the access matrix does): rendering the PDF is tested elsewhere.
