@@ -315,8 +315,8 @@ def test_every_route_has_an_entry(mapp):
 
 
 def test_every_url_parameter_is_known(mapp):
-    known = {"person_id", "assessment_id", "consent_id", "section_id", "filename", "token"}
-    known = {"person_id", "assessment_id", "consent_id", "section_id", "filename", "ref"}
+    known = {"person_id", "assessment_id", "consent_id", "section_id", "filename", "token",
+             "ref"}
     for rule in mapp.url_map.iter_rules():
         assert rule.arguments <= known, f"{rule}: nye parametre {rule.arguments - known}"
 
