@@ -50,13 +50,14 @@ def create_app(config_class=None):
 
     from . import templating
     from .access import account, audit_views, login
+    from .admin import views as admin_views
     from .assessments import views as assessment_views
     from .journal import views as journal_views
     from .livskvalitet import views as livskvalitet_views
     from .persons import consent_views
     from .persons import views as person_views
     for bp in (login.bp, account.bp, person_views.bp, consent_views.bp, assessment_views.bp,
-               livskvalitet_views.bp, journal_views.bp, audit_views.bp):
+               livskvalitet_views.bp, journal_views.bp, audit_views.bp, admin_views.bp):
         app.register_blueprint(bp)
     templating.init_app(app)
 

@@ -75,6 +75,23 @@ MATRIX = {
     ("auth.keepalive", "POST"):           "401      ok       ok       ok       ok       403",
     ("account.enroll", "GET"):            "login    ok       ok       ok       ok       handover",
     ("account.enroll", "POST"):           "login    redirect redirect redirect redirect handover",
+    ("account.change_password", "GET"):   "login    ok       ok       ok       ok       handover",
+    ("account.change_password", "POST"):  "login    redirect redirect redirect redirect handover",
+    ("admin.users", "GET"):               "login    403      403      403      ok       handover",
+    ("admin.new_user", "GET"):            "login    403      403      403      ok       handover",
+    ("admin.new_user", "POST"):           "login    403      403      403      ok       handover",
+    ("admin.edit_user", "GET"):           "login    403      403      403      ok       handover",
+    ("admin.edit_user", "POST"):          "login    403      403      403      redirect handover",
+    ("admin.deactivate", "POST"):         "login    403      403      403      redirect handover",
+    ("admin.activate", "POST"):           "login    403      403      403      redirect handover",
+    ("admin.reset_password", "POST"):     "login    403      403      403      ok       handover",
+    ("admin.teams", "GET"):               "login    403      403      403      ok       handover",
+    ("admin.teams", "POST"):              "login    403      403      403      redirect handover",
+    ("admin.rename_team", "GET"):         "login    403      403      403      ok       handover",
+    ("admin.rename_team", "POST"):        "login    403      403      403      redirect handover",
+    ("admin.persons", "GET"):             "login    403      403      403      ok       handover",
+    ("admin.move_person", "GET"):         "login    403      403      403      ok       handover",
+    ("admin.move_person", "POST"):        "login    403      403      403      redirect handover",
     ("account.policy", "GET"):            "login    403      403      403      ok       handover",
     ("account.policy", "POST"):           "login    403      403      403      redirect handover",
     ("static", "GET"):                    "ok       ok       ok       ok       ok       ok",
@@ -209,6 +226,10 @@ class Scenario:
                 values[arg] = self.ids["consent"]
             elif arg == "section_id":
                 values[arg] = self.section_id
+            elif arg == "user_id":
+                values[arg] = self.users["ansatt"].id
+            elif arg == "team_id":
+                values[arg] = self.team.id
             elif arg == "filename":
                 values[arg] = "css/app.css"
             else:
@@ -253,6 +274,16 @@ class Scenario:
             "auth.keepalive": dict(json={}),  # as app.js sends it
             "account.enroll": dict(data={"code": totp_code, "password": PASSWORD}),
             "account.policy": dict(data={"require": "y"}),
+            "account.change_password": dict(data={"password": "helt-nytt-passord-77",
+                                                   "confirm": "helt-nytt-passord-77"}),
+            "admin.new_user": dict(data={"username": f"m{self.k}-ny", "name": "Ny Bruker",
+                                         "role": "ansatt", "team": str(self.team.id)}),
+            "admin.edit_user": dict(data={"name": "Endret Navn", "role": "teamleder",
+                                          "team": str(self.team.id)}),
+            "admin.teams": dict(data={"name": f"Nytt team {self.k}"}),
+            "admin.rename_team": dict(data={"name": f"Omdøpt team {self.k}"}),
+            "admin.move_person": dict(data={"team": str(self.other_team.id),
+                                            "reason": "Registrert i feil team"}),
         }
         return bodies.get(endpoint, {})
 
@@ -286,7 +317,8 @@ def test_every_route_has_an_entry(mapp):
 
 
 def test_every_url_parameter_is_known(mapp):
-    known = {"person_id", "assessment_id", "consent_id", "section_id", "filename"}
+    known = {"person_id", "assessment_id", "consent_id", "section_id", "filename", "user_id",
+             "team_id"}
     for rule in mapp.url_map.iter_rules():
         assert rule.arguments <= known, f"{rule}: nye parametre {rule.arguments - known}"
 

@@ -17,6 +17,7 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..clock import now_utc
 from ..extensions import db
 from ..forms.account import CodeForm
 from ..forms.auth import LoginForm
@@ -109,6 +110,7 @@ def _complete_login(user: User):
     # it as server-local time (on a server in Europe/Oslo every login expired at once).
     session["last_seen"] = session["login_at"] = datetime.now(UTC).timestamp()
     session.pop(TOTP_PENDING, None)
+    user.last_login_at = now_utc()
     audit.record("login", user=user)
     if wants_json():
         return jsonify(ok=True, csrf_token=generate_csrf())
