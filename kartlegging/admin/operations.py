@@ -173,10 +173,10 @@ def rename_team(team: Team, name: str) -> str:
     return old
 
 
-def move_person(person: Person, team_id: int, reason: str) -> Team:
+def move_person(person: Person, team_id: int, reason: str) -> tuple[Team, Team]:
     """Move a person (and so every kartlegging, rating and consent, which follow the
     person) to another team. The history is kept: the kontaktperson row stays as it was
-    and the new team sets its own. Returns the old team."""
+    and the new team sets its own. Returns the old and the new team."""
     reason = reason.strip()
     if not reason:
         raise AdminError("Skriv hvorfor personen flyttes.")
@@ -188,7 +188,8 @@ def move_person(person: Person, team_id: int, reason: str) -> Team:
     old = person.team
     person.team_id = team.id
     db.session.flush()
-    return old
+    db.session.refresh(person)
+    return old, team
 
 
 

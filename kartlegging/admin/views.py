@@ -184,14 +184,14 @@ def move_person(person_id):
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                old = ops.move_person(person, form.team.data, form.reason.data)
+                old, new = ops.move_person(person, form.team.data, form.reason.data)
             except ops.AdminError as e:
                 db.session.rollback()
                 form.team.errors = [str(e)]
             else:
                 audit.record("person_move", person_id=person.id, obj=person,
-                             detail=f"{old.name} → {person.team.name}: {form.reason.data.strip()}")
-                flash(f"{person.name} er flyttet til {person.team.name}. Det nye teamet "
+                             detail=f"{old.name} → {new.name}: {form.reason.data.strip()}")
+                flash(f"{person.name} er flyttet til {new.name}. Det nye teamet "
                       "velger kontaktperson.", "success")
                 return redirect(url_for(".persons"))
         return render_template("admin/move.html", person=person, form=form), 422
