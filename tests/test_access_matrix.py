@@ -64,6 +64,8 @@ MATRIX = {
     ("auditlog.person_log", "GET"):       "login    403      403      ok       ok       handover",
     ("auditlog.person_log_csv", "GET"):   "login    403      403      ok       ok       handover",
     ("auditlog.security_events", "GET"):  "login    403      403      403      ok       handover",
+    ("sso.start", "GET"):                 "404      404      404      404      404      handover",
+    ("sso.callback", "GET"):              "404      404      404      404      404      handover",
     ("auth.login", "GET"):                "ok       redirect redirect redirect redirect handover",
     ("auth.login", "POST"):               "redirect redirect redirect redirect redirect handover",
     ("auth.login_code", "GET"):           "redirect redirect redirect redirect redirect handover",

@@ -29,7 +29,8 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 
 # Endpoints a hand-over session may reach: only the person's own rating pages.
 HANDOVER_ENDPOINTS = {"selfrating.question", "selfrating.done", "selfrating.end", "static"}
-PUBLIC_ENDPOINTS = {"auth.login", "auth.login_code", "auth.token", "static",
+PUBLIC_ENDPOINTS = {"auth.login", "auth.login_code", "auth.token", "static", "sso.start",
+                    "sso.callback",
                     "selfrating.question", "selfrating.done", "selfrating.end"}
 # Reachable before a required two-factor set-up is done.
 ENROLMENT_ENDPOINTS = {"account.enroll", "account.change_password", "auth.logout",

@@ -22,7 +22,7 @@ from ..extensions import db
 from ..forms.account import CodeForm
 from ..forms.auth import LoginForm
 from ..models import User
-from . import attempts, audit, sessions, twofactor
+from . import attempts, audit, sessions, sso, twofactor
 from .guard import carry_allowed, safe_local_path, wants_json
 
 bp = Blueprint("auth", __name__)
@@ -72,7 +72,7 @@ def attempt_login(username: str, password: str) -> tuple[User | None, str | None
     if number is None:
         audit.record("login_failed", username=name, detail=attempts.LOCKED_DETAIL)
         return None, attempts.locked_message(user), 0
-    if not user.active or not user.check_password(password):
+    if not user.active or user.is_sso or not user.check_password(password):
         audit.record("login_failed", username=name)
         return None, WRONG, 0
     return user, None, number
@@ -139,6 +139,11 @@ def _code_problem(user: User, code: str | None) -> str | None:
 @bp.route("/logg-inn", methods=["GET", "POST"])
 def login():
     form = LoginForm()
+    if request.method == "POST" and not current_app.config["LOCAL_LOGIN"]:
+        message = "Innlogging med passord er slått av. Bruk kommunens innlogging."
+        if wants_json():
+            return jsonify(error="local_login_off", message=message), 403
+        return render_template("auth/login.html", form=form, sso_error=message), 403
     if request.method == "POST" and form.validate_on_submit():
         user, error, number = attempt_login(form.username.data, form.password.data)
         if user and user.totp_secret:
@@ -200,11 +205,12 @@ def login_code():
 def logout():
     """Ends this login on the server too: a copy of the cookie no longer works."""
     audit.record("logout", commit=False)
+    provider_logout = sso.logout_target()
     sessions.end_current()
     logout_user()
     session.clear()
     flash("Du er logget ut.", "info")
-    return redirect(url_for("auth.login"))
+    return redirect(provider_logout or url_for("auth.login"))
 
 
 @bp.route("/logg-ut/overalt", methods=["POST"])
