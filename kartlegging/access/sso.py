@@ -75,9 +75,11 @@ def _provider() -> str:
 
 
 def _refuse(why: str, message: str | None = None, *, subject: str | None = None,
-            username: str | None = None, status: int = 401):
-    audit.record("sso_refused", username=username,
-                 detail=f"{current_app.config['OIDC_ISSUER']} {subject or '-'}: {why}"[:1000])
+            username: str | None = None, status: int = 401, detail: str | None = None):
+    db.session.rollback()
+    audit.record("sso_refused", username=username, detail=(
+        f"{current_app.config['OIDC_ISSUER']} {subject or '-'}: {why}"
+        + (f" ({detail})" if detail else ""))[:1000])
     return render_template("auth/login.html", form=LoginForm(formdata=None),
                            sso_error=message or REFUSED.format(provider=_provider(), why=why)
                            ), status
@@ -103,7 +105,7 @@ def callback():
         # State or nonce that does not match, a token from another issuer or for another
         # client, an expired or badly signed token, or the provider's own "access_denied".
         why = getattr(e, "error", None) or type(e).__name__
-        return _refuse(str(why))
+        return _refuse(str(why), detail=getattr(e, "description", None))
     except RequestException as e:
         return _refuse(f"kunne ikke nå {type(e).__name__}", status=502)
     claims = token.get("userinfo")
@@ -120,6 +122,7 @@ def _sign_in(claims: dict):
     if grant is None:
         return _refuse("ingen gruppe gir tilgang", NO_GROUP.format(provider=_provider()),
                        subject=subject, username=username, status=403)
+    team = get_or_create_team(grant.team)
     user = db.session.scalar(select(User).where(User.sso_issuer == issuer,
                                                 User.sso_subject == subject))
     if user is None:
@@ -128,7 +131,8 @@ def _sign_in(claims: dict):
         if db.session.scalar(select(User.id).where(User.username == username)) is not None:
             return _refuse("brukernavnet finnes som lokal bruker", subject=subject,
                            username=username, status=403)
-        user = User(username=username, name=username, sso_issuer=issuer, sso_subject=subject)
+        user = User(username=username, name=username, sso_issuer=issuer, sso_subject=subject,
+                    role=grant.role, team_id=team.id)
         # No password: a random hash nobody knows, and local login refuses SSO users.
         from ..admin.operations import temporary_password
         user.set_password(temporary_password() + temporary_password(),
@@ -142,7 +146,7 @@ def _sign_in(claims: dict):
                            status=403)
     user.name = str(claims.get(cfg["OIDC_NAME_CLAIM"]) or user.name or username)[:120]
     user.role = grant.role
-    user.team_id = get_or_create_team(grant.team).id
+    user.team_id = team.id
     user.last_login_at = now_utc()
     db.session.flush()
     login_user(user)
