@@ -51,7 +51,12 @@ def init_app(app) -> None:
     """Registers the provider (metadata is fetched on first use) and checks the group map
     at start-up, so a wrong map stops the app instead of refusing everyone later."""
     if not enabled(app):
+        if not app.config.get("LOCAL_LOGIN", True):
+            raise RuntimeError("LOCAL_LOGIN=0 krever OIDC_ISSUER: ellers kan ingen logge inn")
         return
+    if not (app.config.get("OIDC_CLIENT_ID") and app.config.get("OIDC_CLIENT_SECRET")):
+        raise RuntimeError("OIDC_CLIENT_ID og OIDC_CLIENT_SECRET må settes når OIDC_ISSUER "
+                           "er satt")
     app.extensions["sso_groups"] = parse_group_map(app.config["OIDC_GROUP_MAP"])
     oauth = OAuth(app)
     oauth.register(

@@ -311,3 +311,13 @@ def test_without_sso_the_routes_are_404_and_the_login_page_unchanged(client):
     assert client.get("/logg-inn/sso").status_code == 404
     page = client.get("/logg-inn").get_data(as_text=True)
     assert "kommunens innlogging" not in page and 'name="password"' in page
+
+
+@pytest.mark.parametrize("settings,message", [
+    ({"OIDC_ISSUER": None, "LOCAL_LOGIN": False}, "kan ingen logge inn"),
+    ({"OIDC_CLIENT_SECRET": None}, "OIDC_CLIENT_SECRET"),
+    ({"OIDC_GROUP_MAP": '{"g": {"role": "sjef", "team": "A"}}'}, "OIDC_GROUP_MAP"),
+])
+def test_an_incomplete_setup_stops_the_app(tmp_path, settings, message):
+    with pytest.raises(Exception, match=message):
+        make_app(tmp_path, "http://127.0.0.1:9", **settings)

@@ -86,6 +86,8 @@ def test_deactivation_ends_a_live_session(app, factory, login):
                                                   "password": PASSWORD})
     assert r.status_code == 401
     assert _events("admin_user_deactivate")[0].object_id == worker.id
+    page = login(admin).get("/admin/sikkerhetshendelser").get_data(as_text=True)
+    assert "Deaktiverte bruker" in page and "Mislykket innlogging" in page
     # ... and can be let in again.
     login(admin).post(f"/admin/brukere/{worker.id}/aktiver")
     assert login(worker).get("/").status_code == 200
