@@ -85,6 +85,9 @@ def confirm_password(user: User, password: str | None) -> str | None:
     check, so the password cannot be guessed at a screen that asks for it again (such as
     the tablet handed to the person). Commits; writes no audit event.
     """
+    if user.is_sso:
+        return (f"Kontoen din bruker {current_app.config['OIDC_PROVIDER_NAME']} og har ikke "
+                "noe passord i Kartlegging, så dette steget kan ikke bekreftes med passord.")
     number = attempts.reserve_try(user)
     if number is None:
         return attempts.locked_message(user)
