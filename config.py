@@ -47,6 +47,9 @@ class Config:
     OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "kommunens innlogging")
     # Local passwords (development, installations without SSO); LOCAL_LOGIN=0 switches off.
     LOCAL_LOGIN = os.environ.get("LOCAL_LOGIN", "1") != "0"
+    # FHIR: base of the canonical URLs (Questionnaire/<key>, code systems, extensions).
+    FHIR_CANONICAL_BASE = os.environ.get("FHIR_CANONICAL_BASE",
+                                         "https://kartlegging.example.kommune.no/fhir")
 
 
 class DevelopmentConfig(Config):

@@ -52,13 +52,15 @@ def create_app(config_class=None):
     from .access import account, audit_views, login, sso
     from .admin import views as admin_views
     from .assessments import views as assessment_views
+    from .fhir import views as fhir_views
     from .journal import views as journal_views
+    from .lead import views as lead_views
     from .livskvalitet import views as livskvalitet_views
     from .persons import consent_views
     from .persons import views as person_views
     for bp in (login.bp, account.bp, person_views.bp, consent_views.bp, assessment_views.bp,
-               livskvalitet_views.bp, journal_views.bp, audit_views.bp, admin_views.bp,
-               sso.bp):
+               livskvalitet_views.bp, journal_views.bp, audit_views.bp, lead_views.bp,
+               fhir_views.bp, admin_views.bp, sso.bp):
         app.register_blueprint(bp)
     sso.init_app(app)
     templating.init_app(app)

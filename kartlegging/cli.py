@@ -1,4 +1,4 @@
-"""Command line: users, demo data, PDF verification."""
+"""Command line: users, demo data, PDF verification, backup, FHIR."""
 import sys
 
 import click
@@ -49,9 +49,11 @@ def seed_demo() -> bool:
     if db.session.scalar(select(User).where(User.username == "ansatt")):
         return False
     team = get_or_create_team(DEMO_TEAM)
-    for username, name, role in DEMO_USERS:
-        create_user(username, name, role, team, DEMO_PASSWORD)
+    users = {username: create_user(username, name, role, team, DEMO_PASSWORD)
+             for username, name, role in DEMO_USERS}
     db.session.commit()
+    from .demo import seed_persons
+    seed_persons(team, users)
     return True
 
 
@@ -118,7 +120,8 @@ def init_app(app):
     def demo():
         """Seed the demo team and print the logins."""
         created = seed_demo()
-        click.echo("Demobrukere " + ("opprettet" if created else "finnes allerede") + ":")
+        click.echo("Demobrukere og demopersoner " + ("opprettet" if created
+                                                      else "finnes allerede") + ":")
         for username, _, role in DEMO_USERS:
             click.echo(f"  {ROLES[role]:<14} brukernavn: {username:<8} passord: {DEMO_PASSWORD}")
 
@@ -150,3 +153,6 @@ def init_app(app):
 
     from . import backup
     backup.init_app(app)
+
+    from .fhir import commands as fhir_commands
+    fhir_commands.init_app(app)

@@ -2,10 +2,22 @@
 from datetime import UTC, date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text
+from sqlalchemy import (
+    JSON,
+    Float,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    delete,
+    event,
+    insert,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .domain import name_search
 from .domain.identity import number_label
 from .extensions import db
 
@@ -83,6 +95,7 @@ class Person(db.Model):
     team: Mapped[Team] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (Index("ix_person_team_name", "team_id", "name"),)
 
     @property
     def national_id_formatted(self) -> str | None:
@@ -95,6 +108,34 @@ class Person(db.Model):
         return number_label(self.national_id) if self.national_id else None
 
 
+class PersonNameToken(db.Model):
+    """One case-folded word of a person's name, for indexed prefix search (domain.name_search)."""
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), primary_key=True)
+    token: Mapped[str] = mapped_column(String(100), primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"))
+
+    __table_args__ = (Index("ix_person_name_token_team_token", "team_id", "token"),)
+
+
+def _name_token_rows(person) -> list[dict]:
+    return [{"person_id": person.id, "team_id": person.team_id, "token": t}
+            for t in name_search.tokens(person.name)]
+
+
+@event.listens_for(Person, "after_insert")
+def _index_new_name(mapper, connection, person):
+    rows = _name_token_rows(person)
+    if rows:
+        connection.execute(insert(PersonNameToken.__table__), rows)
+
+
+@event.listens_for(Person, "after_update")
+def _reindex_name(mapper, connection, person):
+    connection.execute(delete(PersonNameToken.__table__).where(
+        PersonNameToken.person_id == person.id))
+    _index_new_name(mapper, connection, person)
+
+
 class ContactAssignment(db.Model):
     """Fast kontaktperson history (Tiltak 1): exactly one open row per person."""
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -105,6 +146,9 @@ class ContactAssignment(db.Model):
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     recorded_by: Mapped[User] = relationship(foreign_keys=[recorded_by_id])
+
+    # The open assignment per person (team lead's overview joins on it).
+    __table_args__ = (Index("ix_contact_assignment_open", "person_id", "ended_at"),)
 
 
 class Coordinator(db.Model):
@@ -119,6 +163,8 @@ class Coordinator(db.Model):
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     recorded_by: Mapped[User] = relationship(foreign_keys=[recorded_by_id])
+
+    __table_args__ = (Index("ix_coordinator_open", "person_id", "ended_at"),)
 
 
 class Consent(db.Model):
@@ -169,6 +215,13 @@ class Assessment(db.Model):
     content_sha256: Mapped[str | None] = mapped_column(String(64))
     signed_pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("assessment.id"))
+    # Livskvalitet: the mean over answered items, frozen when the rating is completed (a
+    # completed rating never changes), so the team lead's overview can sort and compare in SQL.
+    score: Mapped[float | None] = mapped_column(Float)
+
+    # Latest signed / draft / rating per person (team lead's overview, issue 16).
+    __table_args__ = (Index("ix_assessment_person_kind", "person_id", "instrument_key",
+                            "status", "signed_at"),)
 
     person: Mapped[Person] = relationship()
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])

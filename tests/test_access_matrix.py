@@ -14,6 +14,7 @@ Outcomes:
 """
 import io
 import itertools
+import json
 from datetime import date
 from urllib.parse import parse_qs, urlsplit
 
@@ -26,6 +27,7 @@ from factories import Factory, fnr
 from kartlegging import create_app
 from kartlegging.clock import now_utc
 from kartlegging.extensions import db
+from kartlegging.fhir.codes import DEFAULT_BASE
 from kartlegging.models import Consent
 
 ROLES = ("anon", "other", "ansatt", "teamleder", "admin", "handover")
@@ -64,6 +66,19 @@ MATRIX = {
     ("auditlog.person_log", "GET"):       "login    403      403      ok       ok       handover",
     ("auditlog.person_log_csv", "GET"):   "login    403      403      ok       ok       handover",
     ("auditlog.security_events", "GET"):  "login    403      403      403      ok       handover",
+    # before account.policy: its POST makes two-factor required for leads from then on
+    ("lead.index", "GET"):                "login    403      403      ok       ok       handover",
+    ("lead.print_pdf", "POST"):           "login    403      403      ok       ok       handover",
+    ("lead.print_download", "GET"):       "login    403      403      404      404      handover",
+    ("lead.print_zip", "POST"):           "login    403      403      ok       ok       handover",
+    ("lead.figures", "GET"):              "login    403      403      ok       ok       handover",
+    ("lead.trends_page", "GET"):          "login    403      403      ok       ok       handover",
+    ("lead.trends_csv", "GET"):           "login    403      403      ok       ok       handover",
+    ("fhir.questionnaires", "GET"):       "login    403      403      403      ok       handover",
+    ("fhir.questionnaire", "GET"):        "login    403      403      403      ok       handover",
+    ("fhir.export", "GET"):               "login    404      ok       ok       ok       handover",
+    ("fhir.import_response", "GET"):      "login    404      ok       ok       ok       handover",
+    ("fhir.import_response", "POST"):     "login    404      redirect redirect redirect handover",
     ("sso.start", "GET"):                 "404      404      404      404      404      handover",
     ("sso.callback", "GET"):              "404      404      404      404      404      handover",
     ("auth.login", "GET"):                "ok       redirect redirect redirect redirect handover",
@@ -103,7 +118,10 @@ MATRIX = {
 JSON_ENDPOINTS = {"assessments.autosave", "auth.keepalive"}
 
 # Rules whose success page for the admin/teamleder is a download, not HTML.
-DOWNLOADS = {"signing.pdf": "application/pdf", "auditlog.person_log_csv": "text/csv"}
+DOWNLOADS = {"signing.pdf": "application/pdf", "auditlog.person_log_csv": "text/csv",
+             "lead.print_zip": "application/zip", "lead.trends_csv": "text/csv",
+             "fhir.questionnaire": "application/fhir+json",
+             "fhir.export": "application/fhir+json"}
 
 
 def routes(app):
@@ -198,6 +216,7 @@ class Scenario:
         db.session.add(self.consent)
         db.session.commit()
         inst = app.extensions["instruments"]
+        self.latest = inst.latest(self.draft.instrument_key)
         self.section_id = inst.get(self.draft.instrument_key,
                                    self.draft.instrument_version).sections[0].id
         self.ids = dict(person=self.person.id, draft=self.draft.id, signed=self.signed.id,
@@ -223,7 +242,7 @@ class Scenario:
                 values[arg] = self.ids["person"]
             elif arg == "assessment_id":
                 values[arg] = self.ids["signed"] if endpoint in (
-                    "signing.pdf", "signing.correct") else self.ids["draft"]
+                    "signing.pdf", "signing.correct", "fhir.export") else self.ids["draft"]
             elif arg == "consent_id":
                 values[arg] = self.ids["consent"]
             elif arg == "section_id":
@@ -234,6 +253,10 @@ class Scenario:
                 values[arg] = self.team.id
             elif arg == "filename":
                 values[arg] = "css/app.css"
+            elif arg == "token":  # a print that does not exist (or belongs to someone else)
+                values[arg] = "x" * 32
+            elif arg == "ref":
+                values[arg] = self.latest.ref
             else:
                 raise AssertionError(f"Ukjent URL-parameter {arg} i {rule}: legg den til her")
         with self.app.test_request_context():
@@ -286,6 +309,12 @@ class Scenario:
             "admin.rename_team": dict(data={"name": f"Omdøpt team {self.k}"}),
             "admin.move_person": dict(data={"team": str(self.other_team.id),
                                             "reason": "Registrert i feil team"}),
+            "lead.print_pdf": dict(data={"utvalg": "valgte", "person": [str(self.person.id)]}),
+            "lead.print_zip": dict(data={"utvalg": "valgte", "person": [str(self.person.id)]}),
+            "fhir.import_response": dict(data={"text": json.dumps({
+                "resourceType": "QuestionnaireResponse", "status": "in-progress",
+                "questionnaire": f"{DEFAULT_BASE}/Questionnaire/{self.latest.key}"
+                                 f"|{self.latest.version}", "item": []})}),
         }
         return bodies.get(endpoint, {})
 
@@ -320,7 +349,7 @@ def test_every_route_has_an_entry(mapp):
 
 def test_every_url_parameter_is_known(mapp):
     known = {"person_id", "assessment_id", "consent_id", "section_id", "filename", "user_id",
-             "team_id"}
+             "team_id", "token", "ref"}
     for rule in mapp.url_map.iter_rules():
         assert rule.arguments <= known, f"{rule}: nye parametre {rule.arguments - known}"
 

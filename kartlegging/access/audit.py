@@ -1,11 +1,11 @@
 """Append-only audit log: who read or changed what, for whom, when and from where."""
 from flask import has_request_context
 from flask_login import current_user
-from sqlalchemy import event
+from sqlalchemy import event, insert
 from sqlalchemy.orm import Session
 
 from ..extensions import db
-from ..models import AuditEvent
+from ..models import AuditEvent, utcnow
 from .attempts import client_address
 
 ACTIONS = {
@@ -37,6 +37,12 @@ ACTIONS = {
     "person_move": "Flyttet person til et annet team",
     "sso_login": "Innlogging med kommunens innlogging (SSO)",
     "sso_refused": "Innlogging med kommunens innlogging avvist",
+    "my_persons_view": "Åpnet mine personer", "lead_overview": "Åpnet oppfølgingsoversikten",
+    "lead_print_pdf": "Skrev ut samlet PDF", "lead_print_download": "Lastet ned samlet PDF",
+    "lead_print_zip": "Lastet ned originaler (ZIP)", "lead_figures": "Åpnet IP-tall",
+    "lead_trends": "Åpnet anonymiserte trender", "lead_trends_export": "Eksporterte trender (CSV)",
+    "fhir_export": "Eksporterte kartlegging (FHIR)",
+    "fhir_import": "Importerte svar (FHIR)",
 }
 
 # What the admin's page of security events shows.
@@ -81,7 +87,12 @@ def record(action: str, *, person_id=None, obj=None, detail: str | None = None,
 
 def record_many(action: str, person_ids, *, detail: str | None = None) -> None:
     """One event per person (e.g. every person shown in a list), committed together."""
-    db.session.add_all([_event(action, person_id=pid, detail=detail) for pid in person_ids])
+    events = [_event(action, person_id=pid, detail=detail) for pid in person_ids]
+    if events:  # one executemany, whatever the number of persons on the page
+        columns = [c.key for c in AuditEvent.__table__.columns if c.key != "id"]
+        now = utcnow()
+        db.session.execute(insert(AuditEvent.__table__), [
+            {k: (getattr(e, k) if k != "at" else now) for k in columns} for e in events])
     db.session.commit()
 
 

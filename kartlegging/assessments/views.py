@@ -173,13 +173,14 @@ def autosave(assessment_id):
     # this save wrote, never a later one written by another client in the meantime.
     audit.record("assessment_save", person_id=a.person_id, obj=a, detail=sec.id)
     return jsonify(ok=True, version=saved.version, saved_at=oslo_time(saved.updated_at),
-                   **live_state(inst, saved.answers))
+                   **live_state(inst, saved.answers, sec))
 
 
-def live_state(inst, answers) -> dict:
-    """What the page shows live: item visibility and the derived prompts with reasons."""
+def live_state(inst, answers, section) -> dict:
+    """What the section page shows live: its items' visibility and the prompts placed in it."""
     ev = Evaluator(inst, answers, today())
-    derived = evaluate(inst, answers, today()).derived
-    return {"visible": {i.id: ev.visible(i) for i in inst.items.values()},
+    shown = [spec["id"] for spec in inst.derived
+             if (spec.get("place") or {}).get("section") == section.id]
+    return {"visible": {i.id: ev.visible(i) for i in section.items},
             "derived": {k: {"title": d.title, "text": d.text, "outcome": d.outcome,
-                            "reasons": d.reasons} for k, d in derived.items()}}
+                            "reasons": d.reasons} for k in shown for d in [ev.derived(k)]}}

@@ -6,7 +6,7 @@ from sqlalchemy.orm import selectinload
 
 from ..assessments.drafts import LIVSKVALITET
 from ..domain.instruments import Registry
-from ..domain.rules import Evaluator, area_ratings, display_value, score_detail
+from ..domain.rules import Evaluator, area_ratings, display_value, score, score_detail
 from ..extensions import db
 from ..models import Assessment
 
@@ -55,6 +55,17 @@ def to_rating(a: Assessment, registry: Registry) -> Rating:
     return Rating(assessment=a, date=when.strftime("%d.%m.%Y"),
                   mean=detail.mean if detail else None, values=values,
                   answered_by=answered_by(a), mean_text=mean_text(detail))
+
+
+def mean_score(a: Assessment, registry: Registry) -> float | None:
+    inst = registry.get(a.instrument_key, a.instrument_version)
+    return score(inst, a.answers, inst.scores[0]["id"]) if inst.scores else None
+
+
+def complete(a: Assessment, registry: Registry, when) -> None:
+    """A rating is finished: stamp it and freeze its mean (it never changes afterwards)."""
+    a.completed_at = when
+    a.score = mean_score(a, registry)
 
 
 def person_ratings(person_id: int, registry: Registry) -> list[Rating]:

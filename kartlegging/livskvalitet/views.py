@@ -16,6 +16,7 @@ from ..extensions import db
 from ..forms.auth import PasswordConfirmForm
 from ..forms.builder import form_class, stored_to_formdata
 from ..models import Assessment, User
+from . import ratings
 
 bp = Blueprint("selfrating", __name__)
 
@@ -113,7 +114,7 @@ def end():
         audit.record("handover_end_failed", person_id=rating.person_id, obj=rating, user=staff)
         form.password.errors = [f"{problem} Nettbrettet er fortsatt overlevert til personen."]
         return render_template("selfrating/done.html", form=form), 403
-    rating.completed_at = now_utc()
+    ratings.complete(rating, drafts.registry(), now_utc())
     session.pop("handover")
     audit.record("handover_end", person_id=rating.person_id, obj=rating, user=staff)
     flash("Egenvurderingen er lagret. Nettbrettet er tilbake i ansattmodus.", "success")
@@ -144,7 +145,7 @@ def staff_entry(assessment_id):
         for f in forms:
             merged.update(f.answers())
         rating.answers = {k: v for k, v in merged.items() if v not in (None, "", [])}
-        rating.completed_at = now_utc()
+        ratings.complete(rating, drafts.registry(), now_utc())
         audit.record("selfrating_save", person_id=kartlegging.person_id, obj=rating,
                      detail="registrert av ansatt")
         flash("Livskvalitet er registrert (registrert av ansatt).", "success")

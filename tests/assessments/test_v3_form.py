@@ -78,10 +78,13 @@ def test_unanswered_is_named_not_read_as_none(staff, factory):
     assert "hvilke andre tjenester som er involvert, er ikke besvart" in html
     assert "om personen har fastlege, er ikke besvart" in html
     assert "Ingen tjenester er registrert" not in html
-    # Live updates carry the same reasons.
+    # Live updates on the page that shows the prompt carry the same reasons.
     r = client.post(f"/kartlegginger/{a.id}/autolagre", json={
         "version": a.version, "section": "samarbeid",
         "answers": {"fastlege_har": "nei", "oppfolgingstjenester": ["ingen"]}})
+    assert "ip" not in r.get_json()["derived"]  # live state covers the section's own prompts
+    r = client.post(f"/kartlegginger/{a.id}/autolagre", json={
+        "version": r.get_json()["version"], "section": "vurdering", "answers": {}})
     reasons = r.get_json()["derived"]["ip"]["reasons"]
     assert "ingen tjenester er involvert" in reasons
     assert "hvilke andre tjenester som er involvert, er ikke besvart" not in reasons

@@ -132,16 +132,17 @@ def test_repeated_duplicate_numbers_are_throttled(app, staff, factory):
 
 def test_every_person_shown_in_the_list_and_the_hits_is_audited(staff, factory):
     client, user = staff
-    a = factory.person(name="Kari Nordmann", national_id=fnr(1, 2, 80))
-    b = factory.person(name="Per Hansen", national_id=fnr(2, 3, 81))
+    a = factory.person(name="Kari Nordmann", national_id=fnr(1, 2, 80), contact=user)
+    b = factory.person(name="Per Hansen", national_id=fnr(2, 3, 81), contact=user)
+    factory.person(name="Kari Annen", national_id=fnr(5, 6, 83))  # another kontaktperson
     factory.person(name="Kari Utenfor", team=factory.team_b, national_id=fnr(3, 4, 82))
-    client.get("/")
+    client.get("/")  # Mine personer: the persons this user is kontaktperson for
     listed = AuditEvent.query.filter_by(action="person_listed").all()
     assert sorted(e.person_id for e in listed) == sorted([a.id, b.id])
     assert {e.user_id for e in listed} == {user.id}
     client.get("/?q=kari")
     hits = AuditEvent.query.filter_by(action="person_listed", detail="søketreff").all()
-    assert [e.person_id for e in hits] == [a.id]
+    assert sorted(e.person_id for e in hits) == sorted([a.id, a.id + 2])
 
 
 def test_flash_messages_put_no_name_in_the_session_cookie(app, staff):

@@ -2,7 +2,7 @@
 last login, SSO issuer and subject
 
 Revision ID: m2_0010_sso
-Revises: m2_0005_security
+Revises: m2_0008_search
 Create Date: 2026-12-02 10:00:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'm2_0010_sso'
-down_revision = 'm2_0005_security'
+down_revision = 'm2_0008_search'
 branch_labels = None
 depends_on = None
 
