@@ -34,6 +34,19 @@ class Config:
     REASSESS_AFTER_DAYS = int(os.environ.get("REASSESS_AFTER_DAYS", "120"))
     HSTS = False
     DEMO_SEED = False
+    # Single sign-on (OpenID Connect), off unless OIDC_ISSUER is set. See README.
+    OIDC_ISSUER = os.environ.get("OIDC_ISSUER")
+    OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID")
+    OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET")
+    OIDC_SCOPE = os.environ.get("OIDC_SCOPE", "openid profile email")
+    OIDC_USERNAME_CLAIM = os.environ.get("OIDC_USERNAME_CLAIM", "preferred_username")
+    OIDC_NAME_CLAIM = os.environ.get("OIDC_NAME_CLAIM", "name")
+    OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "groups")
+    # JSON: {"<group>": {"role": "ansatt|teamleder|admin", "team": "<team name>"}, ...}
+    OIDC_GROUP_MAP = os.environ.get("OIDC_GROUP_MAP", "{}")
+    OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "kommunens innlogging")
+    # Local passwords (development, installations without SSO); LOCAL_LOGIN=0 switches off.
+    LOCAL_LOGIN = os.environ.get("LOCAL_LOGIN", "1") != "0"
     # FHIR: base of the canonical URLs (Questionnaire/<key>, code systems, extensions).
     FHIR_CANONICAL_BASE = os.environ.get("FHIR_CANONICAL_BASE",
                                          "https://kartlegging.example.kommune.no/fhir")

@@ -49,7 +49,8 @@ def create_app(config_class=None):
     login_manager.login_message = "Logg inn for å fortsette."
 
     from . import templating
-    from .access import account, audit_views, login
+    from .access import account, audit_views, login, sso
+    from .admin import views as admin_views
     from .assessments import views as assessment_views
     from .fhir import views as fhir_views
     from .journal import views as journal_views
@@ -59,8 +60,9 @@ def create_app(config_class=None):
     from .persons import views as person_views
     for bp in (login.bp, account.bp, person_views.bp, consent_views.bp, assessment_views.bp,
                livskvalitet_views.bp, journal_views.bp, audit_views.bp, lead_views.bp,
-               fhir_views.bp):
+               fhir_views.bp, admin_views.bp, sso.bp):
         app.register_blueprint(bp)
+    sso.init_app(app)
     templating.init_app(app)
 
     from . import cli

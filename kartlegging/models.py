@@ -47,7 +47,19 @@ class User(UserMixin, db.Model):
     # The TOTP time step of the last accepted code: a code is never accepted twice.
     totp_last_step: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set by an admin's password reset: the next login must choose a new password.
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    # Two-factor required for this account by an admin (besides the role policy).
+    totp_required: Mapped[bool] = mapped_column(default=False)
+    last_login_at: Mapped[datetime | None]
+    # Single sign-on: the identity provider and its subject; such users have no password.
+    sso_issuer: Mapped[str | None] = mapped_column(String(255))
+    sso_subject: Mapped[str | None] = mapped_column(String(255), index=True)
     team: Mapped[Team] = relationship()
+
+    @property
+    def is_sso(self) -> bool:
+        return self.sso_subject is not None
 
     def set_password(self, password: str, method: str | None = None) -> None:
         kw = {"method": method} if method else {}

@@ -79,6 +79,8 @@ MATRIX = {
     ("fhir.export", "GET"):               "login    404      ok       ok       ok       handover",
     ("fhir.import_response", "GET"):      "login    404      ok       ok       ok       handover",
     ("fhir.import_response", "POST"):     "login    404      redirect redirect redirect handover",
+    ("sso.start", "GET"):                 "404      404      404      404      404      handover",
+    ("sso.callback", "GET"):              "404      404      404      404      404      handover",
     ("auth.login", "GET"):                "ok       redirect redirect redirect redirect handover",
     ("auth.login", "POST"):               "redirect redirect redirect redirect redirect handover",
     ("auth.login_code", "GET"):           "redirect redirect redirect redirect redirect handover",
@@ -90,6 +92,23 @@ MATRIX = {
     ("auth.keepalive", "POST"):           "401      ok       ok       ok       ok       403",
     ("account.enroll", "GET"):            "login    ok       ok       ok       ok       handover",
     ("account.enroll", "POST"):           "login    redirect redirect redirect redirect handover",
+    ("account.change_password", "GET"):   "login    ok       ok       ok       ok       handover",
+    ("account.change_password", "POST"):  "login    redirect redirect redirect redirect handover",
+    ("admin.users", "GET"):               "login    403      403      403      ok       handover",
+    ("admin.new_user", "GET"):            "login    403      403      403      ok       handover",
+    ("admin.new_user", "POST"):           "login    403      403      403      ok       handover",
+    ("admin.edit_user", "GET"):           "login    403      403      403      ok       handover",
+    ("admin.edit_user", "POST"):          "login    403      403      403      redirect handover",
+    ("admin.deactivate", "POST"):         "login    403      403      403      redirect handover",
+    ("admin.activate", "POST"):           "login    403      403      403      redirect handover",
+    ("admin.reset_password", "POST"):     "login    403      403      403      ok       handover",
+    ("admin.teams", "GET"):               "login    403      403      403      ok       handover",
+    ("admin.teams", "POST"):              "login    403      403      403      redirect handover",
+    ("admin.rename_team", "GET"):         "login    403      403      403      ok       handover",
+    ("admin.rename_team", "POST"):        "login    403      403      403      redirect handover",
+    ("admin.persons", "GET"):             "login    403      403      403      ok       handover",
+    ("admin.move_person", "GET"):         "login    403      403      403      ok       handover",
+    ("admin.move_person", "POST"):        "login    403      403      403      redirect handover",
     ("account.policy", "GET"):            "login    403      403      403      ok       handover",
     ("account.policy", "POST"):           "login    403      403      403      redirect handover",
     ("static", "GET"):                    "ok       ok       ok       ok       ok       ok",
@@ -228,6 +247,10 @@ class Scenario:
                 values[arg] = self.ids["consent"]
             elif arg == "section_id":
                 values[arg] = self.section_id
+            elif arg == "user_id":
+                values[arg] = self.users["ansatt"].id
+            elif arg == "team_id":
+                values[arg] = self.team.id
             elif arg == "filename":
                 values[arg] = "css/app.css"
             elif arg == "token":  # a print that does not exist (or belongs to someone else)
@@ -276,6 +299,16 @@ class Scenario:
             "auth.keepalive": dict(json={}),  # as app.js sends it
             "account.enroll": dict(data={"code": totp_code, "password": PASSWORD}),
             "account.policy": dict(data={"require": "y"}),
+            "account.change_password": dict(data={"password": "helt-nytt-passord-77",
+                                                   "confirm": "helt-nytt-passord-77"}),
+            "admin.new_user": dict(data={"username": f"m{self.k}-ny", "name": "Ny Bruker",
+                                         "role": "ansatt", "team": str(self.team.id)}),
+            "admin.edit_user": dict(data={"name": "Endret Navn", "role": "teamleder",
+                                          "team": str(self.team.id)}),
+            "admin.teams": dict(data={"name": f"Nytt team {self.k}"}),
+            "admin.rename_team": dict(data={"name": f"Omdøpt team {self.k}"}),
+            "admin.move_person": dict(data={"team": str(self.other_team.id),
+                                            "reason": "Registrert i feil team"}),
             "lead.print_pdf": dict(data={"utvalg": "valgte", "person": [str(self.person.id)]}),
             "lead.print_zip": dict(data={"utvalg": "valgte", "person": [str(self.person.id)]}),
             "fhir.import_response": dict(data={"text": json.dumps({
@@ -315,8 +348,8 @@ def test_every_route_has_an_entry(mapp):
 
 
 def test_every_url_parameter_is_known(mapp):
-    known = {"person_id", "assessment_id", "consent_id", "section_id", "filename", "token",
-             "ref"}
+    known = {"person_id", "assessment_id", "consent_id", "section_id", "filename", "user_id",
+             "team_id", "token", "ref"}
     for rule in mapp.url_map.iter_rules():
         assert rule.arguments <= known, f"{rule}: nye parametre {rule.arguments - known}"
 

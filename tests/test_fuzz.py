@@ -482,7 +482,9 @@ def concrete(w, rule: str) -> str:
     return (rule.replace("<int:person_id>", str(w.person.id))
             .replace("<int:assessment_id>", str(w.draft.id))
             .replace("<int:consent_id>", str(w.consent.id))
-            .replace("<section_id>", w.sections()[0].id))
+            .replace("<section_id>", w.sections()[0].id)
+            .replace("<int:user_id>", str(w.person.created_by_id))
+            .replace("<int:team_id>", str(w.person.team_id)))
 
 
 def test_oversized_requests_get_413_everywhere(world):

@@ -2,9 +2,10 @@
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
+from ..admin import operations as admin_ops
 from ..extensions import db
-from ..forms.account import EnrollForm, PolicyForm
-from . import audit, twofactor
+from ..forms.account import ChangePasswordForm, EnrollForm, PolicyForm
+from . import audit, sessions, twofactor
 from .guard import role_required
 from .login import confirm_password
 
@@ -58,3 +59,27 @@ def policy():
                                missing=twofactor.users_missing_enrolment()), 400
     return render_template("account/policy.html", form=form,
                            missing=twofactor.users_missing_enrolment())
+
+
+@bp.route("/konto/passord", methods=["GET", "POST"])
+def change_password():
+    """A new password of the user's own choice; required after an admin's reset. Every
+    other login of the user ends, and this one goes on."""
+    if current_user.is_sso:
+        flash("Du logger inn med kommunens innlogging og har ikke noe passord her.", "info")
+        return redirect(url_for("persons.index"))
+    form = ChangePasswordForm()
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                admin_ops.change_own_password(current_user, form.password.data)
+            except admin_ops.AdminError as e:
+                db.session.rollback()
+                form.password.errors = [str(e)]
+            else:
+                sessions.start(current_user)
+                audit.record("password_changed")
+                flash("Passordet er byttet.", "success")
+                return redirect(url_for("persons.index"))
+        return render_template("account/password.html", form=form), 422
+    return render_template("account/password.html", form=form)

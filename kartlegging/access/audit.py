@@ -28,6 +28,15 @@ ACTIONS = {
     "person_duplicate_throttled": "Stoppet: for mange forsøk med numre som finnes",
     "logout_everywhere": "Logget ut overalt", "security_view": "Åpnet sikkerhetshendelser",
     "access_denied": "Forsøkte å åpne en person i et annet team (avvist)",
+    "password_changed": "Byttet passord",
+    "admin_users_view": "Åpnet brukeradministrasjonen",
+    "admin_user_create": "Opprettet bruker", "admin_user_update": "Endret bruker",
+    "admin_user_deactivate": "Deaktiverte bruker", "admin_user_activate": "Aktiverte bruker",
+    "admin_password_reset": "Laget midlertidig passord",
+    "admin_team_create": "Opprettet team", "admin_team_rename": "Ga team nytt navn",
+    "person_move": "Flyttet person til et annet team",
+    "sso_login": "Innlogging med kommunens innlogging (SSO)",
+    "sso_refused": "Innlogging med kommunens innlogging avvist",
     "my_persons_view": "Åpnet mine personer", "lead_overview": "Åpnet oppfølgingsoversikten",
     "lead_print_pdf": "Skrev ut samlet PDF", "lead_print_download": "Lastet ned samlet PDF",
     "lead_print_zip": "Lastet ned originaler (ZIP)", "lead_figures": "Åpnet IP-tall",
@@ -39,7 +48,10 @@ ACTIONS = {
 # What the admin's page of security events shows.
 SECURITY_ACTIONS = ("login_failed", "handover_end_failed", "person_duplicate",
                     "person_duplicate_throttled", "totp_enrolled", "policy_change",
-                    "logout_everywhere")
+                    "logout_everywhere", "sso_refused", "admin_user_create",
+                    "admin_user_update", "admin_user_deactivate", "admin_user_activate",
+                    "admin_password_reset", "admin_team_create", "admin_team_rename",
+                    "person_move", "password_changed")
 
 
 def _fit(value: str | None, size: int) -> str | None:

@@ -29,11 +29,16 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 
 # Endpoints a hand-over session may reach: only the person's own rating pages.
 HANDOVER_ENDPOINTS = {"selfrating.question", "selfrating.done", "selfrating.end", "static"}
-PUBLIC_ENDPOINTS = {"auth.login", "auth.login_code", "auth.token", "static",
+PUBLIC_ENDPOINTS = {"auth.login", "auth.login_code", "auth.token", "static", "sso.start",
+                    "sso.callback",
                     "selfrating.question", "selfrating.done", "selfrating.end"}
 # Reachable before a required two-factor set-up is done.
-ENROLMENT_ENDPOINTS = {"account.enroll", "auth.logout", "auth.logout_everywhere",
+ENROLMENT_ENDPOINTS = {"account.enroll", "account.change_password", "auth.logout",
+                       "auth.logout_everywhere",
                        "auth.token", "auth.status", "static"}
+# Reachable while a password set by an admin must be changed.
+PASSWORD_CHANGE_ENDPOINTS = {"account.change_password", "auth.logout", "auth.logout_everywhere",
+                             "auth.token", "auth.status", "static"}
 # Requests that are not the user's activity (they do not reset the idle clock).
 NOT_ACTIVITY = {None, "static", "auth.status"}
 # Forms whose fields an expired session carries through the login pages: long forms where
@@ -148,6 +153,12 @@ def init_app(app):
                 return _to_login(expired=True)
             if request.endpoint not in NOT_ACTIVITY:  # a 404 (favicon) is not activity
                 session["last_seen"] = now
+            if (current_user.must_change_password
+                    and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS):
+                if wants_json():
+                    return jsonify(error="password_change",
+                                   message="Bytt passordet ditt først."), 403
+                return redirect(url_for("account.change_password"))
             if (request.endpoint not in ENROLMENT_ENDPOINTS and not current_user.totp_secret
                     and twofactor.is_required(current_user)):
                 if wants_json():

@@ -17,11 +17,12 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..clock import now_utc
 from ..extensions import db
 from ..forms.account import CodeForm
 from ..forms.auth import LoginForm
 from ..models import User
-from . import attempts, audit, sessions, twofactor
+from . import attempts, audit, sessions, sso, twofactor
 from .guard import carry_allowed, safe_local_path, wants_json
 
 bp = Blueprint("auth", __name__)
@@ -71,7 +72,7 @@ def attempt_login(username: str, password: str) -> tuple[User | None, str | None
     if number is None:
         audit.record("login_failed", username=name, detail=attempts.LOCKED_DETAIL)
         return None, attempts.locked_message(user), 0
-    if not user.active or not user.check_password(password):
+    if not user.active or user.is_sso or not user.check_password(password):
         audit.record("login_failed", username=name)
         return None, WRONG, 0
     return user, None, number
@@ -84,6 +85,9 @@ def confirm_password(user: User, password: str | None) -> str | None:
     check, so the password cannot be guessed at a screen that asks for it again (such as
     the tablet handed to the person). Commits; writes no audit event.
     """
+    if user.is_sso:
+        return (f"Kontoen din bruker {current_app.config['OIDC_PROVIDER_NAME']} og har ikke "
+                "noe passord i Kartlegging, så dette steget kan ikke bekreftes med passord.")
     number = attempts.reserve_try(user)
     if number is None:
         return attempts.locked_message(user)
@@ -109,6 +113,7 @@ def _complete_login(user: User):
     # it as server-local time (on a server in Europe/Oslo every login expired at once).
     session["last_seen"] = session["login_at"] = datetime.now(UTC).timestamp()
     session.pop(TOTP_PENDING, None)
+    user.last_login_at = now_utc()
     audit.record("login", user=user)
     if wants_json():
         return jsonify(ok=True, csrf_token=generate_csrf())
@@ -137,6 +142,11 @@ def _code_problem(user: User, code: str | None) -> str | None:
 @bp.route("/logg-inn", methods=["GET", "POST"])
 def login():
     form = LoginForm()
+    if request.method == "POST" and not current_app.config["LOCAL_LOGIN"]:
+        message = "Innlogging med passord er slått av. Bruk kommunens innlogging."
+        if wants_json():
+            return jsonify(error="local_login_off", message=message), 403
+        return render_template("auth/login.html", form=form, sso_error=message), 403
     if request.method == "POST" and form.validate_on_submit():
         user, error, number = attempt_login(form.username.data, form.password.data)
         if user and user.totp_secret:
@@ -198,11 +208,12 @@ def login_code():
 def logout():
     """Ends this login on the server too: a copy of the cookie no longer works."""
     audit.record("logout", commit=False)
+    provider_logout = sso.logout_target()
     sessions.end_current()
     logout_user()
     session.clear()
     flash("Du er logget ut.", "info")
-    return redirect(url_for("auth.login"))
+    return redirect(provider_logout or url_for("auth.login"))
 
 
 @bp.route("/logg-ut/overalt", methods=["POST"])

@@ -30,7 +30,11 @@ def set_required(required: bool, by: User) -> None:
 
 def is_required(user: User) -> bool:
     # The policy only ever covers LEAD_ROLES: ansatte (most requests) need no query.
-    return user.role in LEAD_ROLES and user.role in required_roles()
+    # An admin can also require it for one account. Single sign-on users get their second
+    # factor from the identity provider.
+    if user.is_sso:
+        return False
+    return user.totp_required or (user.role in LEAD_ROLES and user.role in required_roles())
 
 
 def new_secret() -> str:

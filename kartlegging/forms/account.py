@@ -1,7 +1,7 @@
 """Forms for two-factor enrolment, the second login step and the admin policy."""
 
 from wtforms import BooleanField, PasswordField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 
 from .base import Form
 
@@ -20,3 +20,12 @@ class EnrollForm(CodeForm):
 
 class PolicyForm(Form):
     require = BooleanField("Krev tofaktor-innlogging for teamledere og administratorer")
+
+
+class ChangePasswordForm(Form):
+    password = PasswordField("Nytt passord (minst 12 tegn, bokstaver og tall eller tegn)",
+                             validators=[DataRequired("Skriv et nytt passord."),
+                                         Length(max=200)])
+    confirm = PasswordField("Gjenta det nye passordet", validators=[
+        DataRequired("Skriv passordet en gang til."),
+        EqualTo("password", "Passordene er ikke like.")])

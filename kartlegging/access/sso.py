@@ -1,0 +1,181 @@
+"""Single sign-on with OpenID Connect (Authlib): authorization code flow with PKCE, state
+and nonce, the ID token verified against the issuer's published keys.
+
+Off unless OIDC_ISSUER is set. A first login creates the user from the claims; role and team
+follow the group claim at every login (config OIDC_GROUP_MAP); no matching group, a
+deactivated account or a user name that belongs to a local account is refused with a
+message and an audit event. Two-factor is the identity provider's job for these users.
+"""
+from datetime import UTC, datetime
+
+from authlib.common.errors import AuthlibBaseError
+from authlib.integrations.flask_client import OAuth
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_user
+from joserfc.errors import JoseError
+from requests import RequestException
+from sqlalchemy import select
+
+from ..cli import get_or_create_team
+from ..clock import now_utc
+from ..domain.sso_claims import grant_for, parse_group_map
+from ..extensions import db
+from ..forms.auth import LoginForm
+from ..models import User
+from . import audit, sessions
+from .guard import safe_local_path
+
+bp = Blueprint("sso", __name__)
+NEXT = "sso_next"
+FLAG = "sso"
+REFUSED = ("Innloggingen med {provider} ble avvist ({why}). Prøv igjen, eller kontakt "
+           "en administrator.")
+NO_GROUP = ("Du er logget inn hos {provider}, men er ikke med i noen gruppe som gir tilgang "
+            "til Kartlegging. Be lederen din eller en administrator om tilgang.")
+
+
+def enabled(app=None) -> bool:
+    return bool((app or current_app).config.get("OIDC_ISSUER"))
+
+
+def init_app(app) -> None:
+    """Registers the provider (metadata is fetched on first use) and checks the group map
+    at start-up, so a wrong map stops the app instead of refusing everyone later."""
+    if not enabled(app):
+        if not app.config.get("LOCAL_LOGIN", True):
+            raise RuntimeError("LOCAL_LOGIN=0 krever OIDC_ISSUER: ellers kan ingen logge inn")
+        return
+    if not (app.config.get("OIDC_CLIENT_ID") and app.config.get("OIDC_CLIENT_SECRET")):
+        raise RuntimeError("OIDC_CLIENT_ID og OIDC_CLIENT_SECRET må settes når OIDC_ISSUER "
+                           "er satt")
+    app.extensions["sso_groups"] = parse_group_map(app.config["OIDC_GROUP_MAP"])
+    oauth = OAuth(app)
+    oauth.register(
+        "oidc",
+        client_id=app.config["OIDC_CLIENT_ID"],
+        client_secret=app.config["OIDC_CLIENT_SECRET"],
+        server_metadata_url=app.config["OIDC_ISSUER"].rstrip("/")
+        + "/.well-known/openid-configuration",
+        client_kwargs={"scope": app.config["OIDC_SCOPE"], "code_challenge_method": "S256",
+                       "timeout": 10},
+    )
+    app.extensions["sso_client"] = oauth.oidc
+
+
+def client():
+    return current_app.extensions["sso_client"]
+
+
+def _provider() -> str:
+    return current_app.config["OIDC_PROVIDER_NAME"]
+
+
+def _refuse(why: str, message: str | None = None, *, subject: str | None = None,
+            username: str | None = None, status: int = 401, detail: str | None = None):
+    db.session.rollback()
+    audit.record("sso_refused", username=username, detail=(
+        f"{current_app.config['OIDC_ISSUER']} {subject or '-'}: {why}"
+        + (f" ({detail})" if detail else ""))[:1000])
+    return render_template("auth/login.html", form=LoginForm(formdata=None),
+                           sso_error=message or REFUSED.format(provider=_provider(), why=why)
+                           ), status
+
+
+@bp.route("/logg-inn/sso")
+def start():
+    if not enabled():
+        abort(404)
+    if current_user.is_authenticated:
+        return redirect(url_for("persons.index"))
+    session[NEXT] = safe_local_path(request.args.get("next"))
+    return client().authorize_redirect(url_for(".callback", _external=True))
+
+
+@bp.route("/logg-inn/sso/svar")
+def callback():
+    if not enabled():
+        abort(404)
+    try:
+        token = client().authorize_access_token()
+    except (AuthlibBaseError, JoseError) as e:
+        # State or nonce that does not match, a token from another issuer or for another
+        # client, an expired or badly signed token, or the provider's own "access_denied".
+        why = getattr(e, "error", None) or type(e).__name__
+        return _refuse(str(why), detail=getattr(e, "description", None))
+    except RequestException as e:
+        return _refuse(f"kunne ikke nå {type(e).__name__}", status=502)
+    claims = token.get("userinfo")
+    if not claims or not claims.get("sub"):
+        return _refuse("ingen ID-token")
+    return _sign_in(dict(claims))
+
+
+def _sign_in(claims: dict):
+    cfg = current_app.config
+    issuer, subject = claims["iss"], str(claims["sub"])
+    username = str(claims.get(cfg["OIDC_USERNAME_CLAIM"]) or "").strip().lower()[:80]
+    grant = grant_for(claims, cfg["OIDC_GROUPS_CLAIM"], current_app.extensions["sso_groups"])
+    if grant is None:
+        return _refuse("ingen gruppe gir tilgang", NO_GROUP.format(provider=_provider()),
+                       subject=subject, username=username, status=403)
+    team = get_or_create_team(grant.team)
+    user = db.session.scalar(select(User).where(User.sso_issuer == issuer,
+                                                User.sso_subject == subject))
+    if user is None:
+        if not username:
+            return _refuse(f"mangler {cfg['OIDC_USERNAME_CLAIM']}", subject=subject)
+        if db.session.scalar(select(User.id).where(User.username == username)) is not None:
+            return _refuse("brukernavnet finnes som lokal bruker", subject=subject,
+                           username=username, status=403)
+        user = User(username=username, name=username, sso_issuer=issuer, sso_subject=subject,
+                    role=grant.role, team_id=team.id)
+        # No password: a random hash nobody knows, and local login refuses SSO users.
+        from ..admin.operations import temporary_password
+        user.set_password(temporary_password() + temporary_password(),
+                          cfg.get("PASSWORD_HASH_METHOD"))
+        db.session.add(user)
+        created = True
+    else:
+        created = False
+        if not user.active:
+            return _refuse("kontoen er deaktivert", subject=subject, username=user.username,
+                           status=403)
+    user.name = str(claims.get(cfg["OIDC_NAME_CLAIM"]) or user.name or username)[:120]
+    user.role = grant.role
+    user.team_id = team.id
+    user.last_login_at = now_utc()
+    db.session.flush()
+    login_user(user)
+    sessions.start(user)
+    session["last_seen"] = session["login_at"] = datetime.now(UTC).timestamp()
+    session[FLAG] = True
+    audit.record("sso_login", user=user, detail=(
+        f"{issuer} {subject}; gruppe {grant.group} → {grant.role}, {grant.team}"
+        + ("; ny bruker" if created else ""))[:1000])
+    return redirect(session.pop(NEXT, None) or url_for("persons.index"))
+
+
+def logout_target() -> str | None:
+    """The provider's end-session URL for a user who signed in with SSO (None otherwise,
+    or when the provider publishes none). Read before the session is cleared."""
+    if not enabled() or not session.get(FLAG):
+        return None
+    try:
+        metadata = client().load_server_metadata()
+    except (AuthlibBaseError, RequestException):
+        return None
+    if not metadata.get("end_session_endpoint"):
+        return None
+    result = client().create_logout_url(
+        post_logout_redirect_uri=url_for("auth.login", _external=True),
+        client_id=current_app.config["OIDC_CLIENT_ID"])
+    return result["url"]

@@ -1,0 +1,1 @@
+"""User and team administration for admins (issue 23)."""
