@@ -42,16 +42,20 @@ def create_app(config_class=None):
     login_manager.login_message = "Logg inn for å fortsette."
 
     from . import templating
-    from .access import account, audit_views, login
+    from .access import account, audit_views, device_key, login
     from .assessments import views as assessment_views
     from .journal import views as journal_views
     from .livskvalitet import views as livskvalitet_views
     from .persons import consent_views
     from .persons import views as person_views
     for bp in (login.bp, account.bp, person_views.bp, consent_views.bp, assessment_views.bp,
-               livskvalitet_views.bp, journal_views.bp, audit_views.bp):
+               livskvalitet_views.bp, journal_views.bp, audit_views.bp, device_key.bp):
         app.register_blueprint(bp)
     templating.init_app(app)
+
+    @app.route("/favicon.ico")
+    def favicon():
+        return app.send_static_file("favicon.ico")
 
     from . import cli
     cli.init_app(app)

@@ -16,8 +16,9 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "form-action 'self'; frame-ancestors 'none'")
 
 # Endpoints a hand-over session may reach: only the person's own rating pages.
-HANDOVER_ENDPOINTS = {"selfrating.question", "selfrating.done", "selfrating.end", "static"}
-PUBLIC_ENDPOINTS = {"auth.login", "auth.login_code", "auth.token", "static",
+HANDOVER_ENDPOINTS = {"selfrating.question", "selfrating.done", "selfrating.end", "static",
+                      "favicon"}
+PUBLIC_ENDPOINTS = {"auth.login", "auth.login_code", "auth.token", "static", "favicon",
                     "selfrating.question", "selfrating.done", "selfrating.end"}
 # Reachable before a required two-factor set-up is done.
 ENROLMENT_ENDPOINTS = {"account.enroll", "auth.logout", "auth.token", "static"}
@@ -65,7 +66,7 @@ def init_app(app):
             if request.endpoint in HANDOVER_ENDPOINTS:
                 # The tablet is with the person; ending the hand-over needs the staff
                 # password, so the idle clock restarts rather than logging staff out after it.
-                if request.endpoint != "static":
+                if request.endpoint not in ("static", "favicon"):
                     session["last_seen"] = datetime.now(UTC).timestamp()
                 return None
             if wants_json():
@@ -86,7 +87,7 @@ def init_app(app):
                 session.pop("last_seen", None)
                 session.pop("login_at", None)
                 return _to_login(expired=True)
-            if request.endpoint not in (None, "static"):  # a 404 (favicon) is not activity
+            if request.endpoint not in (None, "static", "favicon"):  # not activity
                 session["last_seen"] = now
             if (request.endpoint not in ENROLMENT_ENDPOINTS and not current_user.totp_secret
                     and twofactor.is_required(current_user)):
@@ -120,7 +121,7 @@ def init_app(app):
         resp.headers["Referrer-Policy"] = "same-origin"
         resp.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
         resp.headers["Cross-Origin-Opener-Policy"] = "same-origin"
-        if request.endpoint != "static":
+        if request.endpoint not in ("static", "favicon"):
             resp.headers["Cache-Control"] = "no-store"
         if app.config.get("HSTS"):
             resp.headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"

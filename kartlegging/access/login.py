@@ -22,7 +22,7 @@ from ..extensions import db
 from ..forms.account import CodeForm
 from ..forms.auth import LoginForm
 from ..models import AuditEvent, User
-from . import audit, twofactor
+from . import audit, device_key, twofactor
 from .guard import safe_local_path, wants_json
 
 bp = Blueprint("auth", __name__)
@@ -123,7 +123,7 @@ def _complete_login(user: User):
     session.pop(TOTP_PENDING, None)
     audit.record("login", user=user)
     if wants_json():
-        return jsonify(ok=True, csrf_token=generate_csrf())
+        return jsonify(ok=True, csrf_token=generate_csrf(), user=user.id)
     target = safe_local_path(request.args.get("next"))
     if _carried() and target:  # what was typed before the session expired is sent again
         return render_template("auth/resubmit.html", carry=_carried(), target=target)
@@ -203,6 +203,9 @@ def login_code():
 @bp.route("/logg-ut", methods=["POST"])
 def logout():
     audit.record("logout")
+    if current_user.is_authenticated:
+        device_key.rotate(current_user)
+        db.session.commit()
     logout_user()
     session.clear()
     flash("Du er logget ut.", "info")
