@@ -18,6 +18,13 @@ class Rating:
     mean: float | None
     values: dict = field(default_factory=dict)      # item id -> int | None
     answered_by: str = ""
+    answered: int = 0
+    total: int = 0
+
+    @property
+    def incomplete(self) -> bool:
+        """Ended before every question had an answer (stopped early)."""
+        return self.answered < self.total
 
 
 def answered_by(a: Assessment) -> str:
@@ -36,7 +43,10 @@ def to_rating(a: Assessment, registry: Registry) -> Rating:
     when = a.completed_at or a.created_at
     return Rating(assessment=a, date=when.strftime("%d.%m.%Y"),
                   mean=score(inst, a.answers, inst.scores[0]["id"]) if inst.scores else None,
-                  values=values, answered_by=answered_by(a))
+                  values=values, answered_by=answered_by(a),
+                  answered=sum(1 for i in inst.items.values()
+                               if a.answers.get(i.id) not in (None, "")),
+                  total=len(inst.items))
 
 
 def person_ratings(person_id: int, registry: Registry) -> list[Rating]:
