@@ -62,13 +62,14 @@ def save(a: Assessment, changes: dict, *, expected_version: int | None, by: User
     if expected_version is not None and expected_version != a.version:
         raise Conflict(a)
     merged = dict(a.answers or {})
+    emptied = {}
     for key, value in changes.items():
         if is_answered(value):
             merged[key] = value
-        else:
-            merged.pop(key, None)
+        elif key in merged:
+            emptied[key] = merged.pop(key)
     before = dict(a.set_aside or {})
-    new_answers, aside, restored = set_aside(instrument_of(a), merged, before)
+    new_answers, aside, restored = set_aside(instrument_of(a), merged, before, emptied)
     now = now_utc()
     values = dict(answers=new_answers, set_aside=aside or None, version=a.version + 1,
                   updated_at=now, updated_by_id=by.id)

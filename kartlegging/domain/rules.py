@@ -195,13 +195,16 @@ def _owner(instrument: Instrument) -> dict[str, Item]:
     return owner
 
 
-def set_aside(instrument: Instrument, answers: dict,
-              aside: dict | None) -> tuple[dict, dict, dict]:
+def set_aside(instrument: Instrument, answers: dict, aside: dict | None,
+              emptied: dict | None = None) -> tuple[dict, dict, dict]:
     """Split answers into (shown, set aside, restored).
 
     Answers of hidden items are kept aside instead of dropped; answers kept aside earlier
-    come back when their item shows again and has no new answer. Only `shown` is the
-    assessment's answers: counts, rules, exports and the PDF never see what is aside.
+    come back when their item shows again and has no new answer. `emptied` holds the
+    previous answers of fields sent empty with this change: if their item is hidden now,
+    the old answer is kept aside too (a field hidden together with its gate question is not
+    a deliberate deletion). Only `shown` is the assessment's answers: counts, rules, exports
+    and the PDF never see what is aside.
     """
     owner = _owner(instrument)
     current = {k: v for k, v in answers.items() if k in owner and is_answered(v)}
@@ -217,6 +220,10 @@ def set_aside(instrument: Instrument, answers: dict,
             current[k] = restored[k] = kept.pop(k)
     shown = clean(instrument, current)
     kept.update({k: v for k, v in current.items() if k not in shown})
+    ev = Evaluator(instrument, shown)
+    for k, v in (emptied or {}).items():
+        if k in owner and is_answered(v) and k not in kept and not ev.visible(owner[k]):
+            kept[k] = v
     restored = {k: v for k, v in restored.items() if k in shown}
     return shown, kept, restored
 
