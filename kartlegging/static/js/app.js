@@ -322,11 +322,15 @@
       });
     });
     if (withAnswers && source && source.name) {
-      var self = this, name = source.name, before = this.last[name];
       this.note((withAnswers === 1 ? "1 svar" : withAnswers + " svar") +
         " gjelder ikke ut fra svaret du ga, og er lagt til side. De kommer tilbake hvis du endrer svaret igjen, og slettes først når kartleggingen signeres.",
-        function () { self.setValue(name, before); self.changed(null); });
+        this.undoFor(source.name));
     }
+  };
+  // Undo of the latest change to a field: its value before that change.
+  SectionForm.prototype.undoFor = function (name) {
+    var self = this, before = this.last[name];
+    return function () { self.setValue(name, before); self.changed(null); };
   };
   SectionForm.prototype.say = function (text, kind) {
     if (!this.status) return;
@@ -340,6 +344,10 @@
   };
   SectionForm.prototype.changed = function (source) {
     this.dirty = true;
+    // A tap fires both "input" and "change": only a real change of value can be undone.
+    if (source && source.name && !same(this.answers()[source.name], this.last[source.name])) {
+      this.lastUndo = this.undoFor(source.name);
+    }
     this.applyConditions(source);
     this.last = this.answers();
     this.keep();
@@ -419,7 +427,7 @@
       self.acked[k] = self.answers()[k];
     });
     if (Object.keys(restored).length) this.last = this.answers();
-    if (data.aside_message) this.note(data.aside_message);
+    if (data.aside_message) this.note(data.aside_message, this.lastUndo);
     Object.keys(data.derived || {}).forEach(function (id) {
       var box = document.getElementById("live-" + id);
       if (!box) return;
