@@ -129,13 +129,11 @@ def test_keyboard_reaches_the_first_question_quickly(live, context, page):
     _, aid = live.draft()
     api_login(context, live, "kari")
     open_section(page, live, aid, "familie")
-    for n in range(1, 12):
+    presses = 0
+    while page.evaluate("() => document.activeElement.name") != "sivilstand":
+        presses += 1
+        assert presses <= 10, "første spørsmål nås ikke med 10 Tab"
         page.keyboard.press("Tab")
-        if page.evaluate("() => document.activeElement.name === 'sivilstand'"):
-            break
-    else:
-        raise AssertionError("første spørsmål nås ikke med under 12 Tab")
-    assert n <= 10, n
     # The focus ring contrasts with the white page (dark outline, ≥ 3:1).
     color = page.evaluate("() => getComputedStyle(document.activeElement).outlineColor")
     assert color in ("rgb(26, 26, 26)",), color
