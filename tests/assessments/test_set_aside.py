@@ -126,3 +126,13 @@ def test_overview_lists_a_missing_parorende_consent(staff, factory):
     page = client.get(f"/kartlegginger/{a.id}").data.decode()
     assert 'id="parorende-mangler"' in page
     assert "ingen samtykke i kraft dekker opplysninger fra eller til pårørende" in page
+
+
+def test_vurdering_shows_index_and_koordinator_reminder_before_the_buttons(staff, factory):
+    client, user = staff
+    a = factory.assessment(factory.person(), user, filled=False)
+    page = client.get(f"/kartlegginger/{a.id}/del/vurdering").data.decode()
+    buttons = page.index('class="form-actions"')
+    assert page.index('id="live-levekarsindeks"') < buttons
+    assert page.index('id="koordinator-paaminnelse"') < buttons
+    assert page.index('id="live-ip"') < buttons
