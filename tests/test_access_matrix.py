@@ -70,13 +70,13 @@ MATRIX = {
     ("auth.token", "GET"):                "ok       ok       ok       ok       ok       handover",
     ("auth.logout", "POST"):              "login    redirect redirect redirect redirect handover",
     ("auth.keepalive", "POST"):           "401      ok       ok       ok       ok       403",
+    ("devicekey.key", "GET"):             "login    ok       ok       ok       ok       handover",
     ("account.enroll", "GET"):            "login    ok       ok       ok       ok       handover",
     ("account.enroll", "POST"):           "login    redirect redirect redirect redirect handover",
     ("account.policy", "GET"):            "login    403      403      403      ok       handover",
     ("account.policy", "POST"):           "login    403      403      403      redirect handover",
     ("static", "GET"):                    "ok       ok       ok       ok       ok       ok",
     ("favicon", "GET"):                   "ok       ok       ok       ok       ok       ok",
-    ("devicekey.key", "GET"):             "login    ok       ok       ok       ok       handover",
 }
 
 # Called by app.js with JSON: refusals are JSON with a message, not redirects.

@@ -21,7 +21,7 @@ HANDOVER_ENDPOINTS = {"selfrating.question", "selfrating.done", "selfrating.end"
 PUBLIC_ENDPOINTS = {"auth.login", "auth.login_code", "auth.token", "static", "favicon",
                     "selfrating.question", "selfrating.done", "selfrating.end"}
 # Reachable before a required two-factor set-up is done.
-ENROLMENT_ENDPOINTS = {"account.enroll", "auth.logout", "auth.token", "static"}
+ENROLMENT_ENDPOINTS = {"account.enroll", "auth.logout", "auth.token", "static", "favicon"}
 
 
 @login_manager.user_loader
@@ -121,7 +121,7 @@ def init_app(app):
         resp.headers["Referrer-Policy"] = "same-origin"
         resp.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
         resp.headers["Cross-Origin-Opener-Policy"] = "same-origin"
-        if request.endpoint not in ("static", "favicon"):
+        if request.endpoint != "static":
             resp.headers["Cache-Control"] = "no-store"
         if app.config.get("HSTS"):
             resp.headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
