@@ -2,7 +2,7 @@
 PY := .venv/bin/python
 export FLASK_APP := kartlegging
 
-.PHONY: run test test-sqlite test-pg test-browser setup setup-test lint clean
+.PHONY: run test test-sqlite test-pg test-browser setup setup-test lint bench clean
 
 setup:
 	scripts/system-packages.sh run
@@ -23,8 +23,12 @@ test: setup-test
 test-pg: setup-test
 	scripts/test-pg.sh
 
+bench: setup-test
+	scripts/bootstrap.sh test,bench
+	scripts/bench.sh
+
 lint: setup-test
-	.venv/bin/ruff check kartlegging tests config.py
+	.venv/bin/ruff check kartlegging tests bench config.py
 
 clean:
 	rm -rf .venv instance test-artifacts .pytest_cache

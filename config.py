@@ -34,6 +34,9 @@ class Config:
     REASSESS_AFTER_DAYS = int(os.environ.get("REASSESS_AFTER_DAYS", "120"))
     HSTS = False
     DEMO_SEED = False
+    # FHIR: base of the canonical URLs (Questionnaire/<key>, code systems, extensions).
+    FHIR_CANONICAL_BASE = os.environ.get("FHIR_CANONICAL_BASE",
+                                         "https://kartlegging.example.kommune.no/fhir")
 
 
 class DevelopmentConfig(Config):

@@ -2,7 +2,9 @@
 import logging
 import os
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
+from flask.sessions import SecureCookieSessionInterface
+from sqlalchemy.engine import make_url
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -22,9 +24,14 @@ def create_app(config_class=None):
         config_class.check()
     app.config.from_object(config_class)
     proxies = int(os.environ.get("TRUSTED_PROXIES", "0"))
-    if proxies:  # behind nginx: take client address and scheme from X-Forwarded-*
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
-    os.makedirs(app.instance_path, exist_ok=True)
+    if proxies:
+        # Behind nginx: the client address is the right-most of the `proxies` hops the
+        # proxies appended to X-Forwarded-For (nginx: $proxy_add_x_forwarded_for), never a
+        # value the client wrote itself; the scheme from X-Forwarded-Proto. The Host header
+        # is set by nginx, so X-Forwarded-Host (which nginx passes through) is not trusted.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0)
+    private_files(app)
+    app.session_interface = KeepSessionOnError()
 
     # Instruments are validated whole at start-up; a broken file stops the app here.
     app.extensions["instruments"] = load_all(app.config["INSTRUMENTS_DIR"])
@@ -44,12 +51,15 @@ def create_app(config_class=None):
     from . import templating
     from .access import account, audit_views, device_key, login
     from .assessments import views as assessment_views
+    from .fhir import views as fhir_views
     from .journal import views as journal_views
+    from .lead import views as lead_views
     from .livskvalitet import views as livskvalitet_views
     from .persons import consent_views
     from .persons import views as person_views
     for bp in (login.bp, account.bp, person_views.bp, consent_views.bp, assessment_views.bp,
-               livskvalitet_views.bp, journal_views.bp, audit_views.bp, device_key.bp):
+               livskvalitet_views.bp, journal_views.bp, audit_views.bp, lead_views.bp,
+               fhir_views.bp, device_key.bp):
         app.register_blueprint(bp)
     templating.init_app(app)
 
@@ -72,9 +82,42 @@ def create_app(config_class=None):
             raise e
         log.error("Uventet feil %s på %s", type(e).__name__, request.endpoint)
         db.session.rollback()
+        g.discard_session = True  # a 500 never carries a new (or changed) session
         return render_template("error.html", code=500, message=error_message(500)), 500
 
     return app
+
+
+class KeepSessionOnError(SecureCookieSessionInterface):
+    """The signed-cookie session, except that a failed request (500) sends no cookie: a
+    login that broke half-way never hands the browser a logged-in session."""
+
+    def save_session(self, app, session, response):
+        if g.get("discard_session"):
+            return None
+        return super().save_session(app, session, response)
+
+
+def private_files(app) -> None:
+    """instance/ (keys, development certificate) is 0700; a SQLite database file is 0600,
+    created so before SQLite opens it (its journal files take the same mode)."""
+    os.makedirs(app.instance_path, mode=0o700, exist_ok=True)
+    try:
+        os.chmod(app.instance_path, 0o700)
+    except OSError:  # not ours to change (e.g. a read-only mount): leave it
+        pass
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:") \
+            or url.database.startswith("file:"):
+        return
+    path = url.database if os.path.isabs(url.database) else os.path.join(
+        app.instance_path, url.database)
+    try:
+        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+        os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+        os.chmod(path, 0o600)
+    except OSError as e:  # SQLite itself will report a path it cannot use
+        log.warning("Kunne ikke sette tilgang på databasefilen: %s", type(e).__name__)
 
 
 MESSAGES = {

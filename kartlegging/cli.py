@@ -1,4 +1,4 @@
-"""Command line: users, demo data, PDF verification."""
+"""Command line: users, demo data, PDF verification, backup, FHIR."""
 import sys
 
 import click
@@ -49,9 +49,11 @@ def seed_demo() -> bool:
     if db.session.scalar(select(User).where(User.username == "ansatt")):
         return False
     team = get_or_create_team(DEMO_TEAM)
-    for username, name, role in DEMO_USERS:
-        create_user(username, name, role, team, DEMO_PASSWORD)
+    users = {username: create_user(username, name, role, team, DEMO_PASSWORD)
+             for username, name, role in DEMO_USERS}
     db.session.commit()
+    from .demo import seed_persons
+    seed_persons(team, users)
     return True
 
 
@@ -71,13 +73,55 @@ def init_app(app):
         db.session.commit()
         click.echo(f"Opprettet {username} ({ROLES[role]}) i {team_name}.")
 
+    def _user(username: str) -> User:
+        user = db.session.scalar(select(User).where(User.username == username.lower()))
+        if user is None:
+            raise click.ClickException(f"Fant ingen bruker '{username}'.")
+        return user
+
+    @users.command("password")
+    @click.argument("username")
+    @click.password_option(help="Nytt passord (minst 12 tegn)")
+    def users_password(username, password):
+        """Set a new password; every open login of the user ends."""
+        from .access import sessions
+        user = _user(username)
+        problem = password_problem(password)
+        if problem:
+            raise click.ClickException(problem)
+        user.set_password(password, current_app.config.get("PASSWORD_HASH_METHOD"))
+        n = sessions.end_all(user.id)
+        db.session.commit()
+        click.echo(f"Nytt passord for {user.username}; {n} innlogginger avsluttet.")
+
+    @users.command("deactivate")
+    @click.argument("username")
+    def users_deactivate(username):
+        """Deactivate an account; every open login of the user ends."""
+        from .access import sessions
+        user = _user(username)
+        user.active = False
+        n = sessions.end_all(user.id)
+        db.session.commit()
+        click.echo(f"{user.username} er deaktivert; {n} innlogginger avsluttet.")
+
+    @users.command("logout")
+    @click.argument("username")
+    def users_logout(username):
+        """End every open login of the user (a lost tablet)."""
+        from .access import sessions
+        n = sessions.end_all(_user(username).id)
+        db.session.commit()
+        click.echo(f"{n} innlogginger avsluttet.")
+
     app.cli.add_command(users)
 
     @app.cli.command("demo")
     def demo():
         """Seed the demo team and print the logins."""
         created = seed_demo()
-        click.echo("Demobrukere " + ("opprettet" if created else "finnes allerede") + ":")
+        click.echo("Demobrukere og demopersoner " + ("opprettet" if created
+                                                      else "finnes allerede") + ":")
         for username, _, role in DEMO_USERS:
             click.echo(f"  {ROLES[role]:<14} brukernavn: {username:<8} passord: {DEMO_PASSWORD}")
 
@@ -86,6 +130,7 @@ def init_app(app):
     @pdf_group.command("verify")
     @click.argument("file", type=click.Path(exists=True, dir_okay=False))
     def pdf_verify(file):
+        from .clock import oslo_datetime
         from .journal import pades, signing
         with open(file, "rb") as f:
             result = pades.verify_pdf(f.read(), signing.trust_roots())
@@ -95,14 +140,19 @@ def init_app(app):
         if result.signer_name:
             click.echo(f"Sertifikat: {result.signer_name}")
         if result.signing_time:
-            click.echo(f"Signert tidspunkt: {result.signing_time.isoformat()}")
+            click.echo(f"Signert tidspunkt: {oslo_datetime(result.signing_time)} (norsk tid)")
         if result.document_id:
             click.echo(f"Dokument-ID: {result.document_id}")
         for e in result.errors:
             click.echo(f"Feil: {e}")
+        click.echo("Resultat: GYLDIG – uendret og gyldig signert" if result.ok else
+                   "Resultat: IKKE GODKJENT – se feilene over")
         sys.exit(0 if result.ok else 1)
 
     app.cli.add_command(pdf_group)
 
     from . import backup
     backup.init_app(app)
+
+    from .fhir import commands as fhir_commands
+    fhir_commands.init_app(app)

@@ -18,7 +18,9 @@ def today() -> date:
 def to_oslo(value: datetime | None) -> datetime | None:
     if value is None:
         return None
-    return value.replace(tzinfo=UTC).astimezone(OSLO)
+    if value.tzinfo is None:  # stored times are naive UTC
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(OSLO)
 
 
 def oslo_datetime(value: datetime | None) -> str:

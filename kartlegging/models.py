@@ -2,10 +2,23 @@
 from datetime import UTC, date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text
+from sqlalchemy import (
+    JSON,
+    Float,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    delete,
+    event,
+    insert,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .domain import name_search
+from .domain.identity import number_label
 from .extensions import db
 
 ROLES = {"ansatt": "Ansatt", "teamleder": "Teamleder", "admin": "Administrator"}
@@ -35,6 +48,8 @@ class User(UserMixin, db.Model):
     # Handed out only to a logged-in session; replaced at logout, so a copy left on a
     # shared tablet cannot be read afterwards.
     device_key: Mapped[str | None] = mapped_column(String(64))
+    # The TOTP time step of the last accepted code: a code is never accepted twice.
+    totp_last_step: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     team: Mapped[Team] = relationship()
 
@@ -72,11 +87,45 @@ class Person(db.Model):
     team: Mapped[Team] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (Index("ix_person_team_name", "team_id", "name"),)
 
     @property
     def national_id_formatted(self) -> str | None:
         n = self.national_id
         return f"{n[:6]} {n[6:]}" if n else None
+
+    @property
+    def national_id_label(self) -> str | None:
+        """«Fødselsnummer», «D-nummer», «H-nummer», «… (testnummer)» for synthetic numbers."""
+        return number_label(self.national_id) if self.national_id else None
+
+
+class PersonNameToken(db.Model):
+    """One case-folded word of a person's name, for indexed prefix search (domain.name_search)."""
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), primary_key=True)
+    token: Mapped[str] = mapped_column(String(100), primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"))
+
+    __table_args__ = (Index("ix_person_name_token_team_token", "team_id", "token"),)
+
+
+def _name_token_rows(person) -> list[dict]:
+    return [{"person_id": person.id, "team_id": person.team_id, "token": t}
+            for t in name_search.tokens(person.name)]
+
+
+@event.listens_for(Person, "after_insert")
+def _index_new_name(mapper, connection, person):
+    rows = _name_token_rows(person)
+    if rows:
+        connection.execute(insert(PersonNameToken.__table__), rows)
+
+
+@event.listens_for(Person, "after_update")
+def _reindex_name(mapper, connection, person):
+    connection.execute(delete(PersonNameToken.__table__).where(
+        PersonNameToken.person_id == person.id))
+    _index_new_name(mapper, connection, person)
 
 
 class ContactAssignment(db.Model):
@@ -89,6 +138,9 @@ class ContactAssignment(db.Model):
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     recorded_by: Mapped[User] = relationship(foreign_keys=[recorded_by_id])
+
+    # The open assignment per person (team lead's overview joins on it).
+    __table_args__ = (Index("ix_contact_assignment_open", "person_id", "ended_at"),)
 
 
 class Coordinator(db.Model):
@@ -103,6 +155,8 @@ class Coordinator(db.Model):
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     recorded_by: Mapped[User] = relationship(foreign_keys=[recorded_by_id])
+
+    __table_args__ = (Index("ix_coordinator_open", "person_id", "ended_at"),)
 
 
 class Consent(db.Model):
@@ -159,6 +213,13 @@ class Assessment(db.Model):
     content_sha256: Mapped[str | None] = mapped_column(String(64))
     signed_pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("assessment.id"))
+    # Livskvalitet: the mean over answered items, frozen when the rating is completed (a
+    # completed rating never changes), so the team lead's overview can sort and compare in SQL.
+    score: Mapped[float | None] = mapped_column(Float)
+
+    # Latest signed / draft / rating per person (team lead's overview, issue 16).
+    __table_args__ = (Index("ix_assessment_person_kind", "person_id", "instrument_key",
+                            "status", "signed_at"),)
 
     person: Mapped[Person] = relationship()
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
@@ -173,9 +234,35 @@ class Assessment(db.Model):
     def is_signed(self) -> bool:
         return self.status == "signed"
 
+    # One document number per kartlegging, one version per document in its correction chain:
+    # "KL-000004, versjon 2" (the save counter `version` is for locking, not for readers).
+    @property
+    def document_number(self) -> str:
+        first = self
+        while first.supersedes is not None:
+            first = first.supersedes
+        return f"KL-{first.id:06d}"
+
+    @property
+    def document_version(self) -> int:
+        n, cur = 1, self
+        while cur.supersedes is not None:
+            n, cur = n + 1, cur.supersedes
+        return n
+
     @property
     def document_id(self) -> str:
-        return f"KL-{self.id:06d}-v{self.version}"
+        return f"{self.document_number}, versjon {self.document_version}"
+
+    @property
+    def document_label(self) -> str:
+        """'KL-000004, versjon 2 (rettelse av versjon 1)'."""
+        v = self.document_version
+        return self.document_id + (f" (rettelse av versjon {v - 1})" if v > 1 else "")
+
+    @property
+    def document_filename(self) -> str:
+        return f"{self.document_number}-versjon-{self.document_version}.pdf"
 
 
 class AuditEvent(db.Model):
@@ -191,6 +278,15 @@ class AuditEvent(db.Model):
     remote_addr: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[str | None] = mapped_column(Text)
 
+
+class LoginSession(db.Model):
+    """A server-side record of one login: the signed cookie carries only its token, so
+    logout, password change, deactivation and "log out everywhere" end every copy at once."""
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
 
 
 class AppSetting(db.Model):

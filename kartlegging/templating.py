@@ -1,4 +1,10 @@
-"""Template filters and globals: Oslo time, Norwegian dates, instrument helpers."""
+"""Template filters and globals: Oslo time, Norwegian dates, instrument helpers; static URLs
+carry a content hash (`?v=…`) and are then cached as immutable, so a page change is one request."""
+import hashlib
+import os
+
+from flask import request
+
 from .clock import no_date, oslo_datetime, oslo_time
 from .domain.charts import line_chart
 from .domain.instrument_types import AREAS
@@ -23,7 +29,40 @@ def _describe_consent(c):
     return describe_with_labels(c)
 
 
+def _static_digest(static_folder: str, filename: str, cache: dict) -> str | None:
+    path = os.path.join(static_folder, filename)
+    try:
+        mtime = os.stat(path).st_mtime_ns
+    except OSError:
+        return None
+    key = (filename, mtime)
+    if key not in cache:
+        with open(path, "rb") as f:
+            cache[key] = hashlib.sha256(f.read()).hexdigest()[:16]
+    return cache[key]
+
+
+def _fingerprint_static(app):
+    cache: dict = {}
+
+    @app.url_defaults
+    def add_digest(endpoint, values):
+        if endpoint == "static" and "filename" in values and "v" not in values:
+            digest = _static_digest(app.static_folder, values["filename"], cache)
+            if digest:
+                values["v"] = digest
+
+    @app.after_request
+    def immutable(resp):
+        if (request.endpoint == "static" and resp.status_code == 200 and request.args.get("v")
+                and request.args["v"] == _static_digest(
+                    app.static_folder, request.view_args["filename"], cache)):
+            resp.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return resp
+
+
 def init_app(app):
+    _fingerprint_static(app)
     app.jinja_env.filters.update(oslo_datetime=oslo_datetime, oslo_time=oslo_time,
                                  no_date=no_date)
     app.jinja_env.globals.update(macro_for=macro_for, display_value=display_value,

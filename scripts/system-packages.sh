@@ -7,6 +7,11 @@ need=()
 # The app: embedded fonts and the sRGB profile for PDF/A.
 [ -f /usr/share/color/icc/sRGB.icc ] || need+=(icc-profiles-free)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
+# Fallback fonts for the PDF (TrueType outlines, embeddable in PDF/A): Noto for Arabic,
+# Hebrew, Devanagari, Ethiopic; Droid Sans Fallback for CJK; Symbola for emoji and symbols.
+[ -f /usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf ] || need+=(fonts-noto-core)
+[ -f /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf ] || need+=(fonts-droid-fallback)
+[ -f /usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf ] || need+=(fonts-symbola)
 if [ "$mode" = test ]; then
   command -v chromium >/dev/null || need+=(chromium)             # browser tests
   command -v pdfsig >/dev/null || need+=(poppler-utils)          # pdfsig, pdffonts, pdftoppm

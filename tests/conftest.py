@@ -15,6 +15,11 @@ from kartlegging.extensions import db  # noqa: E402
 PASSWORD = "riktig-passord-42"
 
 
+def pytest_addoption(parser):
+    parser.addoption("--write-golden", action="store_true",
+                     help="rewrite tests/journal/golden/ from the current code (review the diff)")
+
+
 @pytest.fixture
 def app(tmp_path):
     class Cfg(TestConfig):

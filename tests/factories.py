@@ -2,9 +2,10 @@
 from kartlegging.assessments import drafts as ops
 from kartlegging.clock import now_utc
 from kartlegging.domain.instrument_types import Instrument
-from kartlegging.domain.rules import Evaluator, clean
+from kartlegging.domain.rules import Evaluator, clean, evaluate
 from kartlegging.extensions import db
-from kartlegging.models import Assessment, ContactAssignment, Person, Team, User
+from kartlegging.livskvalitet.ratings import mean_score
+from kartlegging.models import Assessment, ContactAssignment, Coordinator, Person, Team, User
 
 # A valid fødselsnummer per index (generated with correct control digits).
 K1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
@@ -108,14 +109,55 @@ class Factory:
         db.session.commit()
         return a
 
-    def rating(self, kartlegging, by, values=None, by_person=True, completed=True):
-        inst = self.app.extensions["instruments"].latest(ops.LIVSKVALITET)
+    def rating(self, kartlegging, by, values=None, by_person=True, completed=True, version=None):
+        reg = self.app.extensions["instruments"]
+        inst = reg.get(ops.LIVSKVALITET, version) if version else reg.latest(ops.LIVSKVALITET)
         answers = values if values is not None else filled_answers(inst)
         r = Assessment(person_id=kartlegging.person_id, instrument_key=inst.key,
                        instrument_version=inst.version, answers=answers,
                        parent_id=kartlegging.id, rated_by_person=by_person,
                        created_by_id=by.id, updated_by_id=by.id,
                        completed_at=now_utc() if completed else None)
+        if completed:
+            r.score = mean_score(r, self.app.extensions["instruments"])
         db.session.add(r)
         db.session.commit()
         return r
+
+    def signed(self, person, by, signed_at=None, pdf: bytes | None = None,
+               **overrides) -> Assessment:
+        """A filled kartlegging frozen as signing does it (IP columns from the rules), with
+        small stand-in PDF bytes naming its document id instead of a rendered, signed file."""
+        a = self.assessment(person, by, **overrides)
+        ip = evaluate(ops.instrument_of(a), a.answers).derived.get("ip")
+        a.status = "signed"
+        a.signed_at = signed_at or now_utc()
+        a.signed_by_id = by.id
+        a.ip_outcome = ip.outcome if ip else None
+        a.ip_decision = ip.record.get("decision") if ip else None
+        a.ip_answer = ip.record.get("answer") if ip else None
+        a.signed_pdf = pdf if pdf is not None else tiny_pdf(a.document_id)
+        db.session.commit()
+        return a
+
+    def coordinator(self, person, by, name="Kari Koordinator"):
+        from datetime import date
+        c = Coordinator(person_id=person.id, name=name, service="NAV Alna",
+                        since=date(2026, 1, 1), recorded_by_id=by.id)
+        db.session.add(c)
+        db.session.commit()
+        return c
+
+
+def tiny_pdf(text: str, pages: int = 1) -> bytes:
+    """A small real PDF whose pages say `text` (for merge and archive tests)."""
+    import io
+
+    from reportlab.pdfgen import canvas
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    for n in range(pages):
+        c.drawString(72, 720, f"{text} side {n + 1}")
+        c.showPage()
+    c.save()
+    return buf.getvalue()

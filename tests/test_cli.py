@@ -14,6 +14,17 @@ def test_demo_seed_prints_logins_and_is_idempotent(app):
     assert User.query.count() == 3
 
 
+def test_demo_gives_a_team_lead_something_to_follow_up(app):
+    app.test_cli_runner().invoke(args=["demo"])
+    client = app.test_client()
+    client.post("/logg-inn", data={"username": "leder", "password": "demo-passord-123"})
+    html = client.get("/oppfolging").get_data(as_text=True)
+    assert "7 personer" in html
+    assert html.count("Forfalt</strong>") == 3 and "Forfaller snart" in html
+    assert html.count(">Utkast</a>") == 2 and "Aldri kartlagt" in html
+    assert "Takket nei" in html
+
+
 def test_demo_users_can_log_in(app):
     app.test_cli_runner().invoke(args=["demo"])
     client = app.test_client()

@@ -434,7 +434,8 @@ def test_verify_upload(world, data):
 @given(data=st.data())
 def test_totp_enrol_and_policy(world, data):
     w = world
-    body = data.draw(bodies({"code": ["123456", "000 000"], "require": ["y", ""]}))
+    body = data.draw(bodies({"code": ["123456", "000 000"], "require": ["y", ""],
+                             "password": [PASSWORD, "feil"]}))
     before = snapshot()
     r = w.clients["staff"].post("/konto/tofaktor", **body)
     check(w, "account.enroll", r, before, success=lambda path, q: False)
@@ -457,7 +458,8 @@ def test_get_pages_with_random_query_strings(world, data):
              f"/kartlegginger/{w.draft.id}/del/{section}", f"/kartlegginger/{w.draft.id}/signer",
              f"/personer/{w.person.id}/samtykker/ny", f"/samtykker/{w.consent.id}",
              "/logg-inn", "/logg-inn/token", f"/kartlegginger/{w.draft.id}/livskvalitet/ansatt",
-             f"/personer/{w.person.id}/logg", "/konto/tofaktor"]
+             f"/personer/{w.person.id}/logg", "/konto/tofaktor", "/admin/sikkerhetshendelser",
+             "/okt"]
     path = data.draw(st.sampled_from(pages))
     query = data.draw(st.dictionaries(st.sampled_from(["q", "n", "next", "expired", "part",
                                                        "tilbake", "x"]) | TEXT,
@@ -516,7 +518,7 @@ def test_malformed_json_gets_400_everywhere(world):
     for rule, endpoint in post_routes(w.app):
         url = concrete(w, rule)
         for body in (b'{"version": 1, "answers": {', b"\xff\xfe\x00", b"[1, 2", b"NaN",
-                     b'{"a": 1}{"b": 2}'):
+                     b'{"a": 1}{"b": 2}', b"[" * 50_000, b'{"a":' * 30 + b"1" + b"}" * 30):
             before = snapshot()
             r = w.clients["lead"].post(url, data=body, content_type="application/json",
                                        headers={"Accept": "application/json"})

@@ -3,9 +3,10 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_login import current_user
 
 from ..extensions import db
-from ..forms.account import CodeForm, PolicyForm
+from ..forms.account import EnrollForm, PolicyForm
 from . import audit, twofactor
 from .guard import role_required
+from .login import confirm_password
 
 bp = Blueprint("account", __name__)
 PENDING = "totp_pending_secret"
@@ -13,20 +14,26 @@ PENDING = "totp_pending_secret"
 
 @bp.route("/konto/tofaktor", methods=["GET", "POST"])
 def enroll():
-    form = CodeForm()
+    form = EnrollForm()
     secret = session.get(PENDING) or twofactor.new_secret()
     session[PENDING] = secret
     uri = twofactor.provisioning_uri(current_user, secret)
     if request.method == "POST":
-        if form.validate_on_submit() and twofactor.verify(secret, form.code.data):
-            current_user.totp_secret = secret
-            session.pop(PENDING, None)
-            audit.record("totp_enrolled")
-            flash("Tofaktor-innlogging er slått på for kontoen din.", "success")
-            return redirect(url_for("persons.index"))
-        form.code.errors = list(form.code.errors) or [
-            "Koden stemmer ikke. Sjekk at klokken på telefonen er riktig, og prøv neste kode."]
         status = 422
+        if form.validate_on_submit():
+            problem = confirm_password(current_user, form.password.data)
+            if problem:
+                form.password.errors = [problem]
+                status = 403
+            elif twofactor.use_code(current_user, form.code.data, secret):
+                current_user.totp_secret = secret
+                session.pop(PENDING, None)
+                audit.record("totp_enrolled")
+                flash("Tofaktor-innlogging er slått på for kontoen din.", "success")
+                return redirect(url_for("persons.index"))
+        if not form.code.errors and not form.password.errors:
+            form.code.errors = ["Koden stemmer ikke. Sjekk at klokken på telefonen er riktig, "
+                                "og prøv neste kode."]
     else:
         status = 200
     return render_template("account/enroll.html", form=form, secret=secret,

@@ -1,46 +1,88 @@
 """Append-only audit log: who read or changed what, for whom, when and from where."""
-from flask import has_request_context, request
+from flask import has_request_context
 from flask_login import current_user
-from sqlalchemy import event
+from sqlalchemy import event, insert
 from sqlalchemy.orm import Session
 
 from ..extensions import db
-from ..models import AuditEvent
+from ..models import AuditEvent, utcnow
+from .attempts import client_address
 
 ACTIONS = {
     "login": "Innlogging", "login_failed": "Mislykket innlogging", "logout": "Utlogging",
-    "person_create": "Registrerte person", "person_view": "Så personens side",
+    "person_create": "Registrerte person", "person_view": "Åpnet personens side",
     "person_update": "Endret person", "person_search": "Søkte etter personer",
-    "assessment_create": "Startet kartlegging", "assessment_view": "Så kartlegging",
+    "assessment_create": "Startet kartlegging", "assessment_view": "Åpnet kartlegging",
     "assessment_save": "Lagret svar", "assessment_conflict": "Lagring avvist (konflikt)",
     "assessment_sign": "Signerte", "assessment_correct": "Laget rettelse",
     "pdf_download": "Lastet ned PDF", "pdf_verify": "Kontrollerte PDF",
-    "handover_start": "Ga nettbrettet til personen", "handover_end": "Avsluttet utlevering",
-    "handover_end_failed": "Feil passord ved avslutning av utlevering",
+    "handover_start": "Ga nettbrettet til personen", "handover_end": "Avsluttet overlevering",
+    "handover_end_failed": "Feil passord ved avslutning av overlevering",
     "handover_stop": "Personen ville stoppe egenvurderingen",
     "selfrating_save": "Livskvalitet besvart", "consent_create": "Registrerte samtykke",
     "consent_withdraw": "Trakk tilbake samtykke", "contact_set": "Endret kontaktperson",
     "coordinator_set": "Endret koordinator", "totp_enrolled": "Slo på tofaktor",
-    "policy_change": "Endret sikkerhetsinnstilling", "audit_view": "Så logg",
+    "policy_change": "Endret sikkerhetsinnstilling", "audit_view": "Åpnet logg",
     "audit_export": "Eksporterte logg",
+    "person_listed": "Vist i personlisten eller søketreff",
+    "person_duplicate": "Forsøkte å registrere et nummer som finnes",
+    "person_duplicate_throttled": "Stoppet: for mange forsøk med numre som finnes",
+    "logout_everywhere": "Logget ut overalt", "security_view": "Åpnet sikkerhetshendelser",
+    "access_denied": "Forsøkte å åpne en person i et annet team (avvist)",
+    "my_persons_view": "Åpnet mine personer", "lead_overview": "Åpnet oppfølgingsoversikten",
+    "lead_print_pdf": "Skrev ut samlet PDF", "lead_print_download": "Lastet ned samlet PDF",
+    "lead_print_zip": "Lastet ned originaler (ZIP)", "lead_figures": "Åpnet IP-tall",
+    "lead_trends": "Åpnet anonymiserte trender", "lead_trends_export": "Eksporterte trender (CSV)",
+    "fhir_export": "Eksporterte kartlegging (FHIR)",
+    "fhir_import": "Importerte svar (FHIR)",
 }
+
+# What the admin's page of security events shows.
+SECURITY_ACTIONS = ("login_failed", "handover_end_failed", "person_duplicate",
+                    "person_duplicate_throttled", "totp_enrolled", "policy_change",
+                    "logout_everywhere")
+
+
+def _fit(value: str | None, size: int) -> str | None:
+    """Text from a client never makes the audit write fail: it is cut to the column."""
+    return None if value is None else str(value)[:size]
+
+
+def _event(action, *, person_id=None, obj=None, detail=None, user=None, username=None):
+    user = user if user is not None else (current_user if has_request_context() else None)
+    authenticated = bool(user is not None and getattr(user, "is_authenticated", False))
+    return AuditEvent(
+        action=action, person_id=person_id,
+        user_id=user.id if authenticated else None,
+        username=_fit(user.username if authenticated else username, 80),
+        object_type=type(obj).__name__.lower() if obj is not None else None,
+        object_id=getattr(obj, "id", None),
+        remote_addr=client_address(),  # a valid IP address or None, never client text
+        detail=detail)
 
 
 def record(action: str, *, person_id=None, obj=None, detail: str | None = None,
            user=None, username: str | None = None, commit: bool = True) -> None:
-    user = user if user is not None else (current_user if has_request_context() else None)
-    authenticated = bool(user is not None and getattr(user, "is_authenticated", False))
-    event = AuditEvent(
-        action=action, person_id=person_id,
-        user_id=user.id if authenticated else None,
-        username=user.username if authenticated else username,
-        object_type=type(obj).__name__.lower() if obj is not None else None,
-        object_id=getattr(obj, "id", None),
-        remote_addr=request.remote_addr if has_request_context() else None,
-        detail=detail)
-    db.session.add(event)
+    """Add an audit event to the current transaction, and by default commit both.
+
+    A change and its audit row are committed together: operations flush, the view records
+    the event and commits once, so no change is ever stored without its audit row.
+    """
+    db.session.add(_event(action, person_id=person_id, obj=obj, detail=detail, user=user,
+                          username=username))
     if commit:
         db.session.commit()
+
+
+def record_many(action: str, person_ids, *, detail: str | None = None) -> None:
+    """One event per person (e.g. every person shown in a list), committed together."""
+    events = [_event(action, person_id=pid, detail=detail) for pid in person_ids]
+    if events:  # one executemany, whatever the number of persons on the page
+        columns = [c.key for c in AuditEvent.__table__.columns if c.key != "id"]
+        now = utcnow()
+        db.session.execute(insert(AuditEvent.__table__), [
+            {k: (getattr(e, k) if k != "at" else now) for k in columns} for e in events])
+    db.session.commit()
 
 
 class AppendOnly(RuntimeError):

@@ -9,10 +9,18 @@ from ..clock import oslo_datetime
 from ..extensions import db
 from ..models import AuditEvent
 from . import audit
-from .audit import ACTIONS
+from .audit import ACTIONS, SECURITY_ACTIONS
 from .guard import role_required, team_person
 
 bp = Blueprint("auditlog", __name__)
+# A spreadsheet reads a cell that starts with one of these as a formula (CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value) -> str:
+    """A CSV cell a spreadsheet shows as text: a leading formula character gets a quote."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def _events(person_id: int) -> list[AuditEvent]:
@@ -38,9 +46,26 @@ def person_log_csv(person_id):
     w = csv.writer(out, delimiter=";")
     w.writerow(["Tidspunkt (Oslo)", "Bruker", "Handling", "Objekt", "Fra adresse", "Detalj"])
     for e in _events(person.id):
-        w.writerow([oslo_datetime(e.at), e.username or "", ACTIONS.get(e.action, e.action),
-                    f"{e.object_type or ''} {e.object_id or ''}".strip(), e.remote_addr or "",
-                    e.detail or ""])
+        w.writerow([csv_cell(v) for v in (
+            oslo_datetime(e.at), e.username or "", ACTIONS.get(e.action, e.action),
+            f"{e.object_type or ''} {e.object_id or ''}".strip(), e.remote_addr or "",
+            e.detail or "")])
     audit.record("audit_export", person_id=person.id)
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="logg-person-{person.id}.csv"'})
+
+
+SECURITY_LIMIT = 300
+
+
+@bp.route("/admin/sikkerhetshendelser")
+@role_required("admin")
+def security_events():
+    """The admin's view of security events: failed logins and lockouts, duplicate-number
+    attempts, two-factor and policy changes, "log out everywhere". Newest first."""
+    events = list(db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action.in_(SECURITY_ACTIONS))
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(SECURITY_LIMIT)))
+    audit.record("security_view")
+    return render_template("auditlog/security.html", events=events, actions=ACTIONS,
+                           limit=SECURITY_LIMIT)

@@ -1,15 +1,27 @@
 """Cross-cutting protections: headers, idle timeout, the hand-over fence, access helpers."""
+import re
 from datetime import UTC, datetime
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, logout_user
+from flask_wtf.csrf import ValidationError, validate_csrf
+from werkzeug.exceptions import HTTPException
 
 from ..clock import now_utc  # noqa: F401
 from ..extensions import db, login_manager
 from ..models import Person, User
-from . import twofactor
+from . import audit, sessions, twofactor
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -21,7 +33,15 @@ HANDOVER_ENDPOINTS = {"selfrating.question", "selfrating.done", "selfrating.end"
 PUBLIC_ENDPOINTS = {"auth.login", "auth.login_code", "auth.token", "static", "favicon",
                     "selfrating.question", "selfrating.done", "selfrating.end"}
 # Reachable before a required two-factor set-up is done.
-ENROLMENT_ENDPOINTS = {"account.enroll", "auth.logout", "auth.token", "static", "favicon"}
+ENROLMENT_ENDPOINTS = {"account.enroll", "auth.logout", "auth.logout_everywhere",
+                       "auth.token", "auth.status", "static", "favicon"}
+# Requests that are not the user's activity (they do not reset the idle clock).
+NOT_ACTIVITY = {None, "static", "favicon", "auth.status"}
+# Forms whose fields an expired session carries through the login pages: long forms where
+# typing would otherwise be lost. Never admin, account, consent or password forms: those
+# are filled in again after login.
+CARRY_ENDPOINTS = {"assessments.section", "selfrating.staff_entry", "persons.new",
+                   "persons.set_coordinator"}
 
 
 @login_manager.user_loader
@@ -30,25 +50,63 @@ def load_user(user_id: str):
         user = db.session.get(User, int(user_id))
     except (TypeError, ValueError):
         return None
-    # A deactivated account loses its open sessions at once, not only at the next login.
-    return user if user is not None and user.active else None
+    # A deactivated account loses its open sessions at once, not only at the next login;
+    # a login ended on the server (logout, "log out everywhere") refuses every cookie copy.
+    if user is None or not user.active or not sessions.is_open(user.id):
+        return None
+    return user
 
 
 def wants_json() -> bool:
     return request.is_json or request.accept_mimetypes.best == "application/json"
 
 
+def same_origin_post() -> bool:
+    """The posted form came from a page of this site, not from another site's page.
+
+    A cross-site POST arrives without the SameSite=Lax session cookie, so its CSRF token
+    cannot be checked; browsers say where it came from in Sec-Fetch-Site and Origin.
+    """
+    token = request.form.get("csrf_token")
+    if token:
+        try:
+            validate_csrf(token)
+            return True
+        except ValidationError:
+            pass
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site == "same-origin"
+    origin = request.headers.get("Origin")
+    if origin is not None:
+        return origin == request.host_url.rstrip("/")
+    referer = request.headers.get("Referer") or ""
+    return referer.startswith(request.host_url)
+
+
+def carry_allowed(path: str, method: str = "POST") -> bool:
+    """Whether a form posted to `path` may be carried through the login pages."""
+    adapter = current_app.url_map.bind(request.host)
+    try:
+        endpoint, _ = adapter.match(path.split("?", 1)[0], method=method)
+    except HTTPException:
+        return False
+    return endpoint in CARRY_ENDPOINTS
+
+
 def _to_login(expired: bool = False):
     """Send an anonymous or expired request to the login page, never losing a posted form.
 
     JSON (autosave) gets 401 and the page shows a login dialog over the form. A plain form
-    POST (no JavaScript) gets the login page carrying every posted field, and after login a
-    page that sends them again with a fresh CSRF token.
+    POST (no JavaScript) from a page of this site to one of CARRY_ENDPOINTS gets the login
+    page carrying every posted field, and after login a page that shows them and sends
+    them again with a fresh CSRF token. Anything else goes to the login page empty-handed.
     """
     if wants_json():
         return jsonify(error="session_expired",
                        message="Økten er utløpt. Logg inn igjen for å lagre."), 401
-    if request.method == "POST" and request.endpoint != "auth.logout":
+    if (request.method == "POST" and request.endpoint in CARRY_ENDPOINTS
+            and same_origin_post()):
         from ..forms.auth import LoginForm
         carry = [(k, v) for k, v in request.form.items(multi=True) if k != "csrf_token"]
         if carry:
@@ -83,11 +141,13 @@ def init_app(app):
             # Absolute limit too: a copied cookie that is kept busy does not live forever.
             started = session.setdefault("login_at", now)
             if now - last > idle or now - started > app.permanent_session_lifetime.total_seconds():
+                sessions.end_current()
                 logout_user()
                 session.pop("last_seen", None)
                 session.pop("login_at", None)
+                session.pop(sessions.KEY, None)
                 return _to_login(expired=True)
-            if request.endpoint not in (None, "static", "favicon"):  # not activity
+            if request.endpoint not in NOT_ACTIVITY:  # a 404 or the favicon is not activity
                 session["last_seen"] = now
             if (request.endpoint not in ENROLMENT_ENDPOINTS and not current_user.totp_secret
                     and twofactor.is_required(current_user)):
@@ -188,6 +248,27 @@ def _flat_strings(payload) -> bool:
 MAX_ID = 2**31 - 1
 
 
+MAX_JSON_DEPTH = 20
+
+
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKET = re.compile(rb"[\[\]{}]")
+
+
+def _json_depth(raw: bytes) -> int:
+    """The deepest nesting of [ and { outside strings, without parsing (no recursion)."""
+    if raw.count(b"[") + raw.count(b"{") <= MAX_JSON_DEPTH:
+        return 0
+    depth = deepest = 0
+    for m in _BRACKET.finditer(_JSON_STRING.sub(b"", raw)):
+        if m.group() in (b"[", b"{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
 def _input_problem() -> str | None:
     for value in (request.view_args or {}).values():
         if isinstance(value, int) and not 0 <= value <= MAX_ID:
@@ -200,6 +281,8 @@ def _input_problem() -> str | None:
         if _bad_text(key) or any(f.filename and _bad_text(f.filename) for f in files):
             return BAD_INPUT
     if request.is_json and request.method not in ("GET", "HEAD", "OPTIONS"):
+        if _json_depth(request.get_data(cache=True)) > MAX_JSON_DEPTH:
+            return BAD_JSON  # nesting no form has (the parser would overflow the stack)
         payload = request.get_json(silent=True)
         if payload is None and request.get_data(cache=True).strip():
             return BAD_JSON  # malformed JSON
@@ -223,8 +306,15 @@ def role_required(*roles):
 
 
 def team_person(person_id: int) -> Person:
-    """Load a person the current user may see (own team), else 404 (existence is not leaked)."""
+    """Load a person the current user may see (own team), else 404 (existence is not leaked).
+
+    A request for another team's person is logged as a denied attempt (Normen: every access
+    attempt is logged), and still answered 404."""
     person = db.session.get(Person, person_id)
-    if person is None or person.team_id != current_user.team_id:
+    if person is not None and person.team_id != current_user.team_id:
+        audit.record("access_denied", person_id=person.id, obj=person,
+                     detail=f"{request.method} {request.path}"[:500])
+        abort(404)
+    if person is None:
         abort(404)
     return person

@@ -1,5 +1,5 @@
 """Login and logout, with lockout after repeated failures. Views only."""
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from flask import (
     Blueprint,
@@ -14,21 +14,19 @@ from flask import (
 )
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..clock import now_utc
 from ..extensions import db
 from ..forms.account import CodeForm
 from ..forms.auth import LoginForm
-from ..models import AuditEvent, User
-from . import audit, device_key, twofactor
-from .guard import safe_local_path, wants_json
+from ..models import User
+from . import attempts, audit, device_key, sessions, twofactor
+from .guard import carry_allowed, safe_local_path, wants_json
 
 bp = Blueprint("auth", __name__)
-LOCKED = ("Kontoen er midlertidig låst etter for mange mislykkede forsøk. "
-          "Prøv igjen om {m} minutter.")
 WRONG = "Feil brukernavn eller passord."
+THROTTLED = "For mange mislykkede forsøk fra denne maskinen. Vent litt og prøv igjen."
 TOTP_PENDING = "totp_pending_login"
 CARRY = "carry:"
 CODE_PROMPT = "Skriv engangskoden fra autentiseringsappen."
@@ -49,63 +47,51 @@ def _spend_hash_time(password: str) -> None:
     check_password_hash(_DUMMY_HASH[method], password or "")
 
 
-def _ip_throttled() -> bool:
-    """Many failures from one address in the lock window: refuse before checking passwords."""
-    window = now_utc() - timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-    n = db.session.scalar(select(func.count(AuditEvent.id)).where(
-        AuditEvent.action == "login_failed", AuditEvent.remote_addr == request.remote_addr,
-        AuditEvent.at >= window))
-    return n >= current_app.config["LOGIN_MAX_FAILURES"] * 4
+def attempt_login(username: str, password: str) -> tuple[User | None, str | None, int]:
+    """Checks credentials with lockout: (user, None, try number) or (None, message, 0).
 
-
-def attempt_login(username: str, password: str) -> tuple[User | None, str | None]:
-    """Checks credentials with lockout; returns (user, None) or (None, Norwegian message)."""
-    cfg = current_app.config
-    if _ip_throttled():
-        return None, "For mange mislykkede forsøk fra denne maskinen. Vent litt og prøv igjen."
-    user = db.session.scalar(select(User).where(User.username == username.strip().lower()))
-    now = now_utc()
-    if user and user.locked_until and user.locked_until > now:
-        minutes = int((user.locked_until - now).total_seconds() // 60) + 1
-        audit.record("login_failed", username=username[:80], detail="konto låst")
-        return None, LOCKED.format(m=minutes)
+    The try is counted (atomically, committed) before the password is checked, so parallel
+    guesses get exactly LOGIN_MAX_FAILURES answers. Unknown user names lock the same way,
+    so the lockout message does not tell whether an account exists.
+    """
+    if attempts.address_throttled():
+        audit.record("login_failed", username=username, detail="for mange fra adressen")
+        return None, THROTTLED, 0
+    name = username.strip().lower()
+    user = db.session.scalar(select(User).where(User.username == name))
     if user is None:
+        locked = attempts.unknown_user_lock(name)
+        if locked:
+            audit.record("login_failed", username=name, detail=attempts.LOCKED_DETAIL)
+            return None, locked, 0
         _spend_hash_time(password)
-    if not user or not user.active or not user.check_password(password):
-        if user:
-            user.failed_logins += 1
-            if user.failed_logins >= cfg["LOGIN_MAX_FAILURES"]:
-                user.locked_until = now + timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"])
-                user.failed_logins = 0
-        audit.record("login_failed", username=username[:80])
-        return None, WRONG
-    user.failed_logins, user.locked_until = 0, None
-    return user, None
+        audit.record("login_failed", username=name)
+        return None, WRONG, 0
+    number = attempts.reserve_try(user)
+    if number is None:
+        audit.record("login_failed", username=name, detail=attempts.LOCKED_DETAIL)
+        return None, attempts.locked_message(user), 0
+    if not user.active or not user.check_password(password):
+        audit.record("login_failed", username=name)
+        return None, WRONG, 0
+    return user, None, number
 
 
 def confirm_password(user: User, password: str | None) -> str | None:
-    """Re-entered password (signing, ending a hand-over) under the same lockout as login.
+    """Re-entered password (signing, ending a hand-over, enrolment) under the login lockout.
 
-    Returns None when it is right, else a Norwegian message. Wrong attempts count towards
-    LOGIN_MAX_FAILURES, so the password cannot be guessed at a screen that asks for it
-    again (such as the tablet handed to the person). Commits; writes no audit event.
+    Returns None when it is right, else a Norwegian message. Every try is counted before the
+    check, so the password cannot be guessed at a screen that asks for it again (such as
+    the tablet handed to the person). Commits; writes no audit event.
     """
-    cfg = current_app.config
-    now = now_utc()
-    if user.locked_until and user.locked_until > now:
-        minutes = int((user.locked_until - now).total_seconds() // 60) + 1
-        return LOCKED.format(m=minutes)
+    number = attempts.reserve_try(user)
+    if number is None:
+        return attempts.locked_message(user)
     if user.active and user.check_password(password or ""):
-        user.failed_logins = 0
-        db.session.commit()
+        attempts.reset_tries(user)
         return None
-    user.failed_logins = (user.failed_logins or 0) + 1
-    if user.failed_logins >= cfg["LOGIN_MAX_FAILURES"]:
-        user.locked_until = now + timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"])
-        user.failed_logins = 0
-        db.session.commit()
-        return LOCKED.format(m=cfg["LOGIN_LOCK_MINUTES"])
-    db.session.commit()
+    if number >= current_app.config["LOGIN_MAX_FAILURES"]:
+        return attempts.locked_message(user)
     return "Feil passord."
 
 
@@ -116,7 +102,9 @@ def _carried() -> list[tuple[str, str]]:
 
 
 def _complete_login(user: User):
+    attempts.reset_tries(user)
     login_user(user)
+    sessions.start(user)
     # An aware "now": now_utc() is naive, and .timestamp() on a naive datetime reads
     # it as server-local time (on a server in Europe/Oslo every login expired at once).
     session["last_seen"] = session["login_at"] = datetime.now(UTC).timestamp()
@@ -125,36 +113,42 @@ def _complete_login(user: User):
     if wants_json():
         return jsonify(ok=True, csrf_token=generate_csrf(), user=user.id)
     target = safe_local_path(request.args.get("next"))
-    if _carried() and target:  # what was typed before the session expired is sent again
+    if _carried() and target and carry_allowed(target):
+        # What was typed before the session expired, shown and sent again on one click.
         return render_template("auth/resubmit.html", carry=_carried(), target=target)
     return redirect(_safe_next(request.args.get("next")))
 
 
 def _code_problem(user: User, code: str | None) -> str | None:
-    """Second factor: a wrong code counts towards the same lockout as a wrong password."""
-    if twofactor.verify(user.totp_secret, code):
+    """Second factor: every code try counts towards the same lockout as a wrong password,
+    and a code is accepted only once."""
+    number = attempts.reserve_try(user)
+    if number is None:
+        audit.record("login_failed", username=user.username, detail=attempts.LOCKED_DETAIL)
+        return attempts.locked_message(user)
+    if twofactor.use_code(user, code):
         return None
-    audit.record("login_failed", user=None, username=user.username, detail="feil engangskode",
-                 commit=False)
-    return confirm_password(user, None).replace("Feil passord.", "Feil engangskode.")
+    audit.record("login_failed", username=user.username, detail="feil engangskode")
+    if number >= current_app.config["LOGIN_MAX_FAILURES"]:
+        return attempts.locked_message(user)
+    return "Feil engangskode."
 
 
 @bp.route("/logg-inn", methods=["GET", "POST"])
 def login():
     form = LoginForm()
     if request.method == "POST" and form.validate_on_submit():
-        user, error = attempt_login(form.username.data, form.password.data)
+        user, error, number = attempt_login(form.username.data, form.password.data)
         if user and user.totp_secret:
+            attempts.refund_try(user, number)  # the code step counts its own tries
             if wants_json():  # the re-login dialog sends the code along
                 code = (request.get_json(silent=True) or {}).get("code")
                 if not code:
-                    db.session.commit()
                     return jsonify(error="totp", message=CODE_PROMPT), 401
                 problem = _code_problem(user, str(code))
                 if problem:
                     return jsonify(error="totp", message=problem), 401
                 return _complete_login(user)
-            db.session.commit()
             session[TOTP_PENDING] = {"user_id": user.id, "at": datetime.now(UTC).timestamp()}
             if _carried():  # keep the carried fields through the code step
                 return render_template("auth/code.html", form=CodeForm(formdata=None),
@@ -202,13 +196,28 @@ def login_code():
 
 @bp.route("/logg-ut", methods=["POST"])
 def logout():
-    audit.record("logout")
+    """Ends this login on the server too: a copy of the cookie no longer works. The device
+    key is replaced, so the encrypted copy of unsaved answers left in the browser is unreadable."""
+    audit.record("logout", commit=False)
     if current_user.is_authenticated:
         device_key.rotate(current_user)
-        db.session.commit()
+    sessions.end_current()
+    db.session.commit()
     logout_user()
     session.clear()
     flash("Du er logget ut.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/logg-ut/overalt", methods=["POST"])
+def logout_everywhere():
+    """Ends every open login of this user, on every device."""
+    n = sessions.end_all(current_user.id)
+    device_key.rotate(current_user)
+    audit.record("logout_everywhere", detail=f"{n} innlogginger avsluttet")
+    logout_user()
+    session.clear()
+    flash("Du er logget ut på alle enheter.", "info")
     return redirect(url_for("auth.login"))
 
 
@@ -216,6 +225,14 @@ def logout():
 def token():
     """A fresh CSRF token for the re-login dialog after the session expired."""
     return jsonify(csrf_token=generate_csrf())
+
+
+@bp.route("/okt")
+def status():
+    """Is this tab's session still the staff member's? Asked when a tab becomes visible
+    again (no activity: the idle clock is not reset); during a hand-over the fence answers
+    403 and the page blanks itself."""
+    return jsonify(ok=True)
 
 
 @bp.route("/hold-i-live", methods=["POST"])

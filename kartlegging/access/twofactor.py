@@ -1,4 +1,7 @@
 """Optional TOTP two-factor login (pyotp); admins can require it for teamleder and admin."""
+import hmac
+from datetime import UTC, datetime
+
 import pyotp
 import segno
 from markupsafe import Markup
@@ -43,9 +46,41 @@ def qr_svg(uri: str) -> Markup:
     return Markup(segno.make(uri, error="m").svg_inline(scale=5, title="QR-kode for tofaktor"))
 
 
-def verify(secret: str | None, code: str | None) -> bool:
+def matching_step(secret: str | None, code: str | None) -> int | None:
+    """The time step (30 s) whose code this is, within one step either side; else None."""
     code = "".join(ch for ch in (code or "") if ch.isdigit())
-    return bool(secret) and len(code) == 6 and pyotp.TOTP(secret).verify(code, valid_window=1)
+    if not secret or len(code) != 6:
+        return None
+    totp = pyotp.TOTP(secret)
+    now = datetime.now(UTC).timestamp()
+    for offset in (-1, 0, 1):
+        at = datetime.fromtimestamp(now + offset * totp.interval, UTC)
+        if hmac.compare_digest(totp.at(at), code):
+            return totp.timecode(at)
+    return None
+
+
+def verify(secret: str | None, code: str | None) -> bool:
+    return matching_step(secret, code) is not None
+
+
+def use_code(user: User, code: str | None, secret: str | None = None) -> bool:
+    """Accept a code once: its time step must be later than the last one this user used.
+
+    One atomic UPDATE (… WHERE totp_last_step < step), so two parallel requests with the
+    same code cannot both pass. `secret` is the one being enrolled, else the user's own.
+    Committed at once, like every security counter.
+    """
+    step = matching_step(secret or user.totp_secret, code)
+    if step is None:
+        return False
+    t = User.__table__
+    result = db.session.execute(t.update().where(
+        t.c.id == user.id,
+        (t.c.totp_last_step.is_(None)) | (t.c.totp_last_step < step)).values(
+        totp_last_step=step))
+    db.session.commit()
+    return result.rowcount == 1
 
 
 def users_missing_enrolment() -> list[User]:

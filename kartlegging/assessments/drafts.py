@@ -1,10 +1,13 @@
 """Drafts: start an assessment and save answers with optimistic locking. No Flask views here."""
+from datetime import datetime
+from typing import NamedTuple
+
 from flask import current_app
 from sqlalchemy import select
 
-from ..clock import now_utc
+from ..clock import now_utc, to_oslo, today
 from ..domain.instrument_types import Instrument
-from ..domain.rules import Evaluator, is_answered, progress, set_aside
+from ..domain.rules import Evaluator, clean, is_answered, progress, set_aside
 from ..extensions import db
 from ..models import Assessment, Person, User
 
@@ -35,27 +38,71 @@ def instrument_of(a: Assessment) -> Instrument:
     return registry().get(a.instrument_key, a.instrument_version)
 
 
+def reference_day(a: Assessment):
+    """The day date rules count from: the signing day of a signed record, else today."""
+    return to_oslo(a.signed_at).date() if a.signed_at else today()
+
+
+def last_signed(person_id: int, key: str = KARTLEGGING) -> Assessment | None:
+    return db.session.scalar(select(Assessment).where(
+        Assessment.person_id == person_id, Assessment.instrument_key == key,
+        Assessment.status == "signed").order_by(Assessment.signed_at.desc(),
+                                                 Assessment.id.desc()).limit(1))
+
+
 def start(person: Person, by: User, key: str = KARTLEGGING, **extra) -> Assessment:
+    """A new draft of the newest version; items marked `prefill: last_signed` start with the
+    answers of the person's last signed assessment (shown as such on the form)."""
     inst = registry().latest(key)
+    answers = {}
+    prefill = [i.id for i in inst.items.values() if i.prefill == "last_signed"]
+    previous = last_signed(person.id, key) if prefill else None
+    if previous is not None:
+        answers = clean(inst, {k: previous.answers[k] for k in prefill
+                               if is_answered(previous.answers.get(k))})
     a = Assessment(person_id=person.id, instrument_key=inst.key,
-                   instrument_version=inst.version, answers={}, created_by_id=by.id,
+                   instrument_version=inst.version, answers=answers, created_by_id=by.id,
                    updated_by_id=by.id, **extra)
     db.session.add(a)
     db.session.flush()
     return a
 
 
+def prefilled(a: Assessment) -> dict[str, Assessment]:
+    """item id -> the signed assessment a draft's answer was carried over from (while unchanged)."""
+    if a.is_signed:
+        return {}
+    items = [i for i in instrument_of(a).items.values() if i.prefill == "last_signed"]
+    previous = last_signed(a.person_id, a.instrument_key) if items else None
+    if previous is None or previous.id == a.id:
+        return {}
+    shown = clean(instrument_of(a), a.answers)
+    return {i.id: previous for i in items if is_answered(shown.get(i.id))
+            and shown.get(i.id) == previous.answers.get(i.id)}
+
+
+class Saved(NamedTuple):
+    """What this save's guarded UPDATE wrote (not what the row holds a moment later)."""
+    version: int
+    answers: dict
+    updated_at: datetime
+    moved_aside: list  # answer keys set aside by this save
+    restored: dict     # answers set aside earlier that came back
+
+
 def save(a: Assessment, changes: dict, *, expected_version: int | None, by: User,
-         section_id: str | None = None) -> Assessment:
+         section_id: str | None = None) -> Saved:
     """Merge `changes` (item id -> value; empty removes) into the draft.
 
     `expected_version` is the version the client loaded; a mismatch raises Conflict so no
     save silently overwrites another. The UPDATE itself is guarded by the version too, so two
-    processes racing past the check cannot both win.
+    processes racing past the check cannot both win. Not committed: the caller records the
+    audit event and commits both together. Returns what this UPDATE wrote.
 
     Answers of items hidden by this change are set aside (not dropped), and answers set
-    aside earlier come back when their item shows again: afterwards `a.moved_aside` lists
-    the answer keys set aside by this save and `a.restored` the answers that came back.
+    aside earlier come back when their item shows again: the result's `moved_aside` lists
+    the answer keys set aside by this save and `restored` the answers that came back.
+    `section_id` is remembered as the section last saved ("Fortsett" lands there).
     """
     if a.is_signed:
         raise Locked()
@@ -71,7 +118,8 @@ def save(a: Assessment, changes: dict, *, expected_version: int | None, by: User
     before = dict(a.set_aside or {})
     new_answers, aside, restored = set_aside(instrument_of(a), merged, before, emptied)
     now = now_utc()
-    values = dict(answers=new_answers, set_aside=aside or None, version=a.version + 1,
+    written = a.version + 1
+    values = dict(answers=new_answers, set_aside=aside or None, version=written,
                   updated_at=now, updated_by_id=by.id)
     if section_id is not None:
         values["last_section"] = section_id
@@ -83,11 +131,38 @@ def save(a: Assessment, changes: dict, *, expected_version: int | None, by: User
     if result.rowcount != 1:
         db.session.rollback()
         raise Conflict(db.session.get(Assessment, a.id))
-    db.session.commit()
-    db.session.refresh(a)
-    a.moved_aside = sorted(k for k in aside if k not in before)
-    a.restored = restored
-    return a
+    return Saved(written, new_answers, now,
+                 sorted(k for k in aside if k not in before), restored)
+
+
+def set_answer(a: Assessment, item_id: str, value) -> None:
+    """One answer of a hand-over rating (the person taps through the questions).
+
+    Guarded like a draft save (UPDATE … WHERE version = n); on a lost race the row is read
+    again and the answer merged into it, so parallel answers never overwrite each other.
+    Commits. Raises Locked once the rating is completed.
+    """
+    t = Assessment.__table__
+    for _ in range(50):
+        # FOR UPDATE: on PostgreSQL parallel answers queue here instead of retrying; SQLite
+        # ignores it (it writes one at a time) and the guarded UPDATE below decides.
+        row = db.session.execute(select(t.c.version, t.c.answers, t.c.completed_at)
+                                 .where(t.c.id == a.id).with_for_update()).one()
+        if row.completed_at is not None:
+            raise Locked()
+        answers = dict(row.answers or {})
+        if value is None:
+            answers.pop(item_id, None)
+        else:
+            answers[item_id] = value
+        result = db.session.execute(t.update().where(
+            t.c.id == a.id, t.c.version == row.version, t.c.completed_at.is_(None))
+            .values(answers=answers, version=row.version + 1, updated_at=now_utc()))
+        if result.rowcount == 1:
+            db.session.commit()
+            return
+        db.session.rollback()
+    raise Conflict(db.session.get(Assessment, a.id))
 
 
 def resume_section(a: Assessment) -> str:
@@ -119,11 +194,12 @@ def ratings_of(kartlegging: Assessment) -> list[Assessment]:
         .order_by(Assessment.created_at)))
 
 
-def progress_of(a: Assessment, inst: Instrument | None = None) -> dict[str, tuple[int, int]]:
-    """Answered/shown per section; a section that embeds the self-rating counts a completed
-    rating as one answered item."""
+def progress_of(a: Assessment, inst: Instrument | None = None,
+                answers: dict | None = None) -> dict[str, tuple[int, int]]:
+    """Answered/shown per section (of `answers`, by default the stored ones); a section that
+    embeds the self-rating counts a completed rating as one answered item."""
     inst = inst or instrument_of(a)
-    out = progress(inst, a.answers)
+    out = progress(inst, a.answers if answers is None else answers)
     embeds = [s.id for s in inst.sections if s.embed == LIVSKVALITET]
     if embeds:
         rated = int(any(r.completed_at for r in ratings_of(a)))

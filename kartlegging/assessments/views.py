@@ -56,8 +56,9 @@ def overview(assessment_id):
                            missing=missing_required(inst, a.answers),
                            resume=drafts.resume_section(a),
                            parorende_warning=_parorende_warning(a, inst),
-                           evaluation=evaluate(inst, a.answers),
-                           problems=problems(inst, a.answers), ratings=drafts.ratings_of(a),
+                           evaluation=evaluate(inst, a.answers, drafts.reference_day(a)),
+                           problems=problems(inst, a.answers, drafts.reference_day(a)),
+                           ratings=drafts.ratings_of(a),
                            history=_history(a), later=_later(a))
 
 
@@ -65,7 +66,7 @@ def _parorende_warning(a: Assessment, inst) -> bool:
     """Pårørende items are answered while no consent covers information from pårørende."""
     if a.is_signed:
         return False
-    ev = Evaluator(inst, a.answers)
+    ev = Evaluator(inst, a.answers, drafts.reference_day(a))
     answered = [i for i in inst.items.values() if i.topic == "parorende"
                 and i.id in a.answers and ev.visible(i) and a.answers[i.id] != "nei"]
     return bool(answered) and not consents.covering_parorende(a.person_id, today())
@@ -86,22 +87,30 @@ def _history(a: Assessment) -> list[Assessment]:
 
 
 def _section_context(a, inst, section, form, **extra):
-    ev = Evaluator(inst, a.answers)
+    ev = Evaluator(inst, a.answers, drafts.reference_day(a))
     placed = [(spec.get("place"), ev.derived(spec["id"])) for spec in inst.derived
               if (spec.get("place") or {}).get("section") == section.id]
+    # The pårørende notice stands beside the first pårørende item, and shows with it.
     parorende_items = [i for i in section.items if i.topic == "parorende"]
+    shown = [s.id for s in inst.sections if ev.section_visible(s)]
     ctx = dict(a=a, inst=inst, section=section, form=form, ev=ev,
                prompts_before={p["before"]: d for p, d in placed if p.get("before")},
                prompts_after=[d for p, d in placed if not p.get("before")],
                progress=drafts.progress_of(a, inst),
                missing=missing_required(inst, a.answers),
-               shown_sections=_shown_sections(inst, ev),
+               shown_sections=shown,
                aside_count=0 if a.is_signed else len(a.set_aside or {}),
+               index=inst.section_index(section.id),
+               step=(shown.index(section.id) + 1, len(shown)) if section.id in shown else None,
+               last_section=not shown or section.id == shown[-1],
                ratings=drafts.ratings_of(a) if section.embed == "livskvalitet" else [],
+               parorende_item=parorende_items[0] if parorende_items else None,
+               parorende_shown=any(ev.visible(i) for i in parorende_items),
                parorende_consents=(consents.covering_parorende(a.person_id, today())
                                    if parorende_items else None),
-               coordinator_reminder=(any(d.id == "ip" for _, d in placed)
-                                     and operations.coordinator_reminder(a.person_id)))
+               prefilled=drafts.prefilled(a),
+               reminders=operations.coordinator_reminders(a.person_id, inst,
+                                                          [d for _, d in placed]))
     ctx.update(extra)
     return ctx
 
@@ -143,21 +152,22 @@ def section(assessment_id, section_id):
     except ValueError:
         abort(400)
     try:
-        drafts.save(a, form.answers(), expected_version=version, by=current_user,
-                    section_id=section_id)
+        saved = drafts.save(a, form.answers(), expected_version=version, by=current_user,
+                            section_id=section_id)
     except drafts.Conflict as e:
         audit.record("assessment_conflict", person_id=a.person_id, obj=a, detail=section_id)
         return render_template("assessments/section.html", conflict=True,
                                **_section_context(e.current, inst, sec, form)), 409
+    # The change and its audit row are committed together.
     audit.record("assessment_save", person_id=a.person_id, obj=a, detail=section_id)
     target = section_id
     if "neste" in request.form:
         target = _neighbour(inst, a, section_id, 1)
     elif "forrige" in request.form:
         target = _neighbour(inst, a, section_id, -1)
-    flash(f"Lagret kl. {oslo_time(a.updated_at)}.", "success")
-    if a.moved_aside:
-        flash(aside_message(len(a.moved_aside)), "info")
+    flash(f"Lagret kl. {oslo_time(saved.updated_at)}.", "success")
+    if saved.moved_aside:
+        flash(aside_message(len(saved.moved_aside)), "info")
     if target is None:
         return redirect(url_for(".overview", assessment_id=a.id))
     return redirect(url_for(".section", assessment_id=a.id, section_id=target))
@@ -192,17 +202,22 @@ def autosave(assessment_id):
         return jsonify(error="invalid", message="Noe må rettes før det kan lagres.",
                        errors={k: v for k, v in form.errors.items()}), 422
     try:
-        drafts.save(a, form.answers(), expected_version=version, by=current_user,
-                    section_id=sec.id)
+        saved = drafts.save(a, form.answers(), expected_version=version, by=current_user,
+                            section_id=sec.id)
     except drafts.Conflict as e:
         audit.record("assessment_conflict", person_id=a.person_id, obj=a, detail=sec.id)
         return jsonify(error="conflict", message=drafts.Conflict.message,
                        version=e.current.version), 409
+    # Counts per section for the menu, of what this save wrote (before the commit expires `a`).
+    counts = drafts.progress_of(a, inst, saved.answers)
+    # The change and its audit row are committed together; the answer names the version
+    # this save wrote, never a later one written by another client in the meantime.
     audit.record("assessment_save", person_id=a.person_id, obj=a, detail=sec.id)
-    return jsonify(ok=True, version=a.version, saved_at=oslo_time(a.updated_at),
-                   restored=a.restored, moved_aside=len(a.moved_aside),
-                   aside_message=aside_message(len(a.moved_aside)) if a.moved_aside else None,
-                   **live_state(inst, a.answers, drafts.progress_of(a, inst)))
+    return jsonify(ok=True, version=saved.version, saved_at=oslo_time(saved.updated_at),
+                   restored=saved.restored, moved_aside=len(saved.moved_aside),
+                   aside_message=(aside_message(len(saved.moved_aside))
+                                  if saved.moved_aside else None),
+                   **live_state(inst, saved.answers, sec, counts))
 
 
 def aside_message(n: int) -> str:
@@ -210,14 +225,15 @@ def aside_message(n: int) -> str:
             "tilbake hvis du endrer svaret igjen, og slettes først når kartleggingen signeres.")
 
 
-def live_state(inst, answers, counts=None) -> dict:
-    """What the page shows live: item and section visibility, counts per section, and the
-    derived prompts with reasons."""
-    ev = Evaluator(inst, answers)
-    derived = evaluate(inst, answers).derived
-    return {"visible": {i.id: ev.visible(i) for i in inst.items.values()},
+def live_state(inst, answers, section, counts=None) -> dict:
+    """What the section page shows live: its items' visibility and the prompts placed in it,
+    which sections apply (the section menu), and the counts per section."""
+    ev = Evaluator(inst, answers, today())
+    shown = [spec["id"] for spec in inst.derived
+             if (spec.get("place") or {}).get("section") == section.id]
+    return {"visible": {i.id: ev.visible(i) for i in section.items},
             "sections": {s.id: ev.section_visible(s) for s in inst.sections},
             "progress": counts if counts is not None else progress(inst, answers),
             "missing": missing_required(inst, answers),
             "derived": {k: {"title": d.title, "text": d.text, "outcome": d.outcome,
-                            "reasons": d.reasons} for k, d in derived.items()}}
+                            "reasons": d.reasons} for k in shown for d in [ev.derived(k)]}}

@@ -242,3 +242,20 @@ def is_valid(raw: str, **kwargs: object) -> bool:
     except InvalidIdentityNumber:
         return False
     return True
+
+
+def number_label(value: str) -> str:
+    """What a stored (already validated) number is called: «Fødselsnummer», «D-nummer» or
+    «H-nummer», with «(testnummer)» for a synthetic test number (month + 80)."""
+    value = normalize(value)
+    if len(value) != 11 or not value.isdigit():
+        return "Nummer"
+    month_digit = int(value[2])
+    synthetic = month_digit >= 8
+    if int(value[0]) >= 4:
+        kind = "D-nummer"
+    elif month_digit % 8 >= 4:
+        kind = "H-nummer"
+    else:
+        kind = "Fødselsnummer"
+    return f"{kind} (testnummer)" if synthetic else kind

@@ -16,14 +16,17 @@ from .instrument_types import (
 )
 
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-COMPARE_OPS = ("eq", "ne", "in", "gt", "gte", "lt", "lte", "answered", "contains")
+COMPARE_OPS = ("eq", "ne", "in", "gt", "gte", "lt", "lte", "answered", "contains", "days_since")
 COUNT_OPS = ("eq", "gt", "gte", "lt", "lte")
 ITEM_KEYS = {"id", "type", "label", "short", "help", "options", "required", "show_if", "comment",
-             "min", "max", "anchors", "decline", "area", "topic", "tiltak", "max_length"}
+             "min", "max", "anchors", "decline", "area", "topic", "tiltak", "max_length",
+             "prefill"}
 SECTION_KEYS = {"id", "title", "help", "show_if", "tiltak", "embed", "items"}
 TOP_KEYS = {"key", "version", "title", "description", "option_lists", "sections", "counters",
             "derived", "scores", "checks"}
 DEFAULT_MAX_LENGTH = {"text": 500, "long_text": 5000}
+PREFILL = ("last_signed",)
+REMINDER_UNLESS = ("koordinator",)
 
 
 class Checker:
@@ -123,6 +126,15 @@ class Checker:
             if not isinstance(value, bool):
                 self.fail(path, "må være true eller false")
             return
+        if op == "days_since":
+            if item.type != "date":
+                self.fail(path, f"'days_since' gjelder bare datoer, ikke typen {item.type}")
+            ops = list(value) if isinstance(value, dict) else []
+            if len(ops) != 1 or ops[0] not in COUNT_OPS or not isinstance(value[ops[0]], int) \
+                    or isinstance(value[ops[0]], bool):
+                self.fail(path, f"'days_since' trenger én av {', '.join(COUNT_OPS)} med et "
+                                "heltall, for eksempel {lte: 56}")
+            return
         if op in ("gt", "gte", "lt", "lte"):
             if item.type not in ("number", "scale", "date") or isinstance(value, bool) \
                     or not isinstance(value, (int, str)):
@@ -183,6 +195,9 @@ def build_item(ck: Checker, raw, path: str, section_id: str, seen_before: set[st
         ck.fail(f"{path}.area", f"ukjent levekårsområde '{raw['area']}'")
     if raw.get("topic") and raw["topic"] not in TOPICS:
         ck.fail(f"{path}.topic", f"ukjent tema '{raw['topic']}'")
+    if "prefill" in raw and raw["prefill"] not in PREFILL:
+        ck.fail(f"{path}.prefill", f"ukjent forhåndsutfylling '{raw['prefill']}' "
+                                   f"(tillatt: {', '.join(PREFILL)})")
     item = Item(
         id=item_id, type=itype, label=label, section_id=section_id, short=raw.get("short"),
         help=raw.get("help"),
@@ -190,7 +205,8 @@ def build_item(ck: Checker, raw, path: str, section_id: str, seen_before: set[st
         comment=bool(raw.get("comment")), min=lo, max=hi,
         anchors=tuple(sorted(anchors.items())), decline=bool(raw.get("decline")),
         area=raw.get("area"), topic=raw.get("topic"), tiltak=raw.get("tiltak"),
-        max_length=raw.get("max_length", DEFAULT_MAX_LENGTH.get(itype)))
+        max_length=raw.get("max_length", DEFAULT_MAX_LENGTH.get(itype)),
+        prefill=raw.get("prefill"))
     if item.show_if is not None:
         ck.condition(item.show_if, f"{path}.show_if", before=seen_before)
     return item
@@ -217,6 +233,19 @@ def check_rules(ck: Checker, data: dict):
         did = ck.need(d, "id", p)
         ck.need(d, "title", p)
         outcomes = d.get("outcomes") or ck.fail(p, "mangler 'outcomes'")
+        ids = set()
+        for j, o in enumerate(outcomes):
+            op = f"{p}.outcomes[{j}]"
+            ids.add(ck.need(o, "id", op))
+            ck.need(o, "text", op)
+            if "q" in o and o["q"] not in ck.items:
+                ck.fail(f"{op}.q", f"ukjent spørsmål '{o['q']}'")
+        ck.derived[did] = ids   # before the conditions: a reason may name its own outcome
+        for j, o in enumerate(outcomes):
+            op = f"{p}.outcomes[{j}]"
+            ck.condition(o.get("when") or ck.fail(op, "mangler 'when'"), f"{op}.when")
+        _check_legal_basis(ck, d.get("legal_basis"), f"{p}.legal_basis")
+        _check_reminder(ck, d.get("reminder"), ids, f"{p}.reminder")
         for j, r in enumerate(d.get("reasons") or []):
             rp = f"{p}.reasons[{j}]"
             ck.need(r, "text", rp)
@@ -237,20 +266,23 @@ def check_rules(ck: Checker, data: dict):
         for k, q in (d.get("record") or {}).items():
             if k not in ("decision", "answer") or q not in ck.items:
                 ck.fail(f"{p}.record.{k}", f"ukjent felt eller spørsmål '{q}'")
-        ids = set()
-        for j, o in enumerate(outcomes):
-            op = f"{p}.outcomes[{j}]"
-            ids.add(ck.need(o, "id", op))
-            ck.need(o, "text", op)
-            ck.condition(o.get("when") or ck.fail(op, "mangler 'when'"), f"{op}.when")
-        ck.derived[did] = ids
     for i, s in enumerate(data.get("scores") or []):
         p = f"scores[{i}]"
         ck.need(s, "id", p)
         ck.need(s, "label", p)
-        for q in s.get("mean_of") or ck.fail(p, "mangler 'mean_of'"):
+        mean_of = s.get("mean_of") or ck.fail(p, "mangler 'mean_of'")
+        for q in mean_of:
             if q not in ck.items or ck.items[q].type != "scale":
                 ck.fail(f"{p}.mean_of", f"'{q}' er ikke et skalaspørsmål")
+        if "min_answered" in s:
+            m = s["min_answered"]
+            if not isinstance(m, int) or isinstance(m, bool) or not 1 <= m <= len(mean_of):
+                ck.fail(f"{p}.min_answered", f"må være et heltall fra 1 til {len(mean_of)}")
+        if "count_label" in s:
+            try:
+                ck.need(s, "count_label", p).format(answered=1, total=1)
+            except (KeyError, IndexError, ValueError):
+                ck.fail(f"{p}.count_label", "kan bare bruke {answered} og {total}")
     for i, c in enumerate(data.get("checks") or []):
         p = f"checks[{i}]"
         ck.need(c, "id", p)
@@ -258,3 +290,34 @@ def check_rules(ck: Checker, data: dict):
         if ck.need(c, "field", p) not in ck.items:
             ck.fail(f"{p}.field", f"ukjent spørsmål '{c['field']}'")
         ck.condition(c.get("when") or ck.fail(p, "mangler 'when'"), f"{p}.when")
+
+
+def _check_legal_basis(ck: Checker, basis, path: str):
+    """A string, or a list of `{text, when}` parts (a part shows only when its `when` holds)."""
+    if basis is None or isinstance(basis, str):
+        return
+    if not isinstance(basis, list) or not basis:
+        ck.fail(path, "må være en tekst eller en ikke-tom liste av {text, when}")
+    for i, part in enumerate(basis):
+        ck.need(part, "text", f"{path}[{i}]")
+        ck.unknown_keys(part, {"text", "when"}, f"{path}[{i}]")
+        if "when" in part:
+            ck.condition(part["when"], f"{path}[{i}].when")
+
+
+def _check_reminder(ck: Checker, reminder, outcome_ids: set[str], path: str):
+    """`{outcomes: [...], unless: koordinator, text: ...}`: a reminder shown beside the form."""
+    if reminder is None:
+        return
+    if not isinstance(reminder, dict):
+        ck.fail(path, "må være en mapping med outcomes, unless og text")
+    ck.unknown_keys(reminder, {"outcomes", "unless", "text"}, path)
+    ck.need(reminder, "text", path)
+    outcomes = reminder.get("outcomes")
+    if not isinstance(outcomes, list) or not outcomes:
+        ck.fail(f"{path}.outcomes", "må være en ikke-tom liste av utfall")
+    for v in outcomes:
+        if v not in outcome_ids:
+            ck.fail(f"{path}.outcomes", f"'{v}' er ikke et utfall av denne avledede verdien")
+    if reminder.get("unless") not in REMINDER_UNLESS:
+        ck.fail(f"{path}.unless", f"må være en av: {', '.join(REMINDER_UNLESS)}")

@@ -5,6 +5,7 @@ Built only by the loader (instruments.py) after the checks (instrument_checks.py
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 ITEM_TYPES = ("text", "long_text", "single_choice", "multiple_choice", "yes_no", "date",
               "number", "scale")
@@ -50,6 +51,7 @@ class Item:
     topic: str | None = None
     tiltak: int | None = None
     max_length: int | None = None
+    prefill: str | None = None     # "last_signed": a new draft starts with the last signed answer
 
     @property
     def short_label(self) -> str:
@@ -99,8 +101,16 @@ class Instrument:
     def ref(self) -> str:
         return f"{self.key}.v{self.version}"
 
+    @cached_property
+    def _section_index(self) -> dict[str, int]:
+        return {s.id: n for n, s in enumerate(self.sections)}
+
     def section(self, section_id: str) -> Section | None:
-        return next((s for s in self.sections if s.id == section_id), None)
+        n = self._section_index.get(section_id)
+        return None if n is None else self.sections[n]
 
     def section_index(self, section_id: str) -> int:
-        return [s.id for s in self.sections].index(section_id)
+        try:
+            return self._section_index[section_id]
+        except KeyError:
+            raise ValueError(f"unknown section {section_id!r}") from None

@@ -6,6 +6,7 @@ Pure functions of (instrument, answers). A hidden item counts as unanswered ever
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from .instrument_types import DECLINE, Instrument, Item
 
@@ -14,7 +15,17 @@ def is_answered(value) -> bool:
     return value not in (None, "", [])
 
 
-def _compare(op: str, actual, expected) -> bool:
+def _days_since(actual, expected: dict, today: date) -> bool:
+    """`{days_since: {lte: 56}}`: the date lies at most 56 days before `today` (future: < 0)."""
+    try:
+        days = (today - date.fromisoformat(actual)).days
+    except (TypeError, ValueError):
+        return False
+    (op, limit), = expected.items()
+    return _compare(op, days, limit)
+
+
+def _compare(op: str, actual, expected, today: date | None = None) -> bool:
     if op == "answered":
         return is_answered(actual) == expected
     if not is_answered(actual):
@@ -27,6 +38,8 @@ def _compare(op: str, actual, expected) -> bool:
         return actual in expected
     if op == "contains":
         return isinstance(actual, list) and expected in actual
+    if op == "days_since":
+        return _days_since(actual, expected, today or date.today())
     if actual == DECLINE:
         return False
     try:
@@ -39,11 +52,15 @@ def _compare(op: str, actual, expected) -> bool:
 class Evaluator:
     """Evaluates conditions over one answer set, caching visibility, counters and outcomes."""
 
-    def __init__(self, instrument: Instrument, answers: dict):
+    def __init__(self, instrument: Instrument, answers: dict, today: date | None = None):
+        """`today` is the day date rules count from (`days_since`): the signing day for a
+        signed record, so its prompts never change afterwards; by default the current day."""
         self.instrument = instrument
         self.answers = answers or {}
+        self.today = today or date.today()
         self._visible: dict[str, bool] = {}
         self._counters: dict[str, tuple[int, list[str]]] = {}
+        self._outcomes: dict[str, dict] = {}
         self._derived: dict[str, Derived] = {}
 
     # -- visibility
@@ -75,10 +92,10 @@ class Evaluator:
             (op, expected), = ((k, v) for k, v in cond.items() if k != "count")
             return _compare(op, self.counter(cond["count"])[0], expected)
         if "derived" in cond:
-            outcome = self.derived(cond["derived"]).outcome
+            outcome = self.outcome(cond["derived"])["id"]
             return outcome == cond["eq"] if "eq" in cond else outcome in cond["in"]
         (op, expected), = ((k, v) for k, v in cond.items() if k != "q")
-        return _compare(op, self.value(cond["q"]), expected)
+        return _compare(op, self.value(cond["q"]), expected, self.today)
 
     # -- counters
     def counter(self, counter_id: str) -> tuple[int, list[str]]:
@@ -102,17 +119,42 @@ class Evaluator:
         return sum(1 for s in spec["from"] if not s.get("each_selected"))
 
     # -- derived prompts
+    def _spec(self, derived_id: str) -> dict:
+        return next(d for d in self.instrument.derived if d["id"] == derived_id)
+
+    def outcome(self, derived_id: str) -> dict:
+        """The first outcome whose `when` holds (computed before the reasons, so a reason's
+        `when` may name its own prompt's outcome)."""
+        if derived_id not in self._outcomes:
+            self._outcomes[derived_id] = next(
+                o for o in self._spec(derived_id)["outcomes"] if self.holds(o["when"]))
+        return self._outcomes[derived_id]
+
     def derived(self, derived_id: str) -> Derived:
         if derived_id not in self._derived:
-            spec = next(d for d in self.instrument.derived if d["id"] == derived_id)
-            outcome = next(o for o in spec["outcomes"] if self.holds(o["when"]))
+            spec = self._spec(derived_id)
+            outcome = self.outcome(derived_id)
             reasons = [self._reason(r) for r in spec.get("reasons") or []
                        if "when" not in r or self.holds(r["when"])]
+            reminder = spec.get("reminder")
             self._derived[derived_id] = Derived(
-                id=derived_id, title=spec["title"], outcome=outcome["id"], text=outcome["text"],
-                reasons=reasons, legal_basis=spec.get("legal_basis"), note=spec.get("note"),
-                record={k: self.value(q) for k, q in (spec.get("record") or {}).items()})
+                id=derived_id, title=spec["title"], outcome=outcome["id"],
+                text=self._reason(outcome), reasons=reasons,
+                legal_basis=self._legal_basis(spec.get("legal_basis")), note=spec.get("note"),
+                record={k: self.value(q) for k, q in (spec.get("record") or {}).items()},
+                reminder=reminder if reminder and outcome["id"] in reminder["outcomes"]
+                else None)
         return self._derived[derived_id]
+
+    def _legal_basis(self, basis) -> str | None:
+        """A string, or a list of `{text, when}` parts: those that hold, joined by commas."""
+        if basis is None or isinstance(basis, str):
+            return basis
+        return ", ".join(p["text"] for p in basis if "when" not in p or self.holds(p["when"]))
+
+    def text(self, r: dict) -> str:
+        """A reason's or outcome's text with its `{answer}` / `{count}` / `{names}` filled in."""
+        return self._reason(r)
 
     def _reason(self, r: dict) -> str:
         if "count" in r:
@@ -139,6 +181,7 @@ class Derived:
     legal_basis: str | None = None
     note: str | None = None
     record: dict = field(default_factory=dict)   # e.g. {"decision": "ja", "answer": ...}
+    reminder: dict | None = None   # the spec's `reminder` when this outcome calls for it
 
 
 @dataclass
@@ -228,25 +271,45 @@ def set_aside(instrument: Instrument, answers: dict, aside: dict | None,
     return shown, kept, restored
 
 
-def evaluate(instrument: Instrument, answers: dict) -> Evaluation:
-    ev = Evaluator(instrument, answers)
+def evaluate(instrument: Instrument, answers: dict, today: date | None = None) -> Evaluation:
+    ev = Evaluator(instrument, answers, today)
     return Evaluation(derived={d["id"]: ev.derived(d["id"]) for d in instrument.derived},
                       scores={s["id"]: score(instrument, answers, s["id"])
                               for s in instrument.scores})
 
 
-def score(instrument: Instrument, answers: dict, score_id: str) -> float | None:
-    """Mean over answered items; 'vil ikke svare', skipped and hidden items are left out."""
+@dataclass
+class Score:
+    mean: float | None   # None when fewer than `min_answered` items are answered
+    answered: int
+    total: int
+    label: str | None    # the spec's `count_label` filled in, e.g. "snitt av 9 av 12"
+    minimum: int = 1
+
+
+def score_detail(instrument: Instrument, answers: dict, score_id: str) -> Score:
+    """Mean over answered items; 'vil ikke svare', skipped and hidden items are left out.
+
+    With `min_answered` in the spec, no mean is given below that many answers."""
     ev = Evaluator(instrument, answers)
     spec = next(s for s in instrument.scores if s["id"] == score_id)
     values = [ev.value(q) for q in spec["mean_of"]]
     values = [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
-    return round(sum(values) / len(values), 2) if values else None
+    minimum = spec.get("min_answered", 1)
+    n, total = len(values), len(spec["mean_of"])
+    return Score(mean=round(sum(values) / n, 2) if n and n >= minimum else None, answered=n,
+                 total=total, minimum=minimum,
+                 label=spec["count_label"].format(answered=n, total=total)
+                 if spec.get("count_label") else None)
 
 
-def problems(instrument: Instrument, answers: dict) -> list[Problem]:
+def score(instrument: Instrument, answers: dict, score_id: str) -> float | None:
+    return score_detail(instrument, answers, score_id).mean
+
+
+def problems(instrument: Instrument, answers: dict, today: date | None = None) -> list[Problem]:
     """What stands in the way of signing: required items not answered, then failed checks."""
-    ev = Evaluator(instrument, answers)
+    ev = Evaluator(instrument, answers, today)
     found = [Problem(c["field"], c["message"], instrument.items[c["field"]].section_id)
              for c in instrument.checks if ev.holds(c["when"])]
     flagged = {p.field for p in found}

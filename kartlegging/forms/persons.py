@@ -8,6 +8,14 @@ from .base import Form
 from .fields import NorwegianDateField, Required, allowed_values
 
 
+def _one_contact(field):
+    """Exactly one fast kontaktperson (Tiltak 1): two posted values are refused, not truncated."""
+    if len(field.raw_data or []) > 1:
+        raise ValidationError("Velg én fast kontaktperson, ikke flere.")
+    if field.data not in allowed_values(field):
+        raise ValidationError("Velg en kontaktperson fra teamet.")
+
+
 class PersonForm(Form):
     name = StringField("Fullt navn", validators=[
         DataRequired("Skriv personens navn."), Length(max=200, message="Navnet er for langt.")])
@@ -40,8 +48,7 @@ class PersonForm(Form):
             raise ValidationError("Skriv hvorfor personen er registrert uten nummer.")
 
     def validate_kontaktperson(self, field):
-        if field.data not in allowed_values(self.kontaktperson):
-            raise ValidationError("Velg en kontaktperson fra teamet.")
+        _one_contact(field)
 
 
 class SearchForm(Form):
@@ -54,8 +61,7 @@ class ContactForm(Form):
     kontaktperson = SelectField("Ny fast kontaktperson", coerce=int, validate_choice=False)
 
     def validate_kontaktperson(self, field):
-        if field.data not in allowed_values(self.kontaktperson):
-            raise ValidationError("Velg en kontaktperson fra teamet.")
+        _one_contact(field)
 
 
 class CoordinatorForm(Form):

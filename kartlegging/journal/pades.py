@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import io
+import logging
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -33,6 +34,20 @@ from pyhanko_certvalidator import ValidationContext
 DOCUMENT_ID_KEY = "/KartleggingDocumentId"  # written by kartlegging.pdf.render
 P12_NAME, CERT_NAME, PASS_NAME = "signing.p12", "signing-cert.pem", "signing.pass"
 DEV_CN = "Kartlegging utviklingssertifikat (ikke for produksjon)"
+
+
+
+class _NoTraceback(logging.Filter):
+    """An untrusted or broken upload is an expected outcome: log one line, no traceback."""
+
+    def filter(self, record):
+        record.exc_info, record.exc_text = None, None
+        return True
+
+
+for _name in ("pyhanko.sign.validation.generic_cms", "pyhanko.sign.validation.pdf_embedded",
+              "pyhanko.sign.validation", "pyhanko_certvalidator"):
+    logging.getLogger(_name).addFilter(_NoTraceback())
 
 MSG_INVALID_PDF = "Filen er ikke en gyldig PDF"
 MSG_NO_SIGNATURE = "Fant ingen signatur i dokumentet"

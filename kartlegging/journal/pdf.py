@@ -7,12 +7,8 @@ bytes; `kartlegging.pdfa.to_pdfa` makes it PDF/A-2b and `kartlegging.signing` si
 from __future__ import annotations
 
 import io
-from pathlib import Path
-from xml.sax.saxutils import escape
 
 import pikepdf
-import reportlab
-from reportlab import rl_config
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
 from reportlab.graphics.shapes import Drawing, String
@@ -22,28 +18,16 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as rl_canvas
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import CondPageBreak, KeepTogether
 
-DOCUMENT_ID_KEY = "/KartleggingDocumentId"  # custom Info key read by signing.verify_pdf
+from . import tounicode
+from .pdf_fonts import BOLD, FONT, ITALIC
+from .pdf_rows import CONTINUED, Row
+from .pdf_text import RichParagraph, collect_missing, fit, marker, runs, shape, visual
 
-# --- fonts: DejaVu if installed, else the Vera fonts shipped inside reportlab -------------
-FONT, BOLD, ITALIC = "KLSans", "KLSans-Bold", "KLSans-Italic"
-_DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
-_VERA = Path(reportlab.__file__).parent / "fonts"
-if (_DEJAVU / "DejaVuSans.ttf").exists():
-    _files = [_DEJAVU / f"DejaVuSans{s}.ttf" for s in ("", "-Bold", "-Oblique", "-BoldOblique")]
-else:
-    _files = [_VERA / f"Vera{s}.ttf" for s in ("", "Bd", "It", "BI")]
-for _name, _file in zip((FONT, BOLD, ITALIC, FONT + "-BoldItalic"), _files):
-    pdfmetrics.registerFont(TTFont(_name, str(_file)))
-pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=BOLD, italic=ITALIC,
-                              boldItalic=FONT + "-BoldItalic")
-# reportlab otherwise falls back to (unembedded) Helvetica in the canvas preamble and charts
-rl_config.canvas_basefontname = FONT
-rl_config.defaultGraphicsFontName = FONT
+DOCUMENT_ID_KEY = "/KartleggingDocumentId"  # custom Info key read by signing.verify_pdf
 
 # --- styles -------------------------------------------------------------------------------
 INK, MUTED = colors.HexColor("#1d2733"), colors.HexColor("#5f6b7a")
@@ -76,14 +60,16 @@ MISSING = "Ikke besvart"
 
 
 def _p(text, style="body"):
-    """Paragraph from user text: escape markup, keep line breaks."""
-    return Paragraph(escape(str(text)).replace("\n", "<br/>"), S[style])
+    """Paragraph from any text: every script, right-to-left too, line breaks kept."""
+    return RichParagraph(text, S[style])
 
 
-def _answer_cell(answer, comment=None, style="body"):
+def _answer_cell(answer, comment=None, style="body", mark=None):
     cell = [_p(answer, style) if answer not in (None, "") else _p(MISSING, "missing")]
     if comment:
         cell.append(_p(f"Kommentar: {comment}", "small"))
+    if mark:
+        cell.append(_p(mark, "small"))
     return cell
 
 
@@ -103,12 +89,19 @@ def _table(rows, widths, *, box=False, header=False, lines=True, extra=()):
     return t
 
 
+def _label(text, style="label"):
+    return lambda continued: _p(text + (CONTINUED if continued else ""), style)
+
+
 def _qa_table(rows, box=False):
-    """Two-column label | answer table (answer None -> 'Ikke besvart')."""
-    data = [[_p(r["label"], "label"),
-             _answer_cell(r.get("answer"), r.get("comment"), r.get("style", "body"))]
-            for r in rows]
-    return _table(data, [LABEL_WIDTH, CONTENT_WIDTH - LABEL_WIDTH], box=box)
+    """Label | answer rows (answer None -> 'Ikke besvart'), each splitting on its own."""
+    widths = [LABEL_WIDTH, CONTENT_WIDTH - LABEL_WIDTH]
+    return [Row(_label(r["label"]), (),
+                _answer_cell(r.get("answer"), r.get("comment"), r.get("style", "body"),
+                             r.get("mark")),
+                widths, line=None if box else (LINE, 0.4), frame=(ACCENT, 0.8) if box else None,
+                first=i == 0, last=i == len(rows) - 1)
+            for i, r in enumerate(rows)]
 
 
 class RatingChip(Flowable):
@@ -146,13 +139,13 @@ def _box(title, flowables=(), rows=(), empty_text=None):
         ("BACKGROUND", (0, 0), (-1, 0), SHADE), ("LINEBELOW", (0, 0), (-1, 0), 0.4, LINE),
         ("TOPPADDING", (0, 1), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 1), (-1, -1), 1.5),
         ("TOPPADDING", (0, 1), (-1, 1), 4), ("BOTTOMPADDING", (0, -1), (-1, -1), 5)])]
-    return parts + ([_qa_table(rows, box=True)] if rows else [])
+    return parts + (_qa_table(rows, box=True) if rows else [])
 
 
-def _axis_fonts(chart):
+def _axis_fonts(chart, start=1):
     for axis in (chart.categoryAxis, chart.valueAxis):
         axis.labels.fontName, axis.labels.fontSize = FONT, 8
-    chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 1, 7, 1
+    chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = start, 7, 1
     chart.valueAxis.strokeColor = chart.categoryAxis.strokeColor = MUTED
 
 
@@ -166,7 +159,7 @@ def _bar_chart(items):
     bc.x, bc.y, bc.width, bc.height = 62 * mm, 6 * mm, CONTENT_WIDTH - 70 * mm, height - 17 * mm
     bc.data = [[i.get("value") for i in reversed(items)]]  # None: no bar, label kept
     bc.categoryAxis.categoryNames = [_shorten(i["label"], 38) for i in reversed(items)]
-    _axis_fonts(bc)
+    _axis_fonts(bc, start=0)  # from 0: a rating of 1 is a visible bar, not a zero-length one
     bc.valueAxis.visibleGrid, bc.valueAxis.gridStrokeColor = True, LINE
     bc.bars[0].fillColor, bc.bars[0].strokeColor = ACCENT, None
     bc.barLabelFormat, bc.barLabels.fontName, bc.barLabels.fontSize = "%d", FONT, 8
@@ -204,8 +197,10 @@ def _shorten(text, n):
 def _header(doc):
     person = doc.get("person") or {}
     number = person.get("number") or person.get("number_note") or "Ikke oppgitt"
-    rows = [("Person", person.get("name")), ("Fødselsnummer", number), ("Team", doc.get("team")),
-            ("Skjema", doc.get("instrument")), ("Dokument-ID", doc.get("document_id")),
+    rows = [("Person", person.get("name")),
+            (person.get("number_label") or "Fødselsnummer", number), ("Team", doc.get("team")),
+            ("Skjema", doc.get("instrument")),
+            ("Dokument-ID", doc.get("document_label") or doc.get("document_id")),
             ("Status", doc.get("status_line"))]
     data = [[_p(k, "label"), _p(v or "–", "bold" if k in ("Person", "Status") else "body")]
             for k, v in rows]
@@ -224,7 +219,7 @@ def _livskvalitet(lk):
     rows = [{"label": i["label"], "answer": i.get("text")} for i in latest.get("items", [])]
     rows.append({"label": "Gjennomsnitt (1–7)", "answer": latest.get("mean")})
     rows += [{"label": i["label"], "answer": i.get("text")} for i in latest.get("yes_no", [])]
-    out.append(_qa_table(rows))
+    out += _qa_table(rows)
     for chart in (_bar_chart(latest.get("items", [])), _line_chart(lk.get("history") or [])):
         if chart is not None:
             out += [Spacer(1, 4 * mm), chart]
@@ -232,11 +227,12 @@ def _livskvalitet(lk):
 
 
 def _vurdering(v):
-    data = [["Område", "Vurdering", "Kommentar"]]
-    data += [[_p(r["area"]), RatingChip(r.get("rating"), r.get("rating_label")),
-              _p(r["comment"], "small") if r.get("comment") else ""] for r in v.get("rows", [])]
-    out = [_p("Vurdering", "h2"),
-           _table(data, [52 * mm, 32 * mm, CONTENT_WIDTH - 84 * mm], header=True)]
+    widths = [52 * mm, 32 * mm, CONTENT_WIDTH - 84 * mm]
+    head = _table([["Område", "Vurdering", "Kommentar"]], widths, header=True)
+    rows = [Row(_label(r["area"], "body"), [RatingChip(r.get("rating"), r.get("rating_label"))],
+                [_p(r["comment"], "small")] if r.get("comment") else [], widths,
+                line=(LINE, 0.4)) for r in v.get("rows", [])]
+    out = [_p("Vurdering", "h2"), head, *rows]
     index = v.get("index")
     if index:
         out += [Spacer(1, 2 * mm),
@@ -248,7 +244,7 @@ def _vurdering(v):
 
 def _ip(ip):
     flow = [_p(ip["prompt"], "bold")] if ip.get("prompt") else []
-    flow += [Paragraph(escape(r), S["bullet"], bulletText="•") for r in ip.get("reasons", [])]
+    flow += [RichParagraph(r, S["bullet"], bullet="•") for r in ip.get("reasons", [])]
     if ip.get("legal_basis"):
         flow.append(_p(ip["legal_basis"], "small"))
     return [Spacer(1, 5 * mm), *_box("Individuell plan", flow, ip.get("rows", []))]
@@ -260,11 +256,37 @@ def _signature(sig):
     rows = [{"label": "Signert av", "answer": f"{sig['name']} ({sig['role']})"},
             {"label": "Team", "answer": sig.get("team")},
             {"label": "Tidspunkt", "answer": sig.get("signed_at")},
-            {"label": "Dokument-ID", "answer": sig.get("document_id")}]
+            {"label": "Dokument-ID", "answer": sig.get("document_label") or sig.get("document_id")}]
     return _box("Elektronisk signatur", rows=rows + [
         {"label": "Innholdets SHA-256", "answer": sig["content_sha256"], "style": "hash"}],
         flowables=[_p("Dokumentet er signert elektronisk med en PAdES-signatur. Endringer "
                       "etter signering gjør signaturen ugyldig.", "small")])
+
+
+FOOTER_SIZE = 8
+
+
+def _footer_text(doc) -> str:
+    """'Dokument-ID … · name', the name shortened to one line; the id is never cut."""
+    doc_id = doc.get("document_id") or ""
+    name = (doc.get("person") or {}).get("name") or ""
+    head = f"Dokument-ID {doc_id}" if doc_id else ""
+    room = CONTENT_WIDTH - pdfmetrics.stringWidth("Side 999 av 999", FONT, FOOTER_SIZE) - 8 * mm
+    if not name:
+        return head
+    if not head:
+        return fit(name, room, FOOTER_SIZE)
+    sep = " · "
+    used = pdfmetrics.stringWidth(head + sep, FONT, FOOTER_SIZE)
+    return head + sep + fit(name, room - used, FOOTER_SIZE)
+
+
+def _draw_line(c, x, y, text, size):
+    """One line of any script on the canvas, in visual order, font by font."""
+    for name, part in runs(visual(shape(text), rtl=False)):
+        c.setFont(name, size)
+        c.drawString(x, y, part)
+        x += pdfmetrics.stringWidth(part, name, size)
 
 
 def _canvas_maker(footer_left):
@@ -282,11 +304,11 @@ def _canvas_maker(footer_left):
         def save(self):
             for state in self._pages:
                 self.__dict__.update(state)
-                self.setFont(FONT, 8)
                 self.setFillColor(MUTED)
                 self.setStrokeColor(LINE)
                 self.line(18 * mm, 14 * mm, A4[0] - 18 * mm, 14 * mm)
-                self.drawString(18 * mm, 10 * mm, footer_left)
+                _draw_line(self, 18 * mm, 10 * mm, footer_left, FOOTER_SIZE)
+                self.setFont(FONT, FOOTER_SIZE)
                 self.drawRightString(A4[0] - 18 * mm, 10 * mm,
                                      f"Side {self._pageNumber} av {len(self._pages)}")
                 super().showPage()
@@ -295,11 +317,43 @@ def _canvas_maker(footer_left):
     return NumberedCanvas
 
 
+def _missing_note(missing: set[str]):
+    shown = ", ".join(marker(ch) for ch in sorted(missing))
+    return [Spacer(1, 2 * mm), _box("Merknad om tegn", [_p(
+        f"Noen tegn i svarene finnes ikke i dokumentets innebygde skrifter. De er vist som "
+        f"� fulgt av tegnets Unicode-nummer: {shown}. Teksten i journalen er uendret.",
+        "small")])[0]]
+
+
 def render(doc: dict) -> bytes:
     """Render the summary dict to PDF bytes (not yet PDF/A, not signed)."""
+    with collect_missing() as missing:
+        story = _story(doc)
+        footer = _footer_text(doc)
+    if missing:
+        story[2:2] = _missing_note(missing)
+    doc_id = doc.get("document_id") or ""
+    buf = io.BytesIO()
+    SimpleDocTemplate(
+        buf, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
+        bottomMargin=20 * mm, title=doc.get("title") or "Kartlegging", author=doc.get("team") or "",
+        subject=f"Kartlegging – dokument-ID {doc_id}" if doc_id else "Kartlegging",
+        creator="Kartlegging", lang="nb-NO",
+    ).build(story, canvasmaker=_canvas_maker(footer))
+    # reportlab cannot write custom Info keys nor UTF-16 ToUnicode entries: fix with pikepdf
+    out = io.BytesIO()
+    with pikepdf.open(io.BytesIO(buf.getvalue())) as pdf:
+        tounicode.fix_document(pdf)
+        if doc_id:
+            pdf.docinfo[DOCUMENT_ID_KEY] = doc_id
+        pdf.save(out)
+    return out.getvalue()
+
+
+def _story(doc: dict) -> list:
     story = _header(doc)
     for section in doc.get("sections", []):
-        story += [CondPageBreak(30 * mm), _p(section["title"], "h2"), _qa_table(section["rows"])]
+        story += [CondPageBreak(30 * mm), _p(section["title"], "h2"), *_qa_table(section["rows"])]
     if doc.get("livskvalitet"):
         story += [CondPageBreak(60 * mm)] + _livskvalitet(doc["livskvalitet"])
     if doc.get("vurdering"):
@@ -310,22 +364,4 @@ def render(doc: dict) -> bytes:
         story += [Spacer(1, 5 * mm), *_box(box["title"], rows=box.get("rows", []),
                                            empty_text=box.get("empty_text"))]
     story += [Spacer(1, 6 * mm), KeepTogether(_signature(doc.get("signature")))]
-
-    doc_id = doc.get("document_id") or ""
-    name = (doc.get("person") or {}).get("name") or ""
-    footer = " · ".join(x for x in (name, f"Dokument-ID {doc_id}" if doc_id else "") if x)
-    buf = io.BytesIO()
-    SimpleDocTemplate(
-        buf, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
-        bottomMargin=20 * mm, title=doc.get("title") or "Kartlegging", author=doc.get("team") or "",
-        subject=f"Kartlegging – dokument-ID {doc_id}" if doc_id else "Kartlegging",
-        creator="Kartlegging", lang="nb-NO",
-    ).build(story, canvasmaker=_canvas_maker(footer))
-    if not doc_id:
-        return buf.getvalue()
-    # reportlab cannot write custom Info keys; add the document id with pikepdf
-    out = io.BytesIO()
-    with pikepdf.open(io.BytesIO(buf.getvalue())) as pdf:
-        pdf.docinfo[DOCUMENT_ID_KEY] = doc_id
-        pdf.save(out)
-    return out.getvalue()
+    return story

@@ -3,6 +3,8 @@
 helsepersonelloven §§ 39–42: who wrote it and when; a signed entry never changes, a
 correction is a new entry linked to the old one.
 """
+import re
+
 from flask import current_app
 
 from ..assessments import drafts
@@ -13,6 +15,23 @@ from ..models import Assessment, User
 from . import pades, pdf, pdfa, summary
 
 SIGN_REASON = "Signert kartlegging for journal"
+
+
+class NotArchivable(Exception):
+    """The rendered document failed the PDF/A-2b check: nothing is signed or stored."""
+
+    message = ("Dokumentet besto ikke PDF/A-kontrollen og er ikke signert. Kartleggingen er "
+               "uendret; kontakt systemansvarlig.")
+
+    def __init__(self, findings):
+        super().__init__(self.message)
+        self.findings = findings
+
+
+class AlreadyCorrected(Exception):
+    def __init__(self, existing):
+        super().__init__("Det finnes allerede en rettelse.")
+        self.existing = existing
 
 
 class NotReady(Exception):
@@ -34,30 +53,36 @@ def trust_roots() -> list[bytes]:
 
 
 def sign(a: Assessment, by: User) -> Assessment:
-    """Freeze, render, sign and store. Raises drafts.Locked or NotReady."""
+    """Freeze, render, check PDF/A, sign and store (flushed, not committed: the view commits
+    with the audit event). Raises drafts.Locked, NotReady or NotArchivable (nothing changed)."""
     if a.is_signed:
         raise drafts.Locked()
     inst = drafts.instrument_of(a)
-    found = problems(inst, a.answers)
+    found = problems(inst, a.answers, today())
     if found:
         raise NotReady(found)
-    ip = evaluate(inst, a.answers).derived.get("ip")
+    ip = evaluate(inst, a.answers, today()).derived.get("ip")
     a.signed_at = now_utc()
     a.signed_by_id = by.id
     a.signed_by = by
     context = summary.frozen_context(a, today())
-    a.content_sha256 = summary.content_sha256(a, context)
     a.ip_outcome = ip.outcome if ip else None
     a.ip_decision = ip.record.get("decision") if ip else None
     a.ip_answer = ip.record.get("answer") if ip else None
     doc = summary.build(a, context, drafts.registry())
-    raw = pdf.render(doc)
-    archived = pdfa.to_pdfa(raw, title=f"{doc['title']} – {a.document_id}")
+    a.content_sha256 = summary.content_sha256(doc)
+    doc["signature"]["content_sha256"] = a.content_sha256
+    archived = pdfa.to_pdfa(pdf.render(doc), title=f"{doc['title']} – {a.document_id}")
+    passed, findings = pdfa.validate(archived)  # never store a false PDF/A
+    if not passed:
+        db.session.rollback()
+        current_app.logger.error("PDF/A-kontroll feilet ved signering: %s", "; ".join(findings))
+        raise NotArchivable(findings)
     signer = pades.load_signer(*signer_material())
     a.signed_pdf = pades.sign_pdf(archived, signer, reason=SIGN_REASON, name=by.name)
     a.status = "signed"
     a.set_aside = None  # answers of hidden items are never part of the journal
-    db.session.commit()
+    db.session.flush()  # the caller commits together with the audit event
     return a
 
 
@@ -65,12 +90,38 @@ def correct(a: Assessment, by: User) -> Assessment:
     """A new draft that supersedes the signed one, starting from its answers."""
     if not a.is_signed:
         raise ValueError("Bare signerte kartlegginger kan rettes.")
-    existing = db.session.query(Assessment).filter_by(supersedes_id=a.id).first()
+    existing = correction_of(a)
     if existing:
-        return existing
+        raise AlreadyCorrected(existing)
     new = Assessment(person_id=a.person_id, instrument_key=a.instrument_key,
                      instrument_version=a.instrument_version, answers=dict(a.answers),
                      created_by_id=by.id, updated_by_id=by.id, supersedes_id=a.id)
     db.session.add(new)
-    db.session.commit()
+    db.session.flush()  # the caller commits together with the audit event
     return new
+
+
+def correction_of(a: Assessment) -> Assessment | None:
+    return db.session.query(Assessment).filter_by(supersedes_id=a.id).first()
+
+
+_DOCUMENT_ID = re.compile(r"KL-(\d+), versjon (\d+)")
+# Documents signed in milestone 1 carry "KL-<the assessment's own id>-v<save count>".
+_OLD_DOCUMENT_ID = re.compile(r"KL-(\d+)-v\d+")
+
+
+def find_document(document_id: str, team_id: int) -> Assessment | None:
+    """'KL-000004, versjon 2' -> that version in the chain, if it belongs to the team."""
+    old = _OLD_DOCUMENT_ID.fullmatch(document_id.strip())
+    if old:
+        a = db.session.get(Assessment, int(old.group(1)))
+        return a if a is not None and a.is_signed and a.person.team_id == team_id else None
+    m = _DOCUMENT_ID.fullmatch(document_id.strip())
+    if not m:
+        return None
+    a = db.session.get(Assessment, int(m.group(1)))
+    for _ in range(int(m.group(2)) - 1):
+        a = correction_of(a) if a is not None else None
+    if a is None or a.person.team_id != team_id or a.document_id != document_id.strip():
+        return None
+    return a

@@ -16,15 +16,25 @@ from ..persons import consents, operations
 VURDERING = "vurdering"
 
 
-def _rows(inst, ev, section, answers):
+NO_PARORENDE_CONSENT = ("Merk: registrert uten at samtykke for opplysninger fra eller til "
+                        "pårørende var i kraft ved signering.")
+
+
+def _rows(inst, ev, section, answers, context=None):
+    """`context["parorende_consent"] is False` (frozen at signing) marks pårørende answers."""
+    unconsented = (context or {}).get("parorende_consent") is False
     rows = []
     for item in section.items:
         if not ev.visible(item):
             continue
         value = answers.get(item.id)
-        rows.append({"label": item.label,
-                     "answer": display_value(item, value) if value not in (None, "", []) else None,
-                     "comment": answers.get(item.comment_id) if item.comment else None})
+        answered = value not in (None, "", [])
+        row = {"label": item.label,
+               "answer": display_value(item, value) if answered else None,
+               "comment": answers.get(item.comment_id) if item.comment else None}
+        if unconsented and answered and item.topic == "parorende":
+            row["mark"] = NO_PARORENDE_CONSENT
+        rows.append(row)
     return rows
 
 
@@ -45,9 +55,8 @@ def _livskvalitet(a, registry):
                           "text": text})
         else:
             yes_no.append({"label": item.short_label, "text": text})
-    mean = latest.mean
     return {"latest": {"date": latest.date, "answered_by": latest.answered_by,
-                       "mean": f"{mean:.1f}".replace(".", ",") if mean is not None else None,
+                       "mean": latest.mean_text,
                        "items": items, "yes_no": yes_no},
             "history": [{"date": r.date, "mean": r.mean} for r in ratings]}
 
@@ -79,35 +88,36 @@ def frozen_context(a, day) -> dict:
     lists = consents.lists()
     contact = operations.current_contact(a.person_id)
     coordinator = operations.current_coordinator(a.person_id)
+    in_force = consents.in_force(a.person_id, day)
     return {
         "consents": [consent_rules.describe(c, lists["parties"], lists["categories"])
-                     for c in consents.in_force(a.person_id, day)],
+                     for c in in_force],
+        "parorende_consent": any(c.party_kind == "parorende" for c in in_force),
         "kontaktperson": contact.user.name if contact else None,
         "koordinator": (f"{coordinator.name}, {coordinator.service} (fra "
                         f"{coordinator.since.strftime('%d.%m.%Y')})") if coordinator else None,
     }
 
 
-def content_sha256(a, context: dict) -> str:
-    """SHA-256 over the canonical JSON of what is signed."""
-    ratings = [{"id": r.id, "answers": r.answers, "by_person": r.rated_by_person}
-               for r in drafts.ratings_of(a)]
-    payload = {"document_id": a.document_id, "instrument": [a.instrument_key,
-               a.instrument_version], "person_id": a.person_id, "answers": a.answers,
-               "ratings": ratings, "context": context,
-               "signed_by": a.signed_by_id, "signed_at": a.signed_at.isoformat()
-               if a.signed_at else None}
-    blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+def content_sha256(doc: dict) -> str:
+    """SHA-256 over the canonical JSON of exactly what the document shows (build()'s dict),
+    the hash itself left out: answers, livskvalitet ratings and history, context, signer."""
+    shown = dict(doc)
+    if shown.get("signature"):
+        shown["signature"] = {k: v for k, v in shown["signature"].items()
+                              if k != "content_sha256"}
+    blob = json.dumps(shown, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
 def build(a, context: dict, registry) -> dict:
     inst = drafts.instrument_of(a)
     answers = a.answers or {}
-    ev = Evaluator(inst, answers)
-    evaluation = evaluate(inst, answers)
+    day = drafts.reference_day(a)
+    ev = Evaluator(inst, answers, day)
+    evaluation = evaluate(inst, answers, day)
     person = a.person
-    sections = [{"title": s.title, "rows": _rows(inst, ev, s, answers)}
+    sections = [{"title": s.title, "rows": _rows(inst, ev, s, answers, context)}
                 for s in inst.sections
                 if s.id != VURDERING and ev.section_visible(s)]
     extra = [{"title": "Samtykker i kraft ved signering",
@@ -130,14 +140,17 @@ def build(a, context: dict, registry) -> dict:
     if a.is_signed or a.signed_at:
         signature = {"name": a.signed_by.name, "role": a.signed_by.role_label,
                      "team": person.team.name, "signed_at": oslo_datetime(a.signed_at),
-                     "document_id": a.document_id, "content_sha256": a.content_sha256}
+                     "document_id": a.document_id, "document_label": a.document_label,
+                     "content_sha256": a.content_sha256}
     return {
         "title": inst.title, "instrument": f"{inst.key} versjon {inst.version}",
         "team": person.team.name,
         "person": {"name": person.name, "number": person.national_id_formatted,
+                   "number_label": person.national_id_label,
                    "number_note": None if person.national_id else
                    f"Uten fødselsnummer: {person.no_id_reason}"},
         "document_id": a.document_id,
+        "document_label": a.document_label,
         "status_line": "Signert" if signature else "Utkast – ikke signert",
         "sections": sections,
         "livskvalitet": _livskvalitet(a, registry),

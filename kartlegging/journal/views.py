@@ -2,7 +2,6 @@
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.file import FileField
-from sqlalchemy import select
 
 from ..access import audit
 from ..access.guard import role_required
@@ -10,10 +9,8 @@ from ..access.login import confirm_password
 from ..assessments import drafts
 from ..assessments.views import team_assessment
 from ..domain.rules import problems
-from ..extensions import db
 from ..forms.auth import PasswordConfirmForm
 from ..forms.base import Form
-from ..models import Assessment
 from . import pades, signing
 
 bp = Blueprint("signing", __name__)
@@ -35,7 +32,10 @@ def sign(assessment_id):
     if problem:
         form.password.errors = [f"{problem} Kartleggingen er ikke signert."]
         return render_template("signing/sign.html", a=a, form=form, problems=found), 403
-    signing.sign(a, current_user)
+    try:
+        signing.sign(a, current_user)
+    except signing.NotArchivable as e:
+        return render_template("error.html", code=422, message=e.message), 422
     audit.record("assessment_sign", person_id=a.person_id, obj=a)
     flash("Kartleggingen er signert og låst. Den signerte PDF-en er klar.", "success")
     return redirect(url_for("assessments.overview", assessment_id=a.id))
@@ -49,7 +49,7 @@ def pdf(assessment_id):
                                message="PDF lages når kartleggingen signeres."), 409
     audit.record("pdf_download", person_id=a.person_id, obj=a)
     return Response(a.signed_pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{a.document_id}.pdf"'})
+        "Content-Disposition": f'attachment; filename="{a.document_filename}"'})
 
 
 @bp.route("/kartlegginger/<int:assessment_id>/rettelse", methods=["POST"])
@@ -58,7 +58,17 @@ def correct(assessment_id):
     if not a.is_signed:
         return render_template("error.html", code=409,
                                message="Et utkast rettes ved å endre det direkte."), 409
-    new = signing.correct(a, current_user)
+    try:
+        new = signing.correct(a, current_user)
+    except signing.AlreadyCorrected as e:
+        old = e.existing
+        state = "signert" if old.is_signed else "et utkast"
+        return render_template(
+            "error.html", code=409,
+            message=f"{a.document_id} er allerede rettet: rettelsen {old.document_id} er {state}. "
+                    "Det lages ikke en ny rettelse.",
+            link=(url_for("assessments.overview", assessment_id=old.id),
+                  f"Åpne {old.document_id}")), 409
     audit.record("assessment_correct", person_id=a.person_id, obj=new,
                  detail=f"retter {a.document_id}")
     flash(f"Rettelse opprettet. Den erstatter {a.document_id} når den signeres; "
@@ -83,22 +93,9 @@ def verify():
     result = pades.verify_pdf(data, signing.trust_roots())
     match = None
     if result.document_id:
-        match = _assessment_for(result.document_id)
+        match = signing.find_document(result.document_id, current_user.team_id)
     audit.record("pdf_verify", person_id=match.person_id if match else None, obj=match,
                  detail="gyldig" if result.ok else "; ".join(result.errors))
     return render_template("signing/verify.html", form=form, result=result, match=match,
                            same_bytes=bool(match and match.signed_pdf == data)), \
         200 if result.signed else 422
-
-
-def _assessment_for(document_id: str) -> Assessment | None:
-    """KL-000012-v3 -> the assessment, if it belongs to the user's team."""
-    try:
-        aid = int(document_id.split("-")[1])
-    except (IndexError, ValueError):
-        return None
-    a = db.session.scalar(select(Assessment).where(Assessment.id == aid))
-    if a is None or a.person.team_id != current_user.team_id or a.document_id != document_id:
-        return None
-    return a
-

@@ -6,7 +6,7 @@ from sqlalchemy.orm import selectinload
 
 from ..assessments.drafts import LIVSKVALITET
 from ..domain.instruments import Registry
-from ..domain.rules import Evaluator, area_ratings, display_value, score
+from ..domain.rules import Evaluator, area_ratings, display_value, score, score_detail
 from ..extensions import db
 from ..models import Assessment
 
@@ -20,11 +20,28 @@ class Rating:
     answered_by: str = ""
     answered: int = 0
     total: int = 0
+    mean_text: str | None = None    # "4,5", or with the file's count_label "4,5 (snitt av 9 av 12)"
 
     @property
     def incomplete(self) -> bool:
         """Ended before every question had an answer (stopped early)."""
         return self.answered < self.total
+
+
+def _decimal(x: float) -> str:
+    return f"{x:.1f}".replace(".", ",")
+
+
+def mean_text(detail) -> str | None:
+    """The mean as shown; with a `count_label` always with how many answers it rests on."""
+    if detail is None:
+        return None
+    if detail.label is None:
+        return _decimal(detail.mean) if detail.mean is not None else None
+    if detail.mean is None:
+        return (f"ikke beregnet: {detail.answered} av {detail.total} besvart, "
+                f"minst {detail.minimum} trengs")
+    return f"{_decimal(detail.mean)} ({detail.label})"
 
 
 def answered_by(a: Assessment) -> str:
@@ -41,12 +58,24 @@ def to_rating(a: Assessment, registry: Registry) -> Rating:
         v = ev.value(item.id)
         values[item.id] = v if isinstance(v, int) and not isinstance(v, bool) else None
     when = a.completed_at or a.created_at
+    detail = score_detail(inst, a.answers, inst.scores[0]["id"]) if inst.scores else None
     return Rating(assessment=a, date=when.strftime("%d.%m.%Y"),
-                  mean=score(inst, a.answers, inst.scores[0]["id"]) if inst.scores else None,
-                  values=values, answered_by=answered_by(a),
+                  mean=detail.mean if detail else None, values=values,
+                  answered_by=answered_by(a), mean_text=mean_text(detail),
                   answered=sum(1 for i in inst.items.values()
                                if a.answers.get(i.id) not in (None, "")),
                   total=len(inst.items))
+
+
+def mean_score(a: Assessment, registry: Registry) -> float | None:
+    inst = registry.get(a.instrument_key, a.instrument_version)
+    return score(inst, a.answers, inst.scores[0]["id"]) if inst.scores else None
+
+
+def complete(a: Assessment, registry: Registry, when) -> None:
+    """A rating is finished: stamp it and freeze its mean (it never changes afterwards)."""
+    a.completed_at = when
+    a.score = mean_score(a, registry)
 
 
 def person_ratings(person_id: int, registry: Registry) -> list[Rating]:

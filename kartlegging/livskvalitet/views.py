@@ -16,6 +16,7 @@ from ..extensions import db
 from ..forms.auth import PasswordConfirmForm
 from ..forms.builder import form_class, stored_to_formdata
 from ..models import Assessment, User
+from . import ratings
 
 bp = Blueprint("selfrating", __name__)
 
@@ -88,14 +89,12 @@ def question():
                          detail=f"personen stoppet ved spørsmål {n} av {len(items)}")
             return redirect(url_for(".done"))
         value = _choice_value(item, request.form.get("svar"))
-        answers = dict(rating.answers or {})
-        if value is None:
-            answers.pop(item.id, None)
-        else:
-            answers[item.id] = value
-        rating.answers = answers
-        rating.updated_at = now_utc()
-        db.session.commit()
+        try:
+            drafts.set_answer(rating, item.id, value)
+        except drafts.Locked:
+            abort(404)  # ended meanwhile: the hand-over is over
+        except drafts.Conflict:
+            abort(409)
         if n == len(items):
             return redirect(url_for(".done"))
         return redirect(url_for(".question", n=n + 1))
@@ -129,11 +128,11 @@ def end():
                else "Skriv passordet ditt.")
     if problem:
         audit.record("handover_end_failed", person_id=rating.person_id, obj=rating, user=staff)
-        form.password.errors = [f"{problem} Nettbrettet er fortsatt i utlevering."]
+        form.password.errors = [f"{problem} Nettbrettet er fortsatt overlevert til personen."]
         answered, total = _answered(rating)
         return render_template("selfrating/done.html", form=form, answered=answered,
                                total=total, stopped=state.get("stopped"), staff=True), 403
-    rating.completed_at = now_utc()
+    ratings.complete(rating, drafts.registry(), now_utc())
     session.pop("handover")
     answered, total = _answered(rating)
     detail = None
@@ -172,7 +171,7 @@ def staff_entry(assessment_id):
         for f in forms:
             merged.update(f.answers())
         rating.answers = {k: v for k, v in merged.items() if v not in (None, "", [])}
-        rating.completed_at = now_utc()
+        ratings.complete(rating, drafts.registry(), now_utc())
         audit.record("selfrating_save", person_id=kartlegging.person_id, obj=rating,
                      detail="registrert av ansatt")
         flash("Livskvalitet er registrert (registrert av ansatt).", "success")

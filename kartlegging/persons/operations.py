@@ -1,26 +1,43 @@
 """Domain operations on persons: registration, fast kontaktperson and koordinator."""
-from sqlalchemy import or_, select
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..clock import now_utc
+from ..domain import name_search
+from ..domain.instrument_types import Instrument
 from ..extensions import db
-from ..models import ContactAssignment, Coordinator, Person, User
+from ..models import ContactAssignment, Coordinator, Person, PersonNameToken, User
 
 
 class DuplicatePerson(ValueError):
-    pass
+    """The number is registered already, in this team or another. The message is the same
+    either way, so it does not tell who receives services in another team."""
+    message = ("Dette nummeret kan ikke registreres på nytt. Finnes personen i teamet ditt, "
+               "søk den opp i personlisten. Finnes den ikke der, kontakt administrator, som "
+               "kan flytte personen til teamet ditt.")
+
+    def __init__(self, person_id: int | None):
+        super().__init__(self.message)
+        self.person_id = person_id
+
+
+def _holder(national_id: str) -> int | None:
+    return db.session.scalar(select(Person.id).where(Person.national_id == national_id))
 
 
 def create_person(*, team_id: int, name: str, national_id: str | None, birth_date,
                   no_id_reason: str | None, contact_user_id: int, by: User) -> Person:
-    if national_id and db.session.scalar(select(Person.id).where(
-            Person.national_id == national_id)):
-        raise DuplicatePerson("En person med dette nummeret er allerede registrert. "
-                              "Søk opp personen, eller kontakt teamleder.")
+    if national_id and (holder := _holder(national_id)):
+        raise DuplicatePerson(holder)
     person = Person(team_id=team_id, name=name.strip(), national_id=national_id,
                     birth_date=birth_date, no_id_reason=(no_id_reason or None) and
                     no_id_reason.strip(), created_by_id=by.id)
     db.session.add(person)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # registered by someone else a moment ago
+        db.session.rollback()
+        raise DuplicatePerson(_holder(national_id) if national_id else None) from None
     db.session.add(ContactAssignment(person_id=person.id, user_id=contact_user_id,
                                      recorded_by_id=by.id))
     return person
@@ -71,18 +88,39 @@ def set_coordinator(person: Person, *, name: str, service: str, since, by: User)
     return new
 
 
-def coordinator_reminder(person_id: int) -> bool:
-    """Tiltak 1 / hol. § 7-2: remind about the right to a koordinator when none is recorded."""
-    return current_coordinator(person_id) is None
+LEGACY_REMINDER = ("Ingen koordinator er registrert for personen. Informer om retten til "
+                   "koordinator (helse- og omsorgstjenesteloven § 7-2) og hvordan koordinator "
+                   "kan nås.")
+
+
+def coordinator_reminders(person_id: int, instrument: Instrument, derived: list) -> list[str]:
+    """Reminders about the right to a koordinator, when none is recorded.
+
+    An instrument version that declares `reminder: {unless: koordinator}` on a derived prompt
+    reminds only when that prompt's outcome calls for it (v3: the koordinator prompt says
+    "tilby"). Older versions declare none and keep their reminder beside the IP prompt.
+    """
+    if current_coordinator(person_id) is not None:
+        return []
+    if not any(d.get("reminder") for d in instrument.derived):
+        return [LEGACY_REMINDER] if any(d.id == "ip" for d in derived) else []
+    return [d.reminder["text"] for d in derived
+            if d.reminder and d.reminder["unless"] == "koordinator"]
 
 
 def search(team_id: int, query: str | None, limit: int = 100) -> list[Person]:
+    """The team's persons by name, or those matching a query: every word of it must begin a word
+    of the name, or 4+ digits begin the identity number. Index-backed on both databases."""
     stmt = select(Person).where(Person.team_id == team_id)
     q = (query or "").strip()
     if q:
-        digits = "".join(ch for ch in q if ch.isdigit())
-        conds = [Person.name.ilike(f"%{q}%")]
-        if len(digits) >= 4:
-            conds.append(Person.national_id.like(f"{digits}%"))
-        stmt = stmt.where(or_(*conds))
-    return list(db.session.scalars(stmt.order_by(Person.name).limit(limit)))
+        digits = name_search.number_prefix(q)
+        if digits:
+            stmt = stmt.where(Person.national_id >= digits,
+                              Person.national_id < digits + name_search.TOP)
+        else:
+            for word in name_search.tokens(q) or [""]:
+                stmt = stmt.where(Person.id.in_(select(PersonNameToken.person_id).where(
+                    PersonNameToken.team_id == team_id, PersonNameToken.token >= word,
+                    PersonNameToken.token < word + name_search.TOP)))
+    return list(db.session.scalars(stmt.order_by(Person.name, Person.id).limit(limit)))

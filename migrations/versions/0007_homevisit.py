@@ -1,7 +1,7 @@
 """home visit: answers set aside, last section, device key
 
 Revision ID: m2_0007_homevisit
-Revises: 81c3b59939ab
+Revises: m2_0008_search
 Create Date: 2026-11-25 19:20:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'm2_0007_homevisit'
-down_revision = '81c3b59939ab'
+down_revision = 'm2_0008_search'
 branch_labels = None
 depends_on = None
 

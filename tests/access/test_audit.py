@@ -101,6 +101,23 @@ def test_other_team_is_not_logged_as_a_read(app, setup, factory):
     assert not events("person_view", person_id=person.id)
 
 
+@pytest.mark.parametrize("path", ["/personer/{p}", "/kartlegginger/{a}",
+                                  "/kartlegginger/{a}/del/bolig", "/personer/{p}/samtykker/ny"])
+def test_other_team_attempt_is_logged_as_denied(app, setup, factory, path):
+    """Still 404 (existence is not leaked), but the attempt is in the person's log."""
+    *_, person, a = setup
+    outsider = factory.user("ansatt", team=factory.team_b)
+    c = client_for(app, outsider)
+    url = path.format(p=person.id, a=a.id)
+    assert c.get(url).status_code == 404
+    e = last("access_denied", person_id=person.id)
+    assert_who(e, outsider, person, person)
+    assert e.detail == f"GET {url.split('?')[0]}"
+    assert not events("person_view", person_id=person.id)
+    assert c.get("/personer/999999").status_code == 404
+    assert len(events("access_denied")) == 1   # an unknown id is no one's record
+
+
 def test_saving_by_form_and_by_autosave(app, setup):
     staff, _, person, a = setup
     v = a.version
@@ -186,7 +203,7 @@ def test_log_page_is_for_team_leads_and_shows_the_events(app, setup, factory):
         r = client_for(app, user).get(f"/personer/{person.id}/logg")
         assert r.status_code == 200
         page = r.get_data(as_text=True)
-        assert "Så personens side" in page and "kari" in page and IP in page
+        assert "Åpnet personens side" in page and "kari" in page and IP in page
         assert "Ola Nordmann" in page
         assert f"person {other.id}" not in page  # only this person's events
     assert_who(last("audit_view"), admin, person)
@@ -216,7 +233,7 @@ def test_csv_export(app, setup):
     assert len(body) == n_before
     assert all(len(row) == 6 for row in body)
     actions = [row[2] for row in body]
-    assert "Så personens side" in actions and "Lagret svar" in actions
+    assert "Åpnet personens side" in actions and "Lagret svar" in actions
     save = next(row for row in body if row[2] == "Lagret svar")
     assert save[1] == "kari" and save[4] == IP and save[3] == f"assessment {a.id}"
     assert re.fullmatch(r"\d\d\.\d\d\.\d{4} kl\. \d\d:\d\d", save[0])

@@ -384,7 +384,7 @@ def test_handover_end_cannot_be_used_to_guess_the_staff_password(app, staff, fac
     for i in range(app.config["LOGIN_MAX_FAILURES"]):
         r = client.post("/egenvurdering/avslutt", data={"password": f"gjett-{i}"})
         assert r.status_code == 403
-        assert "fortsatt i utlevering" in r.get_data(as_text=True)
+        assert "fortsatt overlevert til personen" in r.get_data(as_text=True)
     r = client.post("/egenvurdering/avslutt", data={"password": PASSWORD})
     assert r.status_code == 403 and "låst" in r.get_data(as_text=True)
     assert client.get("/").headers["Location"].endswith("/egenvurdering")  # still fenced

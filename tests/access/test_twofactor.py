@@ -25,9 +25,10 @@ def test_enrolment_needs_a_valid_code(staff):
     assert "<svg" in page and "Skann QR-koden" in page
     with client.session_transaction() as s:
         secret = s["totp_pending_secret"]
-    r = client.post("/konto/tofaktor", data={"code": "000001" if code(secret) != "000001" else "000002"})
+    r = client.post("/konto/tofaktor", data={
+        "code": "000001" if code(secret) != "000001" else "000002", "password": PASSWORD})
     assert r.status_code == 422 and "Koden stemmer ikke" in r.data.decode()
-    r = client.post("/konto/tofaktor", data={"code": code(secret)})
+    r = client.post("/konto/tofaktor", data={"code": code(secret), "password": PASSWORD})
     assert r.status_code == 302
     db.session.expire_all()
     assert db.session.get(User, user.id).totp_secret == secret
@@ -111,3 +112,52 @@ def test_required_two_factor_forces_enrolment_first(app, factory, login):
     assert lead.get("/konto/tofaktor").status_code == 200
     staff = login(factory.user("ansatt"))
     assert staff.get("/").status_code == 200  # ansatt is not covered by the policy
+
+
+def test_enrolment_needs_the_password_so_an_open_session_cannot_take_over_two_factor(staff):
+    """A session left open on a tablet must not let someone move two-factor to their phone."""
+    client, user = staff
+    user.totp_secret = old = twofactor.new_secret()
+    db.session.commit()
+    client.get("/konto/tofaktor")
+    with client.session_transaction() as s:
+        secret = s["totp_pending_secret"]
+    r = client.post("/konto/tofaktor", data={"code": code(secret)})
+    assert r.status_code == 422 and "Skriv passordet ditt" in r.data.decode()
+    r = client.post("/konto/tofaktor", data={"code": code(secret), "password": "gjett-123"})
+    assert r.status_code == 403 and "Feil passord" in r.data.decode()
+    db.session.expire_all()
+    assert db.session.get(User, user.id).totp_secret == old
+    assert db.session.get(User, user.id).failed_logins == 1  # counted like a login try
+
+
+def test_a_code_is_accepted_only_once(app, factory):
+    """The last used time step is stored: the same code (seen over a shoulder) is refused."""
+    user = enrolled(factory)
+    used = code(user.totp_secret)
+    first = app.test_client()
+    first.post("/logg-inn", data={"username": user.username, "password": PASSWORD})
+    assert first.post("/logg-inn/kode", data={"code": used}).status_code == 302
+    second = app.test_client()
+    second.post("/logg-inn", data={"username": user.username, "password": PASSWORD})
+    r = second.post("/logg-inn/kode", data={"code": used})
+    assert r.status_code == 401 and "Feil engangskode" in r.data.decode()
+    r = app.test_client().post("/logg-inn", json={"username": user.username,
+                                                  "password": PASSWORD, "code": used})
+    assert r.status_code == 401 and r.json["error"] == "totp"
+
+
+def test_known_password_does_not_reset_the_count_of_wrong_codes(app, factory):
+    """Before: each right password reset the counter, so codes could be guessed forever."""
+    user = enrolled(factory)
+    client = app.test_client()
+    wrong = "000000" if code(user.totp_secret) != "000000" else "111111"
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        r = client.post("/logg-inn", json={"username": user.username, "password": PASSWORD,
+                                           "code": wrong})
+        assert r.status_code == 401
+    r = client.post("/logg-inn", json={"username": user.username, "password": PASSWORD,
+                                       "code": code(user.totp_secret)})
+    assert r.status_code == 401 and "midlertidig låst" in r.json["message"]
+    r = client.post("/logg-inn", data={"username": user.username, "password": PASSWORD})
+    assert r.status_code == 401 and "midlertidig låst" in r.data.decode()

@@ -102,7 +102,7 @@ def test_section_form_with_keyboard_only(live, context, page):
     page.keyboard.press("Enter")
     expect(page.locator("#innhold")).to_be_focused()
 
-    tab_to(page, 'input[name="sivilstand"][value="enslig"]')
+    tab_to(page, 'input[name="sivilstand"][value="ugift"]')
     assert_focus_visible(page)
     page.keyboard.press("ArrowDown")                   # radio group: arrows choose
     expect(page.locator('input[name="sivilstand"][value="gift"]')).to_be_checked()

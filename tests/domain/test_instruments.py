@@ -39,7 +39,9 @@ def error_of(tmp_path, text, name="test.v1.yaml") -> str:
 def test_real_instruments_load():
     reg = load_all(INSTRUMENTS)
     alna = reg.latest("alna-kartlegging")
-    assert alna.version == 2 and reg.get("alna-kartlegging", 1).version == 1
+    assert alna.version == 3
+    assert [reg.get("alna-kartlegging", v).version for v in (1, 2)] == [1, 2]
+    assert reg.latest("livskvalitet").version == 2 and reg.get("livskvalitet", 1).version == 1
     ids = [s.id for s in alna.sections]
     for sid in ("familie", "innvandrer", "bolig", "helse", "okonomi", "utdanning_arbeid",
                 "samarbeid", "livskvalitet", "vurdering"):
@@ -184,3 +186,81 @@ def test_prompt_placement_must_name_a_section_and_one_of_its_items(tmp_path):
     assert "derived[0].place.section: ukjent del 's9'" in error_of(tmp_path, bad)
     bad = BASE + textwrap.dedent(rules.format(place="{section: s1, before: finnes_ikke}"))
     assert "'finnes_ikke' er ikke et spørsmål i delen 's1'" in error_of(tmp_path, bad)
+
+
+# ----------------------------------------------------------------- rule shapes added in v3
+
+DATED = BASE + """      - {id: losl, type: date, label: "Løslatt"}
+"""
+RULE = """
+derived:
+  - id: d
+    title: D
+    outcomes:
+      - {id: a, text: A, when: {always: true}}
+"""
+
+
+def test_days_since_needs_a_date_item_and_one_comparison(tmp_path):
+    ok = DATED + "      - {id: x, type: text, label: X, show_if: {q: losl, days_since: {lte: 56}}}\n"
+    assert load_file(write(tmp_path, ok)).items["x"].show_if["days_since"] == {"lte": 56}
+    bad = DATED + "      - {id: x, type: text, label: X, show_if: {q: antall, days_since: {lte: 5}}}\n"
+    assert "'days_since' gjelder bare datoer, ikke typen number" in error_of(tmp_path, bad)
+    bad = DATED + "      - {id: x, type: text, label: X, show_if: {q: losl, days_since: 56}}\n"
+    assert ("sections[0].items[3] (x).show_if.days_since: 'days_since' trenger én av eq, gt, "
+            "gte, lt, lte med et heltall") in error_of(tmp_path, bad)
+
+
+def test_outcome_text_may_name_an_item(tmp_path):
+    ok = BASE + RULE.replace("{id: a, text: A,", "{id: a, q: antall, text: 'A {answer}',")
+    assert load_file(write(tmp_path, ok)).derived[0]["outcomes"][0]["q"] == "antall"
+    bad = BASE + RULE.replace("{id: a, text: A,", "{id: a, q: ukjent, text: 'A {answer}',")
+    assert "derived[0].outcomes[0].q: ukjent spørsmål 'ukjent'" in error_of(tmp_path, bad)
+
+
+def test_reason_may_name_its_own_outcome(tmp_path):
+    ok = BASE + RULE + "    reasons:\n      - {when: {derived: d, eq: a}, text: R}\n"
+    assert load_file(write(tmp_path, ok)).derived[0]["reasons"][0]["text"] == "R"
+    bad = BASE + RULE + "    reasons:\n      - {when: {derived: d, eq: b}, text: R}\n"
+    assert "derived[0].reasons[0].when.eq: 'b' er ikke et utfall av 'd'" in error_of(tmp_path, bad)
+
+
+def test_legal_basis_parts(tmp_path):
+    parts = "    legal_basis:\n      - {text: L1}\n      - {text: L2, when: {q: har_barn, eq: \"ja\"}}\n"
+    assert load_file(write(tmp_path, BASE + RULE + parts)).derived[0]["legal_basis"][1]["text"] == "L2"
+    bad = "    legal_basis:\n      - {text: L1, hvis: x}\n"
+    assert "derived[0].legal_basis[0]: ukjent nøkkel 'hvis'" in error_of(tmp_path, BASE + RULE + bad)
+    bad = "    legal_basis: []\n"
+    assert "derived[0].legal_basis: må være en tekst eller en ikke-tom liste" in error_of(
+        tmp_path, BASE + RULE + bad)
+
+
+def test_reminder(tmp_path):
+    ok = "    reminder: {outcomes: [a], unless: koordinator, text: T}\n"
+    assert load_file(write(tmp_path, BASE + RULE + ok)).derived[0]["reminder"]["text"] == "T"
+    bad = "    reminder: {outcomes: [b], unless: koordinator, text: T}\n"
+    assert "derived[0].reminder.outcomes: 'b' er ikke et utfall" in error_of(tmp_path, BASE + RULE + bad)
+    bad = "    reminder: {outcomes: [a], unless: kontaktperson, text: T}\n"
+    assert "derived[0].reminder.unless: må være en av: koordinator" in error_of(
+        tmp_path, BASE + RULE + bad)
+    bad = "    reminder: {outcomes: [a], unless: koordinator}\n"
+    assert "derived[0].reminder: mangler 'text'" in error_of(tmp_path, BASE + RULE + bad)
+
+
+def test_prefill(tmp_path):
+    ok = BASE + "      - {id: p, type: text, label: P, prefill: last_signed}\n"
+    assert load_file(write(tmp_path, ok)).items["p"].prefill == "last_signed"
+    bad = BASE + "      - {id: p, type: text, label: P, prefill: alltid}\n"
+    assert "sections[0].items[2] (p).prefill: ukjent forhåndsutfylling 'alltid'" in error_of(
+        tmp_path, bad)
+
+
+def test_score_minimum_and_count_label(tmp_path):
+    scales = BASE + "      - {id: s1s, type: scale, label: S}\n      - {id: s2s, type: scale, label: S}\n"
+    ok = scales + ("scores:\n  - {id: m, label: M, mean_of: [s1s, s2s], min_answered: 2, "
+                   "count_label: 'snitt av {answered} av {total}'}\n")
+    assert load_file(write(tmp_path, ok)).scores[0]["min_answered"] == 2
+    bad = scales + "scores:\n  - {id: m, label: M, mean_of: [s1s, s2s], min_answered: 3}\n"
+    assert "scores[0].min_answered: må være et heltall fra 1 til 2" in error_of(tmp_path, bad)
+    bad = scales + "scores:\n  - {id: m, label: M, mean_of: [s1s], count_label: 'av {n}'}\n"
+    assert "scores[0].count_label: kan bare bruke {answered} og {total}" in error_of(tmp_path, bad)

@@ -1,4 +1,6 @@
-"""rules.py: the IP prompt (table-driven), levekårsindeks, kriseplan, checks, clean, scores."""
+"""rules.py on the published v2 form and livskvalitet v1: the IP prompt (table-driven),
+levekårsindeks, kriseplan, checks, clean, scores. These must keep passing unchanged: signed
+v2 records show these prompts. Version 3's rules are in test_rules_v3.py."""
 from pathlib import Path
 
 import pytest
@@ -8,8 +10,8 @@ from kartlegging.domain.rules import Evaluator, clean, evaluate, problems, progr
 
 INSTRUMENTS = Path(__file__).parents[2] / "instruments"
 REG = load_all(INSTRUMENTS)
-ALNA = REG.latest("alna-kartlegging")
-LK = REG.latest("livskvalitet")
+ALNA = REG.get("alna-kartlegging", 2)
+LK = REG.get("livskvalitet", 1)
 AREAS = ["bolig", "aktivitet", "okonomi", "fysisk_helse", "psykisk_helse", "rusmiddelbruk",
          "sosial_fungering", "nettverk"]
 OPPFYLT = "Vilkårene for individuell plan ser ut til å være oppfylt"

@@ -31,13 +31,14 @@ def norm(s: str) -> str:
 
 @pytest.fixture
 def signed_setup(staff, factory, app):
-    """A fully filled v2 kartlegging with a self-rating, a consent and a koordinator, signed."""
+    """A fully filled v3 kartlegging with a self-rating, a consent and a koordinator, signed."""
     client, user = staff
     person = factory.person(name="Kari Nordmann", contact=user)
     a = factory.assessment(person, user, fastlege_har="ja", oppfolgingstjenester=["nav", "tsb",
                            "boligoppfolging"], barnevern="nei", langvarig_behov="ja",
+                           tannhelse="ikke_behov", koordinering_behov="ja", har_ip="nei",
                            ip_var_vurdering="ja",
-                           ip_tilbudt="ja", ip_svar="takket_nei",
+                           ip_tilbudt="ja", ip_svar="takket_nei", ip_avslag_grunn_oppgitt="ja",
                            ip_avslag_grunn="Vil vente til etter behandlingen.")
     factory.rating(a, user)
     db.session.add(Consent(person_id=person.id, categories=["helse"], party_kind="parorende",
@@ -93,7 +94,8 @@ def test_download_returns_the_exact_signed_bytes(signed_setup):
     r1, r2 = client.get(f"/kartlegginger/{a.id}/pdf"), client.get(f"/kartlegginger/{a.id}/pdf")
     assert r1.status_code == 200 and r1.mimetype == "application/pdf"
     assert r1.data == r2.data == a.signed_pdf
-    assert f'filename="{a.document_id}.pdf"' in r1.headers["Content-Disposition"]
+    assert f'filename="{a.document_filename}"' in r1.headers["Content-Disposition"]
+    assert a.document_filename == f"KL-{a.id:06d}-versjon-1.pdf"
 
 
 def test_pdf_contains_every_answer_and_the_signature_block(signed_setup, app):
@@ -108,9 +110,10 @@ def test_pdf_contains_every_answer_and_the_signature_block(signed_setup, app):
             if item.comment:
                 assert norm(a.answers[item.comment_id]) in text
     for needle in ["Kari Nordmann", person.national_id_formatted, "Rusteam Alna",
-                   "alna-kartlegging versjon 2", a.document_id, user.name, a.content_sha256,
+                   "alna-kartlegging versjon 3", a.document_id, user.name, a.content_sha256,
                    "Vilkårene for individuell plan ser ut til å være oppfylt",
-                   "4 tjenester er involvert", "langvarig behov vurdert: ja",
+                   "4 tjenester er involvert", "langvarig behov: ja",
+                   "Personen ser ut til å ha rett til koordinator",
                    "Vil vente til etter behandlingen.", "Samtykker i kraft ved signering",
                    "Per Bror (bror)", "Åse Koordinator", "Fast kontaktperson",
                    "Informert om rettigheter", "Hva er viktig for deg?", "Levekårsindeks",
@@ -189,8 +192,8 @@ def test_correction_supersedes_and_keeps_the_original(signed_setup):
     assert r.status_code == 302
     new = db.session.scalar(db.select(Assessment).where(Assessment.supersedes_id == a.id))
     assert new.status == "draft" and new.answers == a.answers
-    assert client.post(f"/kartlegginger/{a.id}/rettelse").headers["Location"].endswith(
-        f"/kartlegginger/{new.id}")  # one correction, not many
+    again = client.post(f"/kartlegginger/{a.id}/rettelse")  # one correction, not many
+    assert again.status_code == 409 and new.document_id in again.data.decode()
     client.post(f"/kartlegginger/{new.id}/del/familie",
                 data={"version": str(new.version), "sivilstand": "samboer"})
     r = client.post(f"/kartlegginger/{new.id}/signer", data={"password": PASSWORD})
@@ -201,6 +204,9 @@ def test_correction_supersedes_and_keeps_the_original(signed_setup):
     page = client.get(f"/kartlegginger/{new.id}").data.decode()
     assert old.document_id in page and new.document_id in page
     assert "Erstatter dokument" in text_of(new.signed_pdf)
+    assert new.document_id == f"KL-{a.id:06d}, versjon 2" and old.document_id in text_of(
+        new.signed_pdf)
+    assert f"KL-{a.id:06d}, versjon 2 (rettelse av versjon 1)" in text_of(new.signed_pdf)
 
 
 def test_earlier_instrument_version_opens_and_prints(staff, factory, app):

@@ -142,10 +142,11 @@ def test_chart_has_one_point_per_rating_with_the_mean(staff, factory, app):
     client, user = staff
     person = factory.person()
     a = factory.assessment(person, user, filled=False)
-    factory.rating(a, user, values={"liv_helhet": 2, "bolig": 4})            # mean 3
-    factory.rating(a, user, values={"liv_helhet": 5, "bolig": "vil_ikke_svare"})  # mean 5
-    factory.rating(a, user, values={"liv_helhet": "vil_ikke_svare"})          # no mean
-    factory.rating(a, user, values={"liv_helhet": 7, "bolig": 6, "okonomi": 5})  # mean 6
+    # livskvalitet v1: a mean from any number of answers
+    factory.rating(a, user, values={"liv_helhet": 2, "bolig": 4}, version=1)            # 3
+    factory.rating(a, user, values={"liv_helhet": 5, "bolig": "vil_ikke_svare"}, version=1)  # 5
+    factory.rating(a, user, values={"liv_helhet": "vil_ikke_svare"}, version=1)    # no mean
+    factory.rating(a, user, values={"liv_helhet": 7, "bolig": 6, "okonomi": 5}, version=1)  # 6
     html = client.get(f"/personer/{person.id}").data.decode()
     svg = html.split('<svg class="chart"')[1].split("</svg>")[0]
     assert re.findall(r'data-value="([\d.]+)"', svg) == ["3", "5", "6"]
@@ -154,3 +155,21 @@ def test_chart_has_one_point_per_rating_with_the_mean(staff, factory, app):
     sparks = html.split('<td class="spark">')[1:]
     assert len(sparks) == 12  # one small chart per satisfaction area
     assert re.findall(r'data-value="([\d.]+)"', sparks[0].split("</svg>")[0]) == ["2", "5", "7"]
+
+
+def test_v2_mean_needs_eight_of_twelve_and_says_how_many(staff, factory, app):
+    client, user = staff
+    person = factory.person()
+    a = factory.assessment(person, user, filled=False)
+    scales = [i.id for i in app.extensions["instruments"].get("livskvalitet", 2).items.values()
+              if i.type == "scale"]
+    factory.rating(a, user, values={q: 4 for q in scales[:7]})                 # too few
+    factory.rating(a, user, values={**{q: 6 for q in scales[:8]}, scales[8]: "vil_ikke_svare"})
+    html = client.get(f"/personer/{person.id}").data.decode()
+    svg = html.split('<svg class="chart"')[1].split("</svg>")[0]
+    assert re.findall(r'data-value="([\d.]+)"', svg) == ["6"]
+    section = client.get(f"/kartlegginger/{a.id}/del/livskvalitet").data.decode()
+    assert "ikke beregnet: 7 av 12 besvart, minst 8 trengs" in section
+    assert "6,0 (snitt av 8 av 12)" in section
+    assert "Stort sett fornøyd" in section or "Stort sett fornøyd" in client.get(
+        f"/kartlegginger/{a.id}/livskvalitet/ansatt").data.decode()

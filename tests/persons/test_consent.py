@@ -5,7 +5,7 @@ import pytest
 
 from kartlegging.domain import consent_rules
 from kartlegging.extensions import db
-from kartlegging.models import Consent, ContactAssignment
+from kartlegging.models import Consent, ContactAssignment, Coordinator
 from kartlegging.persons import consents, operations
 
 TODAY = date(2026, 11, 25)
@@ -177,21 +177,50 @@ def test_kontaktperson_must_be_in_team(staff, factory):
     assert operations.current_contact(person.id).user_id != outsider.id
 
 
-def test_coordinator_reminder_rule(staff, factory):
+def test_coordinator_reminder_rule_v2_unchanged(staff, factory):
+    """v2 declares no reminder: it shows beside the IP prompt whenever none is recorded."""
     client, user = staff
     person = factory.person()
-    a = factory.assessment(person, user, filled=False)
-    assert operations.coordinator_reminder(person.id)
+    a = factory.assessment(person, user, filled=False, version=2)
     html = client.get(f"/kartlegginger/{a.id}/del/vurdering").data.decode()
     assert "Informer om retten til koordinator" in html
     r = client.post(f"/personer/{person.id}/koordinator",
                     data={"name": "Åse Koordinator", "service": "Tildelingskontoret",
                           "since": "2026-10-01"})
     assert r.status_code == 302
-    assert not operations.coordinator_reminder(person.id)
     html = client.get(f"/kartlegginger/{a.id}/del/vurdering").data.decode()
     assert "Informer om retten til koordinator" not in html
     assert "Åse Koordinator" in client.get(f"/personer/{person.id}").data.decode()
+
+
+V3_REMINDER = "svarene tyder på rett til koordinator"
+
+
+@pytest.mark.parametrize("answers,shown", [
+    ({}, False),                                                          # nothing answered
+    ({"langvarig_behov": "ja", "koordinering_behov": "nei", "fastlege_har": "ja",
+      "oppfolgingstjenester": ["ingen"]}, False),                         # one routine service
+    ({"langvarig_behov": "ja", "koordinering_behov": "ja"}, True),        # long-term, coordinated
+    ({"langvarig_behov": "nei", "oppfolgingstjenester": ["nav", "tsb", "dps"]}, True),  # complex
+    ({"langvarig_behov": "ja", "koordinering_behov": "ja", "ip_var_vurdering": "nei"}, True),
+])
+def test_coordinator_reminder_v3_only_when_the_right_applies(staff, factory, answers, shown):
+    client, user = staff
+    person = factory.person()
+    a = factory.assessment(person, user, filled=False)
+    a.answers = answers
+    db.session.commit()
+    section = client.get(f"/kartlegginger/{a.id}/del/vurdering").data.decode()
+    page = client.get(f"/personer/{person.id}").data.decode()
+    assert (V3_REMINDER in section) is shown
+    assert (V3_REMINDER in page) is shown
+    if shown:
+        assert "Pasient- og brukerrettighetsloven § 2-5 b" in section
+        db.session.add(Coordinator(person_id=person.id, name="Åse", service="NAV",
+                                   since=date(2026, 10, 1), recorded_by_id=user.id))
+        db.session.commit()
+        assert V3_REMINDER not in client.get(f"/kartlegginger/{a.id}/del/vurdering").data.decode()
+        assert V3_REMINDER not in client.get(f"/personer/{person.id}").data.decode()
 
 
 def test_coordinator_form_errors(staff, factory):

@@ -64,7 +64,7 @@ def test_no_duplicates_even_across_teams(app, staff, factory, login):
     number = fnr(5, 6, 77)
     assert register(client, user, national_id=number).status_code == 302
     r = register(client, user, name="Dobbel", national_id=number)
-    assert r.status_code == 422 and "allerede registrert" in r.data.decode()
+    assert r.status_code == 422 and "kan ikke registreres på nytt" in r.data.decode()
     outsider = factory.user("ansatt", team=factory.team_b)
     r = register(login(outsider), outsider, national_id=number)
     assert r.status_code == 422
@@ -89,3 +89,71 @@ def test_person_page_is_team_isolated(app, factory, login):
     assert outsider.get(f"/personer/{person.id}").status_code == 404
     assert outsider.post(f"/personer/{person.id}/kartlegginger").status_code == 404
     assert outsider.get("/personer/99999").status_code == 404
+
+
+def _message(html: str) -> str:
+    """The national_id field's error text, without the typed values around it."""
+    import re
+    return re.search(r'id="national_id-feil"[^>]*>(.*?)</', html, re.S).group(1)
+
+
+def test_number_held_by_another_team_is_no_oracle(app, staff, factory, login):
+    """Another team's number gets the same answer as one's own team's: no hint of who
+    receives services elsewhere, and the attempt is audited on the person who holds it."""
+    client, user = staff
+    own = factory.person(national_id=fnr(7, 7, 71))
+    theirs = factory.person(team=factory.team_b, national_id=fnr(8, 8, 72))
+    r_own = register(client, user, national_id=own.national_id)
+    r_theirs = register(client, user, national_id=theirs.national_id)
+    assert r_own.status_code == r_theirs.status_code == 422
+    html = r_theirs.get_data(as_text=True)
+    assert "allerede registrert" not in html and "kontakt administrator" in html
+    assert _message(html) == _message(r_own.get_data(as_text=True))
+    assert theirs.national_id in html  # what was typed is kept
+    event = AuditEvent.query.filter_by(action="person_duplicate",
+                                       person_id=theirs.id).one()
+    assert event.user_id == user.id
+    assert AuditEvent.query.filter_by(action="person_duplicate", person_id=own.id).count() == 1
+    assert Person.query.count() == 2
+
+
+def test_repeated_duplicate_numbers_are_throttled(app, staff, factory):
+    client, user = staff
+    held = [factory.person(team=factory.team_b, national_id=fnr(1 + i, 9, 60)) for i in range(7)]
+    codes = [register(client, user, national_id=p.national_id).status_code for p in held]
+    assert codes == [422] * 5 + [429] * 2
+    r = register(client, user, national_id=fnr(20, 9, 60))  # a new number: refused too
+    assert r.status_code == 429 and "Vent en time" in r.get_data(as_text=True)
+    assert AuditEvent.query.filter_by(action="person_duplicate").count() == 5
+    assert AuditEvent.query.filter_by(action="person_duplicate_throttled").count() == 3
+    # Registering without a number still works.
+    assert register(client, user, no_number="y", no_id_reason="Ukjent").status_code == 302
+
+
+def test_every_person_shown_in_the_list_and_the_hits_is_audited(staff, factory):
+    client, user = staff
+    a = factory.person(name="Kari Nordmann", national_id=fnr(1, 2, 80), contact=user)
+    b = factory.person(name="Per Hansen", national_id=fnr(2, 3, 81), contact=user)
+    factory.person(name="Kari Annen", national_id=fnr(5, 6, 83))  # another kontaktperson
+    factory.person(name="Kari Utenfor", team=factory.team_b, national_id=fnr(3, 4, 82))
+    client.get("/")  # Mine personer: the persons this user is kontaktperson for
+    listed = AuditEvent.query.filter_by(action="person_listed").all()
+    assert sorted(e.person_id for e in listed) == sorted([a.id, b.id])
+    assert {e.user_id for e in listed} == {user.id}
+    client.get("/?q=kari")
+    hits = AuditEvent.query.filter_by(action="person_listed", detail="søketreff").all()
+    assert sorted(e.person_id for e in hits) == sorted([a.id, a.id + 2])
+
+
+def test_flash_messages_put_no_name_in_the_session_cookie(app, staff):
+    """Flask's session cookie is signed, not encrypted: anyone holding it can read it."""
+    import base64
+    import zlib
+    client, user = staff
+    r = register(client, user, name="Hemmelig Navnesen", national_id=fnr(9, 9, 79))
+    assert r.status_code == 302
+    cookie = client.get_cookie("session").value
+    payload = cookie.lstrip(".").split(".")[0]
+    raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    text = (zlib.decompress(raw) if cookie.startswith(".") else raw).decode()
+    assert "Hemmelig" not in text and "registrert" in text

@@ -326,6 +326,15 @@
         " gjelder ikke ut fra svaret du ga, og er lagt til side. De kommer tilbake hvis du endrer svaret igjen, og slettes først når kartleggingen signeres.",
         this.undoFor(source.name));
     }
+    this.followItems();
+  };
+  /* A notice that stands beside an item (the pårørende consent notice) shows with it. */
+  SectionForm.prototype.followItems = function () {
+    var form = this.form;
+    form.querySelectorAll(".notice-block[data-follows]").forEach(function (n) {
+      var b = form.querySelector('.item[data-item="' + n.dataset.follows + '"]');
+      if (b) n.hidden = b.hidden;
+    });
   };
   // Undo of the latest change to a field: its value before that change.
   SectionForm.prototype.undoFor = function (name) {
@@ -396,7 +405,7 @@
       if (code === 401) { self.blocked = true; self.say("Ikke lagret – logg inn igjen", "bad"); sessionEnded(); }
       else if (code === 409) { self.blocked = true; self.conflict(data); }
       else if (code === 422) { self.showErrors(data.errors || {}); self.say("Ikke lagret – rett feltene som er merket", "bad"); }
-      else if (code === 403 && data.error === "handover") { window.location.reload(); }
+      else if (code === 403 && data.error === "handover") { blankForHandover(); }
       else if (code === 400 && data.error !== "invalid" && !self.tokenRenewed) {
         // CSRF refused: the session (and its token) is gone or new. Fetch a fresh token and try
         // once more; a lost session then answers 401 and the log-in dialog opens.
@@ -428,6 +437,7 @@
     });
     if (Object.keys(restored).length) this.last = this.answers();
     if (data.aside_message) this.note(data.aside_message, this.lastUndo);
+    this.followItems();
     Object.keys(data.derived || {}).forEach(function (id) {
       var box = document.getElementById("live-" + id);
       if (!box) return;
@@ -657,6 +667,12 @@
           var f = window.kartleggingForm;
           if (f && f.dirty) f.save();
         } else if (r.status === 401) { sessionEnded(); }   // already logged out: log in again
+        else if (r.status === 403) {  // the tablet was handed to the person meanwhile
+          r.json().then(function (d) {
+            if (d.error === "handover") { blankForHandover(); }
+            else { state.textContent = "Fikk ikke holdt økten i live. Prøv igjen."; }
+          }, function () { state.textContent = "Fikk ikke holdt økten i live. Prøv igjen."; });
+        }
         else { state.textContent = "Fikk ikke holdt økten i live. Prøv igjen."; }
       }, function () { state.textContent = "Får ikke kontakt med serveren. Svar som ikke er lagret, er tatt vare på."; });
     });
@@ -684,12 +700,47 @@
     });
   }
 
+  /* ---------- hand-over: other tabs blank themselves ----------
+     When the tablet is handed to the person, a staff tab opened earlier must not keep showing
+     the person's page. The hand-over page tells the other tabs at once (storage event); a tab
+     that becomes visible again also asks the server (the fence answers 403 "handover"). */
+  var HANDOVER_KEY = "kartlegging-handover";
+  function blankForHandover() {
+    var main = document.getElementById("innhold");
+    document.querySelectorAll("header.topbar, #idle-warning").forEach(function (e) { e.remove(); });
+    if (main) {
+      main.replaceChildren(el("h1", {}, "Nettbrettet er gitt til personen"),
+                           el("p", {}, "Denne siden er skjult mens personen svarer."));
+    }
+    document.title = "Kartlegging";
+    window.location.replace(document.body.dataset.handoverUrl || "/egenvurdering");
+  }
+  function setupHandoverWatch() {
+    if (document.body.dataset.handover) {
+      try { window.localStorage.setItem(HANDOVER_KEY, String(Date.now())); } catch (e) { /* storage off */ }
+      return;
+    }
+    var statusUrl = document.body.dataset.statusUrl;
+    if (!statusUrl) return;
+    window.addEventListener("storage", function (e) { if (e.key === HANDOVER_KEY) blankForHandover(); });
+    function check() {
+      if (document.visibilityState !== "visible" || !window.fetch) return;
+      fetch(statusUrl, {credentials: "same-origin", headers: {"Accept": "application/json"}})
+        .then(function (r) { return r.status === 403 ? r.json() : null; })
+        .then(function (data) { if (data && data.error === "handover") blankForHandover(); })
+        .catch(function () { /* offline: nothing to check */ });
+    }
+    document.addEventListener("visibilitychange", check);
+    window.addEventListener("pageshow", function (e) { if (e.persisted) check(); });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     setupIdle();
     setupLogout();
     settleSubmitted();
     var menu = document.getElementById("delmeny");
     if (menu && window.matchMedia && window.matchMedia("(min-width: 1000px)").matches) menu.open = true;
+    setupHandoverWatch();
     var form = document.getElementById("section-form");
     if (form && form.dataset.autosave && window.fetch) { window.kartleggingForm = new SectionForm(form); }
     announceUnsaved(window.kartleggingForm);

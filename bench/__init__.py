@@ -1,0 +1,1 @@
+"""`make bench`: speed and scale, each figure against a baseline measured in the same run."""

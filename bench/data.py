@@ -1,0 +1,136 @@
+"""Bench databases: a team with N persons, realistic assessments, ratings and consents.
+
+Rows are inserted in bulk (SQLAlchemy Core executemany) after `flask db upgrade`, so the schema
+is the production one. Answers come from the tests' one "fully filled" factory.
+"""
+import os
+import random
+import sys
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import insert
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(__file__)), "tests"))
+
+from factories import filled_answers, fnr  # noqa: E402
+from kartlegging.domain import name_search  # noqa: E402
+from kartlegging.domain.rules import score  # noqa: E402
+from kartlegging.extensions import db  # noqa: E402
+from kartlegging.models import (  # noqa: E402
+    Assessment,
+    Consent,
+    ContactAssignment,
+    Person,
+    PersonNameToken,
+    Team,
+    User,
+)
+
+PASSWORD = "bench-passord-123"
+FIRST = ("Kari Ola Ahmed Fatima Per Anne Jonas Ingrid Ali Maria Lars Nora Omar Sara Erik Hanne "
+         "Mohammed Kristin Tor Amina Bjørn Liv Yusuf Marte Emil Hilde Abdi Solveig").split()
+LAST = ("Hansen Johansen Olsen Larsen Andersen Pedersen Nilsen Kristiansen Jensen Karlsen "
+        "Hussain Ali Berg Haugen Hagen Eriksen Ahmed Bakken Lie Dahl Lund Strand Mohamed").split()
+NOW = datetime(2026, 11, 1, 12, 0)
+
+
+def numbers(n: int) -> list[str]:
+    """n distinct valid fødselsnumre (control digits correct), spread over birth dates."""
+    out, seen, i = [], set(), 0
+    while len(out) < n:
+        day, month, year = 1 + i % 28, 1 + (i // 28) % 12, 40 + (i // 336) % 60
+        individ = 100 + (i // 20160) * 7
+        i += 1
+        try:
+            v = fnr(day, month, year, individ)
+        except ValueError:
+            continue
+        if v not in seen:
+            seen.add(v)
+            out.append(v)
+    return out
+
+
+def populate(app, n_persons: int, n_clients: int, seed: int = 1) -> dict:
+    """Fill an empty, migrated database. Returns the ids the benchmarks use."""
+    rnd = random.Random(seed)
+    reg = app.extensions["instruments"]
+    kart, lk = reg.latest("alna-kartlegging"), reg.latest("livskvalitet")
+    answers, ratings = filled_answers(kart), filled_answers(lk)
+    rating_mean = score(lk, ratings, lk.scores[0]["id"]) if lk.scores else None
+    team = Team(name="Rusteam Bench")
+    db.session.add(team)
+    db.session.flush()
+    users = []
+    for k in range(n_clients + 1):
+        role = "teamleder" if k == 0 else "ansatt"
+        u = User(username=f"bench{k:02d}", name=f"Bench {k:02d}", role=role, team_id=team.id)
+        u.set_password(PASSWORD)
+        users.append(u)
+    db.session.add_all(users)
+    db.session.flush()
+    staff = [u.id for u in users[1:]]
+    ids = numbers(n_persons)
+    persons = [{"id": i + 1, "team_id": team.id, "national_id": ids[i], "created_by_id": staff[0],
+                "name": f"{rnd.choice(FIRST)} {rnd.choice(LAST)}", "version": 1,
+                "created_at": NOW - timedelta(days=rnd.randint(30, 900))}
+               for i in range(n_persons)]
+    db.session.execute(insert(Person), persons)
+    db.session.execute(insert(PersonNameToken), [  # what the ORM event writes for each person
+        {"person_id": p["id"], "team_id": team.id, "token": t}
+        for p in persons for t in name_search.tokens(p["name"])])
+    db.session.execute(insert(ContactAssignment), [
+        {"person_id": i + 1, "user_id": staff[i % len(staff)], "recorded_by_id": staff[0],
+         "started_at": NOW - timedelta(days=30)} for i in range(n_persons)])
+    rows, aid = [], 0
+    for i in range(n_persons):
+        aid += 1
+        signed = NOW - timedelta(days=rnd.randint(0, 400))
+        rows.append(dict(id=aid, person_id=i + 1, instrument_key=kart.key,
+                         instrument_version=kart.version, answers=answers, status="signed",
+                         version=40, created_by_id=staff[0], updated_by_id=staff[0],
+                         created_at=signed - timedelta(days=3), updated_at=signed,
+                         signed_at=signed, signed_by_id=staff[0],
+                         ip_outcome=rnd.choice(("oppfylt", "vurder", "ikke_naa")),
+                         ip_decision=rnd.choice(("ja", "nei", None)), content_sha256="0" * 64))
+        if i % 2 == 0:
+            aid += 1
+            rows.append(dict(id=aid, person_id=i + 1, instrument_key=lk.key,
+                             instrument_version=lk.version, answers=ratings, status="draft",
+                             version=1, parent_id=aid - 1, rated_by_person=True,
+                             created_by_id=staff[0], updated_by_id=staff[0], created_at=signed,
+                             updated_at=signed, completed_at=signed, score=rating_mean))
+        if len(rows) >= 5000:
+            db.session.execute(insert(Assessment), rows)
+            rows = []
+    drafts = {}
+    for k, user_id in enumerate(staff):  # one open draft per load client, on its own person
+        aid += 1
+        drafts[user_id] = aid
+        rows.append(dict(id=aid, person_id=k + 1, instrument_key=kart.key,
+                         instrument_version=kart.version, answers={}, status="draft", version=1,
+                         created_by_id=user_id, updated_by_id=user_id, created_at=NOW,
+                         updated_at=NOW))
+    db.session.execute(insert(Assessment), rows)
+    db.session.execute(insert(Consent), [
+        {"person_id": i + 1, "categories": ["helse"], "party_kind": "parorende",
+         "party_name": "Mor", "direction": "begge", "valid_from": date(2026, 1, 1),
+         "valid_until": date(2027, 1, 1), "given_how": "skriftlig", "recorded_by_id": staff[0],
+         "recorded_at": NOW} for i in range(0, n_persons, 3)])
+    db.session.commit()
+    _fix_sequences()
+    sample = ids[n_persons // 2]
+    return {"team_id": team.id, "lead": "bench00",
+            "clients": [(u.username, drafts[u.id]) for u in users[1:]],
+            "person_id": n_persons // 2 + 1, "number_query": sample[:6],
+            "name_query": "Hansen"}
+
+
+def _fix_sequences():
+    """Explicit ids bypass PostgreSQL's sequences; move them past the inserted rows."""
+    if db.engine.dialect.name != "postgresql":
+        return
+    for table in ("person", "assessment"):
+        db.session.execute(db.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                   f"(SELECT max(id) FROM {table}))"))
+    db.session.commit()

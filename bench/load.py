@@ -1,0 +1,181 @@
+"""Saves under load: the app under gunicorn on 127.0.0.1, N clients each autosaving its own
+draft as the browser does, against a minimal insert endpoint on the same database and server."""
+import http.client
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from urllib.parse import urlencode
+
+from .measure import percentile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """gunicorn with `workers` processes; peak RSS of its workers read from /proc."""
+
+    def __init__(self, target: str, env: dict, workers: int = 2):
+        self.port = free_port()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
+             f"127.0.0.1:{self.port}", "--log-level", "warning", target],
+            cwd=ROOT, env={**os.environ, **env}, start_new_session=True)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"gunicorn startet ikke: {target}")
+
+    def worker_peak_rss_kb(self) -> int:
+        children = open(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read().split()
+        peaks = []
+        for pid in children:
+            for line in open(f"/proc/{pid}/status"):
+                if line.startswith("VmHWM:"):
+                    peaks.append(int(line.split()[1]))
+        return max(peaks) if peaks else 0
+
+    def stop(self):
+        os.killpg(self.proc.pid, signal.SIGTERM)
+        self.proc.wait(timeout=20)
+
+
+class Client:
+    """One browser-like session: cookies, CSRF token, keep-alive connection."""
+
+    def __init__(self, port: int):
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.cookie = ""
+
+    def request(self, method, path, body=None, headers=None):
+        h = {"Cookie": self.cookie, **(headers or {})}
+        self.conn.request(method, path, body=body, headers=h)
+        r = self.conn.getresponse()
+        data = r.read()
+        for k, v in r.getheaders():
+            if k.lower() == "set-cookie" and v.startswith("session="):
+                self.cookie = v.split(";", 1)[0]
+        return r.status, data
+
+    def login(self, username, password):
+        _, html = self.request("GET", "/logg-inn")
+        token = CSRF_INPUT.search(html.decode()).group(1)
+        status, _ = self.request("POST", "/logg-inn", urlencode(
+            {"username": username, "password": password, "csrf_token": token}),
+            {"Content-Type": "application/x-www-form-urlencoded"})
+        if status != 302:
+            raise RuntimeError(f"innlogging feilet for {username}: {status}")
+
+
+def section_answers(inst, section_id: str, n: int) -> dict:
+    """All fields of one section as the browser posts them, with one text that changes."""
+    from factories import default_value
+    out = {}
+    for item in inst.section(section_id).items:
+        v = default_value(item)
+        out[item.id] = [str(x) for x in v] if isinstance(v, list) else str(v)
+    text = next((i.id for i in inst.section(section_id).items if i.type in ("text", "long_text")),
+                None)
+    if text:
+        out[text] = f"Skrevet under besøket, lagring nummer {n}"
+    return out
+
+
+def _run(clients, duration, step) -> dict:
+    """Each client calls step(client, n) in a loop for `duration` seconds; latencies in ms."""
+    lat, errors, stop = [], [0], time.time() + duration
+    lock = threading.Lock()
+
+    def loop(c):
+        n = 0
+        while time.time() < stop:
+            n += 1
+            t = time.perf_counter()
+            ok = step(c, n)
+            ms = (time.perf_counter() - t) * 1000
+            with lock:
+                lat.append(ms)
+                errors[0] += 0 if ok else 1
+    threads = [threading.Thread(target=loop, args=(c,)) for c in clients]
+    t0 = time.time()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.time() - t0
+    return {"saves": len(lat), "per_s": len(lat) / elapsed, "p50_ms": percentile(lat, 50),
+            "p95_ms": percentile(lat, 95), "p99_ms": percentile(lat, 99), "errors": errors[0]}
+
+
+def app_saves(url, env, ids, inst, section_id, password, duration) -> tuple[dict, int]:
+    server = Server("kartlegging:create_app()", {**env, "DATABASE_URL": url})
+    try:
+        clients = []
+        for username, draft_id in ids["clients"]:
+            c = Client(server.port)
+            c.login(username, password)
+            _, html = c.request("GET", f"/kartlegginger/{draft_id}/del/{section_id}")
+            c.token, c.draft, c.version = CSRF_META.search(html.decode()).group(1), draft_id, 1
+            clients.append(c)
+
+        def save(c, n):
+            body = json.dumps({"version": c.version, "section": section_id,
+                               "answers": section_answers(inst, section_id, n)})
+            status, data = c.request("POST", f"/kartlegginger/{c.draft}/autolagre", body, {
+                "Content-Type": "application/json", "Accept": "application/json",
+                "X-CSRFToken": c.token})
+            if status == 200:
+                c.version = json.loads(data)["version"]
+            return status == 200
+        result = _run(clients, duration, save)
+        return result, server.worker_peak_rss_kb()
+    finally:
+        server.stop()
+
+
+def baseline_saves(url, env, n_clients, inst, section_id, duration) -> dict:
+    server = Server("bench.baseline:create_app()", {**env, "DATABASE_URL": url})
+    try:
+        clients = [Client(server.port) for _ in range(n_clients)]
+
+        def insert(c, n):
+            body = json.dumps({"section": section_id,
+                               "answers": section_answers(inst, section_id, n)})
+            status, _ = c.request("POST", "/insert", body, {"Content-Type": "application/json"})
+            return status == 200
+        return _run(clients, duration, insert)
+    finally:
+        server.stop()
+
+
+def mixed_requests(url, env, ids, password, n: int) -> int:
+    """Peak RSS (kB) of a worker after n mixed page requests by one logged-in user."""
+    server = Server("kartlegging:create_app()", {**env, "DATABASE_URL": url}, workers=1)
+    try:
+        c = Client(server.port)
+        c.login(ids["lead"], password)
+        paths = ["/", f"/?q={ids['name_query']}", f"/personer/{ids['person_id']}",
+                 f"/kartlegginger/{ids['clients'][0][1]}", "/logg-inn"]
+        for k in range(n):
+            c.request("GET", paths[k % len(paths)])
+        return server.worker_peak_rss_kb()
+    finally:
+        server.stop()

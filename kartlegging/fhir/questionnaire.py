@@ -1,0 +1,165 @@
+"""Instrument -> FHIR R4 Questionnaire (plain dict). Pure.
+
+Sections become `group` items, items keep their id as linkId; choices carry answerOptions
+with codes and labels; a 1–7 scale is a choice whose options carry ordinalValue and the
+anchor words as display; help texts are `display` children with itemControl 'help';
+a comment field is the text item `<id>__kommentar` right after its item. Rules (counters,
+derived prompts, scores, checks) travel as JSON in the extension kartlegging-regler.
+"""
+from __future__ import annotations
+
+import json
+import re
+
+from ..domain.instrument_types import DECLINE, DECLINE_LABEL, Instrument, Item, Section
+from .codes import (
+    COMMENT_MAX_LENGTH,
+    COMMENT_SUFFIX,
+    COMMENT_TEXT,
+    HELP_SUFFIX,
+    ITEM_CONTROL,
+    ITEM_CONTROL_SYSTEM,
+    MAX_VALUE,
+    MIN_VALUE,
+    ORDINAL_VALUE,
+    SHORT_TEXT,
+    answer_system,
+    encode,
+    fhir_type,
+    own_url,
+    questionnaire_url,
+)
+from .conditions import Unrepresentable, from_enable_when, to_enable_when
+
+RULE_KEYS = ("counters", "derived", "scores", "checks")
+
+
+def canonical(inst: Instrument, base: str) -> str:
+    """'url|version', as QuestionnaireResponse.questionnaire names it."""
+    return f"{questionnaire_url(base, inst.key)}|{inst.version}"
+
+
+def to_questionnaire(inst: Instrument, base: str) -> dict:
+    q = {"resourceType": "Questionnaire", "id": f"{inst.key}-v{inst.version}",
+         "url": questionnaire_url(base, inst.key), "version": str(inst.version),
+         "name": _name(inst), "title": inst.title, "status": "active",
+         "subjectType": ["Patient"], "language": "nb-NO"}
+    if inst.description:
+        q["description"] = inst.description
+    rules = {k: list(getattr(inst, k)) for k in RULE_KEYS if getattr(inst, k)}
+    if rules:
+        q["extension"] = [{"url": own_url(base, "rules"), "valueString": json.dumps(
+            rules, ensure_ascii=False, sort_keys=True)}]
+    ctx = _Context(inst, base)
+    q["item"] = [ctx.section(s) for s in inst.sections]
+    return q
+
+
+def _name(inst: Instrument) -> str:
+    words = re.split(r"[^A-Za-z0-9]+", inst.key)
+    return "".join(w[:1].upper() + w[1:] for w in words if w) + f"V{inst.version}"
+
+
+def _help(link_id: str, text: str) -> dict:
+    return {"linkId": f"{link_id}{HELP_SUFFIX}", "type": "display", "text": text,
+            "extension": [{"url": ITEM_CONTROL, "valueCodeableConcept": {"coding": [
+                {"system": ITEM_CONTROL_SYSTEM, "code": "help", "display": "Help-Button"}]}}]}
+
+
+class _Context:
+    def __init__(self, inst: Instrument, base: str):
+        self.inst, self.base = inst, base
+
+    def system(self, item: Item) -> str:
+        return answer_system(self.base, self.inst.key, item.id)
+
+    def condition(self, target: dict, cond: dict | None) -> None:
+        """enableWhen (+ enableBehavior) on `target`; the exact condition in our extension
+        when enableWhen alone would not give it back."""
+        if cond is None:
+            return
+        try:
+            ews, behavior = to_enable_when(cond, self.inst.items, self.system)
+        except Unrepresentable:
+            ews, behavior = [], None
+        if ews:
+            target["enableWhen"] = ews
+            if behavior:
+                target["enableBehavior"] = behavior
+        if not ews or from_enable_when(ews, behavior, self.inst.items) != cond:
+            target.setdefault("extension", []).append(
+                {"url": own_url(self.base, "condition"),
+                 "valueString": json.dumps(cond, ensure_ascii=False, sort_keys=True)})
+
+    def section(self, s: Section) -> dict:
+        g = {"linkId": s.id, "type": "group", "text": s.title}
+        ext = []
+        if s.tiltak is not None:
+            ext.append({"url": own_url(self.base, "tiltak"), "valueInteger": s.tiltak})
+        if s.embed:
+            ext.append({"url": own_url(self.base, "embed"), "valueCode": s.embed})
+        if ext:
+            g["extension"] = ext
+        self.condition(g, s.show_if)
+        g["item"] = ([_help(s.id, s.help)] if s.help else [])
+        for item in s.items:
+            g["item"].append(self.item(item))
+            if item.comment:
+                g["item"].append(self.comment(item))
+        return g
+
+    def item(self, item: Item) -> dict:
+        out = {"linkId": item.id, "text": item.label, "type": fhir_type(item)}
+        ext = []
+        if item.short:
+            ext.append({"url": SHORT_TEXT, "valueString": item.short})
+        if item.type == "number":
+            if item.min is not None:
+                ext.append({"url": MIN_VALUE, "valueInteger": item.min})
+            if item.max is not None:
+                ext.append({"url": MAX_VALUE, "valueInteger": item.max})
+        if item.type == "yes_no" and item.decline:
+            ext.append({"url": own_url(self.base, "item_type"), "valueCode": "yes_no"})
+        for name in ("area", "topic", "prefill"):
+            if getattr(item, name):
+                ext.append({"url": own_url(self.base, name), "valueCode": getattr(item, name)})
+        if item.tiltak is not None:
+            ext.append({"url": own_url(self.base, "tiltak"), "valueInteger": item.tiltak})
+        if ext:
+            out["extension"] = ext
+        self.condition(out, item.show_if)
+        if item.required:
+            out["required"] = True
+        if item.type == "multiple_choice":
+            out["repeats"] = True
+        if item.type in ("text", "long_text") and item.max_length:
+            out["maxLength"] = item.max_length
+        options = self.options(item)
+        if options:
+            out["answerOption"] = options
+        if item.help:
+            out["item"] = [_help(item.id, item.help)]
+        return out
+
+    def options(self, item: Item) -> list[dict]:
+        if fhir_type(item) != "choice":
+            return []
+        system = self.system(item)
+        if item.type == "scale":
+            out = []
+            for v in range(item.min, item.max + 1):
+                out.append({"valueCoding": encode(item, v, system)[1],
+                            "extension": [{"url": ORDINAL_VALUE, "valueDecimal": v}]})
+        else:
+            out = [{"valueCoding": {"system": system, "code": o.value, "display": o.label}}
+                   for o in item.options]
+        if item.decline:
+            out.append({"valueCoding": {"system": system, "code": DECLINE,
+                                        "display": DECLINE_LABEL}})
+        return out
+
+    def comment(self, item: Item) -> dict:
+        out = {"linkId": f"{item.id}{COMMENT_SUFFIX}", "text": COMMENT_TEXT, "type": "text",
+               "maxLength": COMMENT_MAX_LENGTH}
+        self.condition(out, item.show_if)
+        return out

@@ -1,0 +1,323 @@
+"""FHIR R4 Questionnaire -> instrument data (a dict for yaml.safe_dump). Pure.
+
+The reverse of questionnaire.py. What the app cannot represent is refused with the item
+named (NotRepresentable); the result must still pass domain/instruments.py: load_file,
+which checks everything else (ids, conditions, options, rules).
+"""
+from __future__ import annotations
+
+import json
+import re
+
+from ..domain.instrument_checks import ID_RE
+from ..domain.instrument_types import DECLINE, Item, Option
+from .codes import (
+    COMMENT_SUFFIX,
+    ITEM_CONTROL,
+    MAX_VALUE,
+    MIN_VALUE,
+    ORDINAL_VALUE,
+    SHORT_TEXT,
+    own_name,
+)
+from .conditions import ConditionProblem, Unrepresentable, from_enable_when, to_enable_when
+from .questionnaire import RULE_KEYS
+
+KEY_RE = re.compile(r"^[a-z][a-z0-9-]*$")
+TYPES = {"string": "text", "text": "long_text", "boolean": "yes_no", "integer": "number",
+         "date": "date"}
+REFUSED_TYPES = {"decimal": "desimaltall", "dateTime": "dato med klokkeslett",
+                 "time": "klokkeslett", "url": "nettadresse", "attachment": "vedlegg",
+                 "reference": "referanse", "quantity": "mengde med enhet",
+                 "open-choice": "valg med fritekst (open-choice)"}
+# Elements the app has no place for: refused rather than silently dropped.
+REFUSED_ELEMENTS = {"answerValueSet": "svar fra ValueSet", "initial": "startverdier",
+                    "readOnly": "skrivebeskyttede spørsmål", "prefix": "nummerering (prefix)",
+                    "definition": "definition", "code": "koder på spørsmål"}
+# SDC expressions would need a FHIRPath engine: refused, never evaluated.
+REFUSED_EXTENSIONS = ("enableWhenExpression", "calculatedExpression", "initialExpression",
+                      "answerExpression", "candidateExpression")
+
+
+class NotRepresentable(ValueError):
+    """The Questionnaire holds something an instrument file cannot say; names the item."""
+
+
+def _fail(where: str, msg: str):
+    raise NotRepresentable(f"{where}: {msg}")
+
+
+def from_questionnaire(q: dict, *, key: str | None = None,
+                       version: int | None = None) -> dict:
+    try:
+        return _from_questionnaire(q, key, version)
+    except (AttributeError, TypeError, KeyError, IndexError, ValueError) as e:
+        if isinstance(e, NotRepresentable):
+            raise
+        raise NotRepresentable(
+            "(rot): filen har en struktur som ikke er en gyldig FHIR Questionnaire "
+            f"({type(e).__name__})") from e
+
+
+def _from_questionnaire(q, key, version) -> dict:
+    if not isinstance(q, dict) or q.get("resourceType") != "Questionnaire":
+        _fail("(rot)", "filen er ikke en FHIR Questionnaire (resourceType)")
+    key = key or _key_from_url(q.get("url"))
+    if not key or not KEY_RE.match(key):
+        _fail("(rot)", f"kan ikke bruke «{key}» som skjemanøkkel: oppgi --key "
+                       "(små bokstaver, tall og bindestrek)")
+    if version is None:
+        raw = q.get("version")
+        if not (isinstance(raw, str) and raw.isdigit() and int(raw) > 0):
+            _fail("(rot)", f"versjonen «{raw}» er ikke et positivt heltall: oppgi --version")
+        version = int(raw)
+    title = q.get("title") or q.get("name")
+    if not title:
+        _fail("(rot)", "mangler title")
+    data = {"key": key, "version": version, "title": title}
+    if q.get("description"):
+        data["description"] = q["description"]
+    for ext in q.get("extension") or []:
+        if own_name(ext.get("url", "")) == "rules":
+            try:
+                rules = json.loads(ext.get("valueString") or "")
+            except json.JSONDecodeError as e:
+                _fail("extension kartlegging-regler", f"ugyldig JSON: {e.msg}")
+            if not isinstance(rules, dict) or set(rules) - set(RULE_KEYS):
+                _fail("extension kartlegging-regler", "ukjent innhold")
+            data.update({k: rules[k] for k in RULE_KEYS if rules.get(k)})
+    reader = _Reader()
+    sections = []
+    for top in q.get("item") or _fail("(rot)", "Questionnaire har ingen item"):
+        sections.append(reader.section(top))
+    data["sections"] = sections
+    for k in RULE_KEYS:   # rules after sections, as the file format reads best
+        if k in data:
+            data[k] = data.pop(k)
+    return data
+
+
+def _key_from_url(url) -> str | None:
+    if not isinstance(url, str) or "/" not in url:
+        return None
+    return url.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _own(el: dict) -> dict:
+    return {own_name(e.get("url", "")): e for e in el.get("extension") or []
+            if own_name(e.get("url", ""))}
+
+
+def _ext_value(el: dict, url: str):
+    for e in el.get("extension") or []:
+        if e.get("url") == url:
+            return next((v for k, v in e.items() if k.startswith("value")), None)
+    return None
+
+
+def _is_help(el: dict) -> bool:
+    if el.get("type") != "display":
+        return False
+    concept = _ext_value(el, ITEM_CONTROL) or {}
+    return any(c.get("code") == "help" for c in concept.get("coding") or [])
+
+
+class _Reader:
+    def __init__(self):
+        self.items: dict[str, Item] = {}   # what conditions can name, in order
+
+    def where(self, el) -> str:
+        return f"item «{el.get('linkId')}»" if isinstance(el, dict) else "item"
+
+    def _common(self, el: dict, kind: str):
+        where = self.where(el)
+        link_id = el.get("linkId")
+        if not isinstance(link_id, str) or not ID_RE.match(link_id):
+            _fail(where, f"linkId «{link_id}» kan ikke brukes som id i et skjema (bare små "
+                         "bokstaver a–z, tall og _, og første tegn en bokstav)")
+        if el.get("repeats") and kind != "choice":
+            _fail(where, "gjentatte grupper eller spørsmål støttes ikke")
+        for name, what in REFUSED_ELEMENTS.items():
+            if el.get(name) not in (None, [], False):
+                _fail(where, f"{what} støttes ikke")
+        for ext in el.get("extension") or []:
+            url = ext.get("url", "") if isinstance(ext, dict) else ""
+            if url.endswith(REFUSED_EXTENSIONS):
+                _fail(where, f"uttrykk ({url.rsplit('-', 1)[-1]}) støttes ikke: bruk enableWhen")
+        return where, link_id
+
+    def condition(self, el: dict, where: str):
+        """The exact condition from our extension when it says the same as enableWhen
+        (a form builder may have changed enableWhen since), else enableWhen read."""
+        ews, behavior = el.get("enableWhen"), el.get("enableBehavior")
+        exact = _exact_condition(el)
+        if exact is not None and _same(_mine(exact, self.items), (ews, behavior)):
+            return exact
+        if not ews:
+            return None
+        try:
+            return from_enable_when(ews, behavior, self.items)
+        except ConditionProblem as e:
+            _fail(where, str(e))
+
+    def section(self, el) -> dict:
+        if not isinstance(el, dict) or el.get("type") != "group":
+            _fail(self.where(el), "på øverste nivå må alt ligge i grupper (type group), "
+                                  "én gruppe per del av skjemaet")
+        where, link_id = self._common(el, "group")
+        if not el.get("text"):
+            _fail(where, "gruppen mangler text (delens tittel)")
+        s = {"id": link_id, "title": el["text"]}
+        own = _own(el)
+        if "tiltak" in own:
+            s["tiltak"] = own["tiltak"].get("valueInteger")
+        if "embed" in own:
+            s["embed"] = own["embed"].get("valueCode")
+        cond = self.condition(el, where)
+        if cond is not None:
+            s["show_if"] = cond
+        children = list(el.get("item") or [])
+        if children and _is_help(children[0]):
+            s["help"] = children.pop(0).get("text")
+        items = []
+        for child in children:
+            if isinstance(child, dict) and items and child.get("linkId") == \
+                    f"{items[-1]['id']}{COMMENT_SUFFIX}" and child.get("type") == "text":
+                items[-1]["comment"] = True
+                continue
+            items.append(self.item(child))
+        if not items:
+            _fail(where, "gruppen har ingen spørsmål")
+        s["items"] = items
+        return s
+
+    def item(self, el) -> dict:
+        if not isinstance(el, dict):
+            _fail("item", "må være et objekt")
+        ftype = el.get("type")
+        if ftype == "group":
+            _fail(self.where(el), "grupper inne i grupper støttes ikke")
+        if ftype == "display":
+            _fail(self.where(el), "visningstekst er bare støttet som hjelpetekst "
+                                  "(itemControl «help») under et spørsmål eller først i en gruppe")
+        if ftype in REFUSED_TYPES:
+            _fail(self.where(el), f"typen {REFUSED_TYPES[ftype]} støttes ikke")
+        if ftype not in TYPES and ftype != "choice":
+            _fail(self.where(el), f"ukjent type «{ftype}»")
+        where, link_id = self._common(el, ftype)
+        if not el.get("text"):
+            _fail(where, "spørsmålet mangler text")
+        out = {"id": link_id, "type": TYPES.get(ftype), "label": el["text"]}
+        own = _own(el)
+        if ftype == "choice":
+            self._choice(el, out, own, where)
+        elif el.get("answerOption"):
+            _fail(where, f"answerOption passer ikke for typen {ftype}")
+        short = _ext_value(el, SHORT_TEXT)
+        if short:
+            out["short"] = short
+        children = list(el.get("item") or [])
+        if children and _is_help(children[0]):
+            out["help"] = children.pop(0).get("text")
+        if children:
+            _fail(where, "spørsmål med underspørsmål støttes ikke")
+        if el.get("required"):
+            out["required"] = True
+        cond = self.condition(el, where)
+        if cond is not None:
+            out["show_if"] = cond
+        if out["type"] == "number":
+            for key, url in (("min", MIN_VALUE), ("max", MAX_VALUE)):
+                v = _ext_value(el, url)
+                if v is not None:
+                    out[key] = v
+        if out["type"] in ("text", "long_text") and el.get("maxLength") is not None:
+            out["max_length"] = el["maxLength"]
+        elif el.get("maxLength") is not None:
+            _fail(where, "maxLength gjelder bare teksttyper")
+        for name in ("area", "topic", "prefill"):
+            if name in own:
+                out[name] = own[name].get("valueCode")
+        if "tiltak" in own:
+            out["tiltak"] = own["tiltak"].get("valueInteger")
+        self.items[link_id] = _as_item(out)
+        return out
+
+    def _choice(self, el, out, own, where):
+        options = el.get("answerOption") or _fail(where, "valgspørsmålet mangler answerOption")
+        parsed = []
+        for i, opt in enumerate(options):
+            coding = opt.get("valueCoding") if isinstance(opt, dict) else None
+            if isinstance(opt, dict) and isinstance(opt.get("valueString"), str):
+                coding = {"code": opt["valueString"], "display": opt["valueString"]}
+            if not isinstance(coding, dict) or not isinstance(coding.get("code"), str):
+                _fail(where, f"answerOption[{i}] må ha valueCoding med code eller valueString")
+            if opt.get("initialSelected"):
+                _fail(where, "forhåndsvalgte svar (initialSelected) støttes ikke")
+            parsed.append((coding["code"], coding.get("display") or coding["code"],
+                           _ext_value(opt, ORDINAL_VALUE)))
+        decline = len(parsed) > 1 and parsed[-1][0] == DECLINE and not el.get("repeats")
+        if decline:
+            parsed.pop()
+        ordinals = [o for _, _, o in parsed]
+        if not el.get("repeats") and all(isinstance(o, (int, float)) and o == int(o)
+                                         for o in ordinals) and \
+                [c for c, _, _ in parsed] == [str(int(o)) for o in ordinals] and \
+                [int(o) for o in ordinals] == list(range(int(ordinals[0]),
+                                                         int(ordinals[0]) + len(ordinals))):
+            out["type"] = "scale"
+            out["min"], out["max"] = int(ordinals[0]), int(ordinals[-1])
+            anchors = {int(c): d for c, d, _ in parsed if d != c}
+            if anchors:
+                out["anchors"] = anchors
+        elif "item_type" in own and own["item_type"].get("valueCode") == "yes_no" and \
+                [c for c, _, _ in parsed] == ["ja", "nei"]:
+            out["type"] = "yes_no"
+        else:
+            out["type"] = "multiple_choice" if el.get("repeats") else "single_choice"
+            out["options"] = [{"value": c, "label": d} for c, d, _ in parsed]
+        if decline:
+            out["decline"] = True
+
+
+def _exact_condition(el: dict):
+    own = _own(el).get("condition")
+    if own is None:
+        return None
+    try:
+        cond = json.loads(own.get("valueString") or "")
+    except json.JSONDecodeError:
+        return None
+    return cond if isinstance(cond, dict) else None
+
+
+def _mine(cond: dict, items) -> tuple[list, str | None]:
+    """What enableWhen our exporter writes for `cond` ([] when it cannot)."""
+    try:
+        return to_enable_when(cond, items, lambda item: None)
+    except (Unrepresentable, KeyError, TypeError, ValueError):
+        return [], None
+
+
+def _same(mine: tuple, theirs: tuple) -> bool:
+    """Same enableWhen, comparing codes only (code systems depend on the base URL)."""
+    def norm(ews, behavior):
+        out = []
+        for ew in ews or []:
+            ew = dict(ew)
+            if isinstance(ew.get("answerCoding"), dict):
+                ew["answerCoding"] = ew["answerCoding"].get("code")
+            out.append(ew)
+        return out, (behavior if len(out) > 1 else None)
+    return norm(*mine) == norm(*theirs)
+
+
+def _as_item(raw: dict) -> Item:
+    """Just enough of an Item for later enableWhen to be read against it."""
+    options = tuple(Option(o["value"], o["label"]) for o in raw.get("options") or ())
+    if raw["type"] == "yes_no":
+        options = (Option("ja", "Ja"), Option("nei", "Nei"))
+    return Item(id=raw["id"], type=raw["type"], label=raw["label"], section_id="",
+                options=options, decline=bool(raw.get("decline")), min=raw.get("min"),
+                max=raw.get("max"), max_length=raw.get("max_length"),
+                anchors=tuple(sorted((raw.get("anchors") or {}).items())))

@@ -1,0 +1,218 @@
+"""User text in the summary PDF: any script, right-to-left included, line-broken by us.
+
+reportlab draws glyphs in the order it is given and has no bidi algorithm here, so each
+paragraph is prepared in three steps:
+1. every character gets the first font that covers it (pdf_fonts); one that no font covers
+   becomes a visible marker `[U+XXXX]`, collected so the document can explain it;
+2. Arabic script is shaped into its contextual forms (arabic-reshaper) and the text is
+   broken into lines in logical order at the width reportlab offers;
+3. each line is put into visual order with the Unicode bidi algorithm (python-bidi).
+The glyphs' ToUnicode entries map the contextual forms back to the logical letters
+(tounicode.py), so text extraction returns the text as it was typed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import unicodedata
+from contextvars import ContextVar
+from xml.sax.saxutils import escape
+
+import arabic_reshaper
+from bidi import get_display
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Flowable, Paragraph
+
+from .pdf_fonts import BOLD, FONT, font_for, is_bold
+
+# Keep everything typed: harakat stay (moved so they follow their letter once reversed);
+# only the obligatory lam-alef ligatures, whose ToUnicode mapping is two letters.
+_RESHAPER = arabic_reshaper.ArabicReshaper(configuration={
+    "delete_harakat": False, "shift_harakat_position": True, "support_ligatures": True,
+    "ARABIC LIGATURE ALLAH": False})
+_ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff]")
+_MISSING: ContextVar[set[str] | None] = ContextVar("missing_glyphs", default=None)
+_TOKENS = re.compile(r"\s+|\S+")
+_STAY = ("Mn", "Me", "Zs", "Cf")
+_RTL = "\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff"
+# the last right-to-left letter before neutrals (spaces, punctuation) and then
+# left-to-right letters or digits, or the line's end
+_RUN_END = re.compile(f"([{_RTL}])(?=[^\\w{_RTL}]*(?:[^\\W{_RTL}]|$))")
+
+
+def marker(ch: str) -> str:
+    return f"\ufffdU+{ord(ch):04X}"  # not a bracket: brackets are mirrored in RTL text
+
+
+@contextlib.contextmanager
+def collect_missing():
+    """Collect, while rendering one document, the characters printed as markers."""
+    found: set[str] = set()
+    token = _MISSING.set(found)
+    try:
+        yield found
+    finally:
+        _MISSING.reset(token)
+
+
+def _covered(text: str, bold: bool) -> str:
+    """Replace characters no font covers with markers (and note them)."""
+    out = []
+    for ch in text:
+        if ch == "\n" or font_for(ch, bold):
+            out.append(ch)
+            continue
+        found = _MISSING.get()
+        if found is not None:
+            found.add(ch)
+        out.append(marker(ch))
+    return "".join(out)
+
+
+def clean(text) -> str:
+    text = str(text).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    return unicodedata.normalize("NFC", text)
+
+
+def is_rtl(text: str) -> bool:
+    """Base direction as HTML's dir="auto": the first strong character decides."""
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind in ("R", "AL"):
+            return True
+        if kind == "L":
+            return False
+    return False
+
+
+def runs(text: str, bold: bool = False) -> list[tuple[str, str]]:
+    """[(font name, text)] with consecutive characters of one font joined."""
+    out: list[tuple[str, str]] = []
+    base = BOLD if bold else FONT
+    for ch in text:
+        name = font_for(ch, bold) or base  # markers are ASCII; this is only a guard
+        if (out and name != out[-1][0] and unicodedata.category(ch) in _STAY
+                and ord(ch) in pdfmetrics.getFont(out[-1][0]).face.charToGlyph):
+            name = out[-1][0]  # a space or mark stays in the font of what it follows
+        if out and out[-1][0] == name:
+            out[-1] = (name, out[-1][1] + ch)
+        else:
+            out.append((name, ch))
+    return out
+
+
+def width(text: str, size: float, bold: bool = False) -> float:
+    return sum(stringWidth(t, f, size) for f, t in runs(text, bold))
+
+
+def _pieces(token: str, size: float, bold: bool, limit: float) -> list[str]:
+    """Split a token wider than a line between characters (never before a combining mark)."""
+    parts, cur = [], ""
+    for ch in token:
+        if cur and not unicodedata.combining(ch) and width(cur + ch, size, bold) > limit:
+            parts.append(cur)
+            cur = ""
+        cur += ch
+    return parts + ([cur] if cur else [])
+
+
+def logical_lines(text: str, avail: float, size: float, bold: bool) -> list[str]:
+    """Greedy line breaking of (shaped) logical text; explicit newlines are kept."""
+    lines = []
+    for para in text.split("\n"):
+        line, line_w = "", 0.0
+        for tok in _TOKENS.findall(para):
+            tok_w = width(tok, size, bold)
+            if line and line_w + tok_w > avail and not tok.isspace():
+                lines.append(line.rstrip())
+                line, line_w = "", 0.0
+            if not line and tok.isspace():
+                continue
+            if tok_w > avail:
+                *full, tok = _pieces(tok, size, bold, avail)
+                lines += full
+                tok_w = width(tok, size, bold)
+            line += tok
+            line_w += tok_w
+        lines.append(line.rstrip())
+    return lines
+
+
+def shape(text: str) -> str:
+    return _RESHAPER.reshape(text) if _ARABIC.search(text) else text
+
+
+def visual(line: str, rtl: bool) -> str:
+    if not any(unicodedata.bidirectional(c) in ("R", "AL", "AN") for c in line) and not rtl:
+        return line
+    out = get_display(line, base_dir="R" if rtl else "L")
+    if rtl:
+        return out
+    # A zero-width LRM (drawn, DejaVu has it) ends each right-to-left run in a left-to-right
+    # line: text extraction (poppler) otherwise pulls the following space into the run.
+    return _RUN_END.sub("\\1\u200e", out)
+
+
+def markup(line: str, bold: bool, base_font: str) -> str:
+    """reportlab paragraph markup for one visual line, one <font> per fallback run."""
+    out = []
+    for name, t in runs(line, bold):
+        t = escape(t)
+        out.append(t if name in (FONT, BOLD, base_font) else f'<font name="{name}">{t}</font>')
+    return "".join(out)
+
+
+def fit(text, avail: float, size: float, bold: bool = False) -> str:
+    """Shorten logical text with '…' so that it fits on one line of `avail` points."""
+    text = _covered(clean(text).replace("\n", " "), bold)
+    if width(shape(text), size, bold) <= avail:
+        return text
+    while text and width(shape(text) + "…", size, bold) > avail:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
+class RichParagraph(Flowable):
+    """A Paragraph for user text in any script; wraps itself, then hands off to reportlab."""
+
+    def __init__(self, text, style, bullet: str | None = None):
+        super().__init__()
+        self.style, self.bullet = style, bullet
+        self.bold = is_bold(style.fontName)
+        self.text = _covered(clean(text), self.bold)
+        self.rtl = is_rtl(self.text)
+        self._inner: Paragraph | None = None
+        self._width = None
+
+    def _paragraph(self, avail: float) -> Paragraph:
+        if self._inner is None or self._width != avail:
+            inner_avail = avail - self.style.leftIndent - self.style.rightIndent - 1
+            lines = logical_lines(shape(self.text), max(inner_avail, 20), self.style.fontSize,
+                                  self.bold)
+            body = "<br/>".join(markup(visual(line, self.rtl), self.bold, self.style.fontName)
+                                for line in lines)
+            style = self.style
+            if self.rtl and style.alignment == TA_LEFT:
+                style = style.clone(style.name + "-rtl", alignment=TA_RIGHT)
+            self._inner = Paragraph(body, style, bulletText=self.bullet)
+            self._width = avail
+        return self._inner
+
+    def wrap(self, avail_width, avail_height):
+        self.width, self.height = self._paragraph(avail_width).wrap(avail_width, avail_height)
+        return self.width, self.height
+
+    def split(self, avail_width, avail_height):
+        return self._paragraph(avail_width).split(avail_width, avail_height)
+
+    def draw(self):
+        self._inner.drawOn(self.canv, 0, 0)
+
+    def getSpaceBefore(self):
+        return self.style.spaceBefore
+
+    def getSpaceAfter(self):
+        return self.style.spaceAfter

@@ -1,0 +1,287 @@
+"""The follow-up overview as SQL: one row per person, a constant number of queries per page.
+
+Each person's last signed kartlegging, current draft and last two livskvalitet ratings are
+joined through correlated "newest id" subqueries (an index lookup per person on
+(person_id, instrument_key, status); SQLite and PostgreSQL alike); filters, sorting and the
+next evaluation date work on those columns, so a page costs two queries (rows and count)
+whatever the number of persons. Sorting by name walks the (team_id, name) index and stops at
+the page. `make bench` times it with 1,000 and 100,000 persons.
+"""
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import and_, case, exists, func, literal, or_, select
+from sqlalchemy.orm import aliased
+
+from ..assessments.drafts import KARTLEGGING, LIVSKVALITET
+from ..domain import due as due_rule
+from ..domain import ip_status
+from ..extensions import db
+from ..models import Assessment, ContactAssignment, Coordinator, Person, User
+
+PER_PAGE = 50
+
+# Filter "forfall" values.
+DUE_FILTERS = {"forfalt": "Forfalt eller aldri kartlagt", "snart": "Forfaller innen 14 dager",
+               "ok": "I rute"}
+SORTS = ("navn", "kontakt", "signert", "utkast", "livskvalitet", "endring", "ip",
+         "koordinator", "neste")
+
+
+@dataclass
+class Query:
+    """What the user asked for; every field has been checked (see views.parse_query)."""
+    team_id: int
+    today: date
+    interval_days: int
+    q: str = ""
+    forfall: str = ""            # "", forfalt, snart, ok
+    utkast: bool = False         # only persons with a draft in progress
+    ip: str = ""                 # an ip_status key
+    kontakt: int | None = None   # kontaktperson user id
+    uten_koordinator: bool = False
+    person_ids: list[int] | None = None
+    signed_from: date | None = None  # last signing on or after this Oslo date
+    signed_to: date | None = None    # ... and on or before this one
+    sort: str = "neste"
+    desc: bool = False
+    page: int = 1
+    per_page: int = PER_PAGE
+
+
+@dataclass
+class Row:
+    person_id: int
+    name: str
+    national_id: str | None
+    contact_id: int | None
+    contact_name: str | None
+    signed_id: int | None
+    signed_at: object
+    draft_id: int | None
+    draft_updated_at: object
+    draft_by: str | None
+    mean: float | None
+    previous_mean: float | None
+    ip: str
+    has_coordinator: bool
+    due: due_rule.Due
+
+    @property
+    def change(self) -> float | None:
+        if self.mean is None or self.previous_mean is None:
+            return None
+        return round(self.mean - self.previous_mean, 2)
+
+
+@dataclass
+class Page:
+    rows: list[Row]
+    total: int
+    page: int
+    per_page: int
+    pages: int = field(init=False)
+
+    def __post_init__(self):
+        self.pages = max(1, -(-self.total // self.per_page))
+
+
+def _newest(alias, where, *, order, offset: int = 0):
+    """Join condition: `alias` is the person's newest assessment matching `where`.
+
+    The person and kind conditions come first so that both SQLite and PostgreSQL fetch the
+    person's few candidate rows through the (person_id, instrument_key, status, signed_at)
+    index; the correlated subquery then keeps the newest of them.
+    """
+    a = aliased(Assessment)
+    newest_id = (select(a.id).where(a.person_id == Person.id, *[w(a) for w in where])
+                 .order_by(*[o(a) for o in order]).limit(1).offset(offset)
+                 .correlate(Person).scalar_subquery())
+    return and_(alias.person_id == Person.id, *[w(alias) for w in where],
+                alias.id == newest_id)
+
+
+# Which joined rows each filter and sort key reads (the count query joins only these).
+SORT_NEEDS = {"navn": set(), "kontakt": {"contact"}, "signert": {"signed"},
+              "utkast": {"draft"}, "livskvalitet": {"r1"}, "endring": {"r1", "r2"},
+              "ip": {"signed"}, "koordinator": set(), "neste": {"signed"}}
+ALL_JOINS = {"contact", "signed", "draft", "r1", "r2"}
+
+
+def _filter_needs(query: Query) -> set[str]:
+    needs = set()
+    if query.forfall or query.ip or query.signed_from or query.signed_to:
+        needs.add("signed")
+    if query.utkast:
+        needs.add("draft")
+    if query.kontakt is not None:
+        needs.add("contact")
+    return needs
+
+
+def _statement(query: Query, purpose: str = "rows", page_ids=None):
+    """purpose: "rows" (a page), "count" (filters only) or "ids" (filters and sort).
+
+    `page_ids` (a subquery of ids) makes the rows query start from those persons alone, so
+    that the joins run for one page whatever the planner would otherwise do.
+    """
+    t = query.team_id
+    needs = {"rows": ALL_JOINS, "count": _filter_needs(query),
+             "ids": _filter_needs(query) | SORT_NEEDS[query.sort]}[purpose]
+    kartlegging = [lambda a: a.instrument_key == KARTLEGGING]
+    signed = aliased(Assessment, name="signed")
+    draft = aliased(Assessment, name="draft")
+    r1 = aliased(Assessment, name="r1")
+    r2 = aliased(Assessment, name="r2")
+    rating = [lambda a: a.instrument_key == LIVSKVALITET, lambda a: a.completed_at.is_not(None),
+              lambda a: a.score.is_not(None)]
+    by_completion = [lambda a: a.completed_at.desc(), lambda a: a.id.desc()]
+    contact_user = aliased(User)
+    draft_user = aliased(User)
+    open_contact = aliased(ContactAssignment)
+    has_coord = exists().where(Coordinator.person_id == Person.id,
+                               Coordinator.ended_at.is_(None))
+    has_coord_col = case((has_coord, 1), else_=0)
+
+    ip_col = case(
+        (signed.id.is_(None), literal(ip_status.NOT_ASSESSED)),
+        (and_(signed.ip_decision.is_(None), signed.ip_outcome == ip_status.MET_OUTCOME),
+         literal(ip_status.PROMPT_MET)),
+        (signed.ip_decision.is_(None), literal(ip_status.NOT_ASSESSED)),
+        (signed.ip_decision != "ja", literal(ip_status.ASSESSED_NO)),
+        (signed.ip_answer.is_(None), literal(ip_status.NOT_OFFERED)),
+        (signed.ip_answer == "takket_ja", literal(ip_status.ACCEPTED)),
+        (signed.ip_answer == "takket_nei", literal(ip_status.DECLINED)),
+        else_=literal(ip_status.OFFERED))
+    # Sorting by IP status follows the follow-up chain, not the alphabet.
+    ip_rank = case(*[(ip_col == k, i) for i, k in enumerate(ip_status.STATUSES)], else_=99)
+    change_col = r1.score - r2.score
+
+    if purpose == "rows":
+        stmt = select(Person.id, Person.name, Person.national_id,
+                      contact_user.id.label("contact_id"),
+                      contact_user.name.label("contact_name"),
+                      signed.id.label("signed_id"), signed.signed_at,
+                      draft.id.label("draft_id"), draft.updated_at.label("draft_updated_at"),
+                      draft_user.name.label("draft_by"),
+                      r1.score.label("mean"), r2.score.label("previous_mean"),
+                      ip_col.label("ip"), has_coord_col.label("has_coordinator"))
+    elif purpose == "count":
+        stmt = select(func.count(Person.id))
+    else:
+        stmt = select(Person.id)
+    if page_ids is not None:
+        stmt = stmt.select_from(page_ids).join(Person, Person.id == page_ids.c.id)
+    else:
+        stmt = stmt.select_from(Person)
+    if "contact" in needs:
+        stmt = (stmt.outerjoin(open_contact, and_(open_contact.person_id == Person.id,
+                                                  open_contact.ended_at.is_(None)))
+                .outerjoin(contact_user, contact_user.id == open_contact.user_id))
+    signed_kind = [*kartlegging, lambda a: a.status == "signed"]
+    draft_kind = [*kartlegging, lambda a: a.status == "draft"]
+    if "signed" in needs:
+        stmt = stmt.outerjoin(signed, _newest(signed, signed_kind, order=[
+            lambda a: a.signed_at.desc(), lambda a: a.id.desc()]))
+    if "draft" in needs:
+        stmt = (stmt.outerjoin(draft, _newest(draft, draft_kind, order=[
+            lambda a: a.updated_at.desc(), lambda a: a.id.desc()]))
+            .outerjoin(draft_user, draft_user.id == draft.updated_by_id))
+    if "r1" in needs:
+        stmt = stmt.outerjoin(r1, _newest(r1, rating, order=by_completion))
+    if "r2" in needs:
+        stmt = stmt.outerjoin(r2, _newest(r2, rating, order=by_completion, offset=1))
+    stmt = stmt.where(Person.team_id == t)
+
+    # ------------------------------------------------------------------ filters
+    cut = due_rule.cutoffs(query.today, query.interval_days)
+    if query.forfall == "forfalt":
+        stmt = stmt.where(or_(signed.id.is_(None), signed.signed_at < cut.overdue_before))
+    elif query.forfall == "snart":
+        stmt = stmt.where(signed.signed_at >= cut.overdue_before,
+                          signed.signed_at < cut.soon_before)
+    elif query.forfall == "ok":
+        stmt = stmt.where(signed.signed_at >= cut.soon_before)
+    if query.utkast:
+        stmt = stmt.where(draft.id.is_not(None))
+    if query.ip:
+        stmt = stmt.where(ip_col == query.ip)
+    if query.kontakt is not None:
+        stmt = stmt.where(contact_user.id == query.kontakt)
+    if query.uten_koordinator:
+        stmt = stmt.where(~has_coord)
+    if query.signed_from is not None:
+        stmt = stmt.where(signed.signed_at >= due_rule.start_of_day_utc(query.signed_from))
+    if query.signed_to is not None:
+        stmt = stmt.where(signed.signed_at < due_rule.start_of_day_utc(
+            query.signed_to + timedelta(days=1)))
+    if query.person_ids is not None:
+        stmt = stmt.where(Person.id.in_(query.person_ids))
+    q = (query.q or "").strip()
+    if q:
+        digits = "".join(ch for ch in q if ch.isdigit())
+        conds = [Person.name.ilike(f"%{q}%")]
+        if len(digits) >= 4:
+            conds.append(Person.national_id.like(f"{digits}%"))
+        stmt = stmt.where(or_(*conds))
+
+    # ------------------------------------------------------------------ sorting
+    def nulls_last(col):
+        return [case((col.is_(None), 1), else_=0), col.desc() if query.desc else col.asc()]
+
+    # The next evaluation date follows the last signing: never signed is the most urgent.
+    keys = {
+        "navn": [],
+        "kontakt": nulls_last(contact_user.name),
+        "signert": nulls_last(signed.signed_at),
+        "utkast": nulls_last(draft.updated_at),
+        "livskvalitet": nulls_last(r1.score),
+        "endring": nulls_last(change_col),
+        "ip": [ip_rank.desc() if query.desc else ip_rank.asc()],
+        "koordinator": [has_coord_col.desc() if query.desc else has_coord_col.asc()],
+        "neste": [case((signed.signed_at.is_(None), 1 if query.desc else 0), else_=(
+            0 if query.desc else 1)),
+                  signed.signed_at.desc() if query.desc else signed.signed_at.asc()],
+    }[query.sort]
+    if purpose == "count":
+        return stmt
+    name_order = Person.name.desc() if query.desc and query.sort == "navn" else Person.name
+    return stmt.order_by(*keys, name_order, Person.id)
+
+
+def fetch(query: Query) -> Page:
+    total = db.session.scalar(_statement(query, "count"))
+    page = max(1, query.page)
+    # The page's ids are chosen with only the joins the filters and the sort need; the full
+    # row (every column) is then built for those ids alone, in the same order.
+    ids = (_statement(query, "ids").limit(query.per_page)
+           .offset((page - 1) * query.per_page)).subquery("page_ids")
+    rows = db.session.execute(_statement(query, page_ids=ids)).all()
+    return Page(rows=[_row(r, query) for r in rows], total=total, page=page,
+                per_page=query.per_page)
+
+
+def person_ids(query: Query) -> list[int]:
+    """Every matching person's id, in the overview's order (for printing a whole filter)."""
+    return list(db.session.scalars(_statement(query, "ids")))
+
+
+def _row(r, query: Query) -> Row:
+    return Row(person_id=r.id, name=r.name, national_id=r.national_id,
+               contact_id=r.contact_id, contact_name=r.contact_name, signed_id=r.signed_id,
+               signed_at=r.signed_at, draft_id=r.draft_id, draft_updated_at=r.draft_updated_at,
+               draft_by=r.draft_by, mean=r.mean, previous_mean=r.previous_mean, ip=r.ip,
+               has_coordinator=bool(r.has_coordinator),
+               due=due_rule.due(r.signed_at, query.today, query.interval_days))
+
+
+def summary_counts(team_id: int, today: date, interval_days: int,
+                   contact_id: int | None = None) -> dict[str, int]:
+    """Counts for the start page: overdue (incl. never signed), due soon, no koordinator."""
+    out = {}
+    for key, kw in (("forfalt", {"forfall": "forfalt"}), ("snart", {"forfall": "snart"}),
+                    ("uten_koordinator", {"uten_koordinator": True})):
+        q = Query(team_id=team_id, today=today, interval_days=interval_days,
+                  kontakt=contact_id, **kw)
+        out[key] = db.session.scalar(_statement(q, "count"))
+    return out

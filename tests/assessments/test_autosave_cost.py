@@ -1,0 +1,90 @@
+"""The autosave path stays cheap: a fixed number of SQL statements per save, whatever the draft
+holds, one transaction for the change and its audit row, and a live state for the page only."""
+import pytest
+from sqlalchemy import event
+
+from factories import default_value
+from kartlegging.access import audit
+from kartlegging.extensions import db
+from kartlegging.models import Assessment, AuditEvent
+
+# the login session, the current user, the assessment, its person (team check), the guarded
+# UPDATE, the completed self-rating (the section menu's counts) and the audit INSERT (one
+# transaction)
+STATEMENTS_PER_AUTOSAVE = 7
+
+
+@pytest.fixture
+def draft(factory, login):
+    kari = factory.user("ansatt", username="kari")
+    a = factory.assessment(factory.person(contact=kari), kari, filled=False)
+    return login(kari), a.id
+
+
+def section_answers(app, section_id):
+    inst = app.extensions["instruments"].latest("alna-kartlegging")
+    return {i.id: default_value(i) for i in inst.section(section_id).items}
+
+
+def autosave(client, a_id, version, section, answers):
+    return client.post(f"/kartlegginger/{a_id}/autolagre",
+                       json={"version": version, "section": section, "answers": answers})
+
+
+def statements_of(fn) -> list[str]:
+    seen = []
+
+    def count(conn, cursor, statement, *args):
+        seen.append(" ".join(statement.split()[:4]))
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        fn()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return seen
+
+
+def test_statements_per_autosave_are_fixed(app, draft):
+    client, a_id = draft
+    version = 1
+    for section in ("familie", "bolig", "helse", "familie"):  # the draft grows between saves
+        answers = section_answers(app, section)
+        out = {}
+
+        def save(section=section, answers=answers, version=version, out=out):
+            out["r"] = autosave(client, a_id, version, section, answers)
+        seen = statements_of(save)
+        assert out["r"].status_code == 200, out["r"].get_json()
+        assert len(seen) == STATEMENTS_PER_AUTOSAVE, seen
+        kinds = [s.split()[0] for s in seen]
+        assert kinds.count("UPDATE") == 1 and kinds.count("INSERT") == 1
+        version = out["r"].get_json()["version"]
+    db.session.expire_all()
+    assert db.session.get(Assessment, a_id).version == version == 5
+
+
+def test_live_state_covers_the_section_only(app, draft):
+    client, a_id = draft
+    r = autosave(client, a_id, 1, "familie", section_answers(app, "familie"))
+    inst = app.extensions["instruments"].latest("alna-kartlegging")
+    assert set(r.get_json()["visible"]) == {i.id for i in inst.section("familie").items}
+    r = autosave(client, a_id, 2, "vurdering", {})
+    placed = {d["id"] for d in inst.derived
+              if (d.get("place") or {}).get("section") == "vurdering"}
+    assert placed and set(r.get_json()["derived"]) == placed
+
+
+def test_change_and_audit_row_commit_together(app, draft, monkeypatch):
+    """If the audit row cannot be written, the save is not stored either."""
+    client, a_id = draft
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("audit write failed")
+    monkeypatch.setattr(audit, "record", broken)
+    with pytest.raises(RuntimeError):
+        autosave(client, a_id, 1, "viktig", {"hva_er_viktig": "skal ikke lagres"})
+    db.session.rollback()
+    db.session.expire_all()
+    stored = db.session.get(Assessment, a_id)
+    assert stored.answers == {} and stored.version == 1
+    assert db.session.query(AuditEvent).filter_by(action="assessment_save").count() == 0

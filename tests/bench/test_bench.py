@@ -1,0 +1,45 @@
+"""The benchmark's own parts work on a small database, so `make bench` does not rot."""
+from bench import data, scale, signing, weight
+from bench.measure import percentile
+from bench.run import table
+
+
+def test_percentile():
+    assert percentile([5, 1, 3, 2, 4], 50) == 3
+    assert percentile(list(range(1, 101)), 95) == 95
+
+
+def test_population_searches_and_pages(app):
+    ids = data.populate(app, 60, 3)
+    assert len(ids["clients"]) == 3
+    result = scale.measure(app, ids, data.PASSWORD, runs=2)
+    assert set(result) >= {"Personliste", "Navnesøk", "Nummersøk", "Personside"}
+    assert all(v["queries"] > 0 and v["p95_ms"] > 0 for v in result.values())
+    client = scale.login(app, ids["clients"][0][0], data.PASSWORD)
+    html = client.get("/?q=" + ids["number_query"]).get_data(as_text=True)
+    assert html.count('href="/personer/') >= 1  # the number search finds the sample person
+    pages = weight.measure(client, {"Personside": f"/personer/{ids['person_id']}"})
+    page = pages["Personside"]
+    assert page["third_party"] == 0 and page["requests"] == 3
+    assert page["requests_next_visit"] == 1  # CSS and JS are cached as immutable
+
+
+def test_plain_baseline_holds_the_summary_text():
+    import io
+
+    from pypdf import PdfReader
+    pdf = signing.plain_pdf({"title": "Kartlegging", "rows": [{"q": "Bolig", "a": "Egen – æøå"}]})
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert "Kartlegging" in text and "Egen – æøå" in text
+
+
+def test_table_marks_goals():
+    r = {"database": "sqlite", "large": 100_000,
+         "saves": {"saves": 100, "per_s": 40, "p50_ms": 5, "p95_ms": 9, "p99_ms": 12, "errors": 0},
+         "baseline": {"per_s": 100, "p95_ms": 3}, "save_ratio": 0.4,
+         "scale": {"Personliste": {"small": {"p95_ms": 2, "queries": 4},
+                                   "large": {"p95_ms": 2.4, "queries": 4}, "growth": 1.2}},
+         "weight": {}, "rss_after_1000_kb": 100_000}
+    md = table([r])
+    assert "| 0.40× | ≥ 0.5×, 0 feil | NEI |" in md
+    assert "| 1.20× | ≤ 1.5× | ja |" in md

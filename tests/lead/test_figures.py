@@ -1,0 +1,93 @@
+"""IP follow-up figures on a fixture with known answers."""
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from kartlegging.clock import now_utc, today
+from kartlegging.extensions import db
+from kartlegging.lead import figures
+from kartlegging.models import AuditEvent
+
+NONE_SERVICES = {"oppfolgingstjenester": ["ingen"], "fastlege_har": "nei", "barnevern": "nei"}
+
+
+@pytest.fixture
+def known(factory, login):
+    """Seven persons signed this year, two contacts; one signed last year (outside).
+    Alna v2: its IP rule gives the outcomes below from these answers."""
+    f = factory
+    lead = f.user("teamleder")
+    anne = f.user("ansatt", name="Anne Ansatt")
+    bo = f.user("ansatt", name="Bo Berg")
+    when = now_utc() - timedelta(hours=1)
+
+    def signed(contact, **answers):
+        p = f.person(contact=contact)
+        f.signed(p, contact, signed_at=when, version=2, **answers)
+        return p
+    # Anne: accepted ×2 (prompt oppfylt), declined ×2 (same reason in different case),
+    #       assessed no ×1 (prompt 'vurder', koordinator not offered)
+    signed(anne)
+    signed(anne, kriseplan_status="mangler")
+    signed(anne, ip_svar="takket_nei", ip_avslag_grunn="Ønsker ikke plan nå.")
+    signed(anne, ip_svar="takket_nei", ip_avslag_grunn="  ønsker ikke plan nå ")
+    signed(anne, langvarig_behov="nei", ip_var_vurdering="nei", koordinator_tilbudt="nei",
+           ip_begrunnelse="Kort behov")
+    # Bo: offered, not answered (prompt 'ikke'), and assessed yes but not offered
+    signed(bo, ip_svar="ikke_svart", langvarig_behov="nei", **NONE_SERVICES)
+    signed(bo, ip_tilbudt="nei", ip_svar=None, kriseplan_status="ikke_aktuelt")
+    # a kartlegging signed before the period is not counted
+    p = f.person(contact=bo)
+    f.signed(p, bo, signed_at=datetime(today().year - 1, 6, 1, 12), version=2, ip_svar="takket_nei",
+             ip_avslag_grunn="Gammel grunn")
+    return dict(client=login(lead), anne=anne, bo=bo, app=f.app, late=p)
+
+
+def test_team_figures(known):
+    reg = known["app"].extensions["instruments"]
+    fig = figures.compute(known["anne"].team_id, date(today().year, 1, 1), today(), reg)
+    t = fig.team
+    assert t.assessed == 7
+    assert t.outcome == {"oppfylt": 5, "vurder": 1, "ikke": 1}
+    assert t.decision == {"ja": 6, "nei": 1}
+    assert t.offered == 5
+    assert t.accepted == 2 and t.declined == 2
+    assert t.status["tilbudt"] == 1 and t.status["vurdert_ja"] == 1
+    assert t.status["vurdert_nei"] == 1
+    assert t.coordinator == {"ja": 6, "nei": 1}
+    assert t.kriseplan == {"finnes": 5, "mangler": 1, "ikke_aktuelt": 1}
+    # declining reasons grouped by wording, whatever the case and spacing
+    assert fig.reasons == [("Ønsker ikke plan nå.", 2)]
+    per = {name: b for _, name, b in fig.per_contact}
+    assert per["Anne Ansatt"].assessed == 5 and per["Bo Berg"].assessed == 2
+    assert per["Anne Ansatt"].declined == 2 and per["Bo Berg"].offered == 1
+    assert per["Bo Berg"].status["vurdert_ja"] == 1
+
+
+def test_period_limits(known):
+    reg = known["app"].extensions["instruments"]
+    last_year = figures.compute(known["anne"].team_id, date(today().year - 1, 1, 1),
+                                date(today().year - 1, 12, 31), reg)
+    assert last_year.team.assessed == 1 and last_year.reasons == [("Gammel grunn", 1)]
+
+
+def test_page_shows_figures_with_links_to_the_overview(known):
+    r = known["client"].get("/oppfolging/tall")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200
+    start = date(today().year, 1, 1).isoformat()
+    assert f'signert_fra={start}' in html and "ip=takket_nei" in html
+    assert f"kontakt={known['anne'].id}" in html
+    assert "Ønsker ikke plan nå." in html and "Per kontaktperson" in html
+    # the link leads to the same persons
+    link = html.split('ip=takket_nei', 1)[0].rsplit('href="', 1)[1] + "ip=takket_nei"
+    listing = known["client"].get(link.replace("&amp;", "&")).get_data(as_text=True)
+    assert "2 personer" in listing
+    assert db.session.query(AuditEvent).filter_by(action="lead_figures").count() == 1
+
+
+def test_bad_period_is_a_norwegian_400(known):
+    r = known["client"].get("/oppfolging/tall?fra=2026-05-01&til=2026-04-01")
+    assert r.status_code == 400 and "kan ikke være før" in r.get_data(as_text=True)
+    r = known["client"].get("/oppfolging/tall?fra=ikke-en-dato")
+    assert r.status_code == 400 and "gyldig dato" in r.get_data(as_text=True)
