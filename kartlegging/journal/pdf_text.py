@@ -3,7 +3,7 @@
 reportlab draws glyphs in the order it is given and has no bidi algorithm here, so each
 paragraph is prepared in three steps:
 1. every character gets the first font that covers it (pdf_fonts); one that no font covers
-   becomes a visible marker `[U+XXXX]`, collected so the document can explain it;
+   becomes a visible marker (`�U+12000` for U+12000), collected so the document can explain it;
 2. Arabic script is shaped into its contextual forms (arabic-reshaper) and the text is
    broken into lines in logical order at the width reportlab offers;
 3. each line is put into visual order with the Unicode bidi algorithm (python-bidi).
