@@ -49,7 +49,7 @@ def create_app(config_class=None):
     login_manager.login_message = "Logg inn for å fortsette."
 
     from . import templating
-    from .access import account, audit_views, login, sso
+    from .access import account, audit_views, device_key, login, sso
     from .admin import views as admin_views
     from .assessments import views as assessment_views
     from .fhir import views as fhir_views
@@ -60,10 +60,14 @@ def create_app(config_class=None):
     from .persons import views as person_views
     for bp in (login.bp, account.bp, person_views.bp, consent_views.bp, assessment_views.bp,
                livskvalitet_views.bp, journal_views.bp, audit_views.bp, lead_views.bp,
-               fhir_views.bp, admin_views.bp, sso.bp):
+               fhir_views.bp, admin_views.bp, sso.bp, device_key.bp):
         app.register_blueprint(bp)
     sso.init_app(app)
     templating.init_app(app)
+
+    @app.route("/favicon.ico")
+    def favicon():
+        return app.send_static_file("favicon.ico")
 
     from . import cli
     cli.init_app(app)

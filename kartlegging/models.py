@@ -44,6 +44,10 @@ class User(UserMixin, db.Model):
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
     totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # Key for the encrypted copy of unsaved answers in the browser (AES-GCM, base64url).
+    # Handed out only to a logged-in session; replaced at logout, so a copy left on a
+    # shared tablet cannot be read afterwards.
+    device_key: Mapped[str | None] = mapped_column(String(64))
     # The TOTP time step of the last accepted code: a code is never accepted twice.
     totp_last_step: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -196,6 +200,12 @@ class Assessment(db.Model):
     instrument_key: Mapped[str] = mapped_column(String(80))
     instrument_version: Mapped[int]
     answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Answers of items that are hidden now (e.g. "Nei" to a gate question): kept aside so
+    # they come back when the item shows again; never counted, exported or printed, and
+    # dropped at signing.
+    set_aside: Mapped[dict | None] = mapped_column(JSON)
+    # The section last saved, so "Fortsett" resumes there.
+    last_section: Mapped[str | None] = mapped_column(String(80))
     status: Mapped[str] = mapped_column(String(10), default="draft", index=True)
     version: Mapped[int] = mapped_column(default=1)
     # Self-rating: which kartlegging it was taken with, and who answered.

@@ -90,6 +90,7 @@ MATRIX = {
     ("auth.logout_everywhere", "POST"):   "login    redirect redirect redirect redirect handover",
     ("auth.status", "GET"):               "login    ok       ok       ok       ok       handover",
     ("auth.keepalive", "POST"):           "401      ok       ok       ok       ok       403",
+    ("devicekey.key", "GET"):             "login    ok       ok       ok       ok       handover",
     ("account.enroll", "GET"):            "login    ok       ok       ok       ok       handover",
     ("account.enroll", "POST"):           "login    redirect redirect redirect redirect handover",
     ("account.change_password", "GET"):   "login    ok       ok       ok       ok       handover",
@@ -112,6 +113,7 @@ MATRIX = {
     ("account.policy", "GET"):            "login    403      403      403      ok       handover",
     ("account.policy", "POST"):           "login    403      403      403      redirect handover",
     ("static", "GET"):                    "ok       ok       ok       ok       ok       ok",
+    ("favicon", "GET"):                   "ok       ok       ok       ok       ok       ok",
 }
 
 # Called by app.js with JSON: refusals are JSON with a message, not redirects.
@@ -283,6 +285,8 @@ class Scenario:
                                                   "service": "NAV Alna",
                                                   "since": "2026-02-01"}),
             "assessments.section": dict(data={"version": str(self.ids["draft_version"])}),
+            # The scenario has a draft open: a second one needs a reason.
+            "assessments.start": dict(data={"grunn": "Personen er flyttet; ny kartlegging"}),
             "assessments.autosave": dict(json={"version": self.ids["draft_version"],
                                                "section": self.section_id, "answers": {}}),
             "selfrating.question": dict(data={"n": "1", "svar": "5"}),

@@ -18,6 +18,7 @@ ACTIONS = {
     "pdf_download": "Lastet ned PDF", "pdf_verify": "Kontrollerte PDF",
     "handover_start": "Ga nettbrettet til personen", "handover_end": "Avsluttet overlevering",
     "handover_end_failed": "Feil passord ved avslutning av overlevering",
+    "handover_stop": "Personen ville stoppe egenvurderingen",
     "selfrating_save": "Livskvalitet besvart", "consent_create": "Registrerte samtykke",
     "consent_withdraw": "Trakk tilbake samtykke", "contact_set": "Endret kontaktperson",
     "coordinator_set": "Endret koordinator", "totp_enrolled": "Slo på tofaktor",

@@ -28,19 +28,20 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "form-action 'self'; frame-ancestors 'none'")
 
 # Endpoints a hand-over session may reach: only the person's own rating pages.
-HANDOVER_ENDPOINTS = {"selfrating.question", "selfrating.done", "selfrating.end", "static"}
-PUBLIC_ENDPOINTS = {"auth.login", "auth.login_code", "auth.token", "static", "sso.start",
-                    "sso.callback",
+HANDOVER_ENDPOINTS = {"selfrating.question", "selfrating.done", "selfrating.end", "static",
+                      "favicon"}
+PUBLIC_ENDPOINTS = {"auth.login", "auth.login_code", "auth.token", "static", "favicon",
+                    "sso.start", "sso.callback",
                     "selfrating.question", "selfrating.done", "selfrating.end"}
 # Reachable before a required two-factor set-up is done.
 ENROLMENT_ENDPOINTS = {"account.enroll", "account.change_password", "auth.logout",
                        "auth.logout_everywhere",
-                       "auth.token", "auth.status", "static"}
+                       "auth.token", "auth.status", "static", "favicon"}
 # Reachable while a password set by an admin must be changed.
 PASSWORD_CHANGE_ENDPOINTS = {"account.change_password", "auth.logout", "auth.logout_everywhere",
-                             "auth.token", "auth.status", "static"}
+                             "auth.token", "auth.status", "static", "favicon"}
 # Requests that are not the user's activity (they do not reset the idle clock).
-NOT_ACTIVITY = {None, "static", "auth.status"}
+NOT_ACTIVITY = {None, "static", "favicon", "auth.status"}
 # Forms whose fields an expired session carries through the login pages: long forms where
 # typing would otherwise be lost. Never admin, account, consent or password forms: those
 # are filled in again after login.
@@ -128,7 +129,7 @@ def init_app(app):
             if request.endpoint in HANDOVER_ENDPOINTS:
                 # The tablet is with the person; ending the hand-over needs the staff
                 # password, so the idle clock restarts rather than logging staff out after it.
-                if request.endpoint != "static":
+                if request.endpoint not in ("static", "favicon"):
                     session["last_seen"] = datetime.now(UTC).timestamp()
                 return None
             if wants_json():
@@ -151,7 +152,7 @@ def init_app(app):
                 session.pop("login_at", None)
                 session.pop(sessions.KEY, None)
                 return _to_login(expired=True)
-            if request.endpoint not in NOT_ACTIVITY:  # a 404 (favicon) is not activity
+            if request.endpoint not in NOT_ACTIVITY:  # a 404 or the favicon is not activity
                 session["last_seen"] = now
             if (current_user.must_change_password
                     and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS):

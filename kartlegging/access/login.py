@@ -22,7 +22,7 @@ from ..extensions import db
 from ..forms.account import CodeForm
 from ..forms.auth import LoginForm
 from ..models import User
-from . import attempts, audit, sessions, sso, twofactor
+from . import attempts, audit, device_key, sessions, sso, twofactor
 from .guard import carry_allowed, safe_local_path, wants_json
 
 bp = Blueprint("auth", __name__)
@@ -116,7 +116,7 @@ def _complete_login(user: User):
     user.last_login_at = now_utc()
     audit.record("login", user=user)
     if wants_json():
-        return jsonify(ok=True, csrf_token=generate_csrf())
+        return jsonify(ok=True, csrf_token=generate_csrf(), user=user.id)
     target = safe_local_path(request.args.get("next"))
     if _carried() and target and carry_allowed(target):
         # What was typed before the session expired, shown and sent again on one click.
@@ -206,10 +206,14 @@ def login_code():
 
 @bp.route("/logg-ut", methods=["POST"])
 def logout():
-    """Ends this login on the server too: a copy of the cookie no longer works."""
+    """Ends this login on the server too: a copy of the cookie no longer works. The device
+    key is replaced, so the encrypted copy of unsaved answers left in the browser is unreadable."""
     audit.record("logout", commit=False)
     provider_logout = sso.logout_target()
+    if current_user.is_authenticated:
+        device_key.rotate(current_user)
     sessions.end_current()
+    db.session.commit()
     logout_user()
     session.clear()
     flash("Du er logget ut.", "info")
@@ -220,6 +224,7 @@ def logout():
 def logout_everywhere():
     """Ends every open login of this user, on every device."""
     n = sessions.end_all(current_user.id)
+    device_key.rotate(current_user)
     audit.record("logout_everywhere", detail=f"{n} innlogginger avsluttet")
     logout_user()
     session.clear()

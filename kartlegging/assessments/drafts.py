@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from ..clock import now_utc, to_oslo, today
 from ..domain.instrument_types import Instrument
-from ..domain.rules import clean, is_answered
+from ..domain.rules import Evaluator, clean, is_answered, progress, set_aside
 from ..extensions import db
 from ..models import Assessment, Person, User
 
@@ -86,39 +86,53 @@ class Saved(NamedTuple):
     version: int
     answers: dict
     updated_at: datetime
+    moved_aside: list  # answer keys set aside by this save
+    restored: dict     # answers set aside earlier that came back
 
 
-def save(a: Assessment, changes: dict, *, expected_version: int | None, by: User) -> Saved:
+def save(a: Assessment, changes: dict, *, expected_version: int | None, by: User,
+         section_id: str | None = None) -> Saved:
     """Merge `changes` (item id -> value; empty removes) into the draft.
 
     `expected_version` is the version the client loaded; a mismatch raises Conflict so no
     save silently overwrites another. The UPDATE itself is guarded by the version too, so two
     processes racing past the check cannot both win. Not committed: the caller records the
     audit event and commits both together. Returns what this UPDATE wrote.
+
+    Answers of items hidden by this change are set aside (not dropped), and answers set
+    aside earlier come back when their item shows again: the result's `moved_aside` lists
+    the answer keys set aside by this save and `restored` the answers that came back.
+    `section_id` is remembered as the section last saved ("Fortsett" lands there).
     """
     if a.is_signed:
         raise Locked()
     if expected_version is not None and expected_version != a.version:
         raise Conflict(a)
     merged = dict(a.answers or {})
+    emptied = {}
     for key, value in changes.items():
         if is_answered(value):
             merged[key] = value
-        else:
-            merged.pop(key, None)
-    new_answers = clean(instrument_of(a), merged)
+        elif key in merged:
+            emptied[key] = merged.pop(key)
+    before = dict(a.set_aside or {})
+    new_answers, aside, restored = set_aside(instrument_of(a), merged, before, emptied)
     now = now_utc()
     written = a.version + 1
+    values = dict(answers=new_answers, set_aside=aside or None, version=written,
+                  updated_at=now, updated_by_id=by.id)
+    if section_id is not None:
+        values["last_section"] = section_id
     result = db.session.execute(
         Assessment.__table__.update()
         .where(Assessment.id == a.id, Assessment.version == a.version,
                Assessment.status == "draft")
-        .values(answers=new_answers, version=written, updated_at=now,
-                updated_by_id=by.id))
+        .values(**values))
     if result.rowcount != 1:
         db.session.rollback()
         raise Conflict(db.session.get(Assessment, a.id))
-    return Saved(written, new_answers, now)
+    return Saved(written, new_answers, now,
+                 sorted(k for k in aside if k not in before), restored)
 
 
 def set_answer(a: Assessment, item_id: str, value) -> None:
@@ -151,6 +165,23 @@ def set_answer(a: Assessment, item_id: str, value) -> None:
     raise Conflict(db.session.get(Assessment, a.id))
 
 
+def resume_section(a: Assessment) -> str:
+    """Where "Fortsett" lands: the section last saved if it still applies, else the first."""
+    inst = instrument_of(a)
+    sec = inst.section(a.last_section) if a.last_section else None
+    if sec is not None and Evaluator(inst, a.answers).section_visible(sec):
+        return sec.id
+    return inst.sections[0].id
+
+
+def open_draft(person_id: int, key: str = KARTLEGGING) -> Assessment | None:
+    """The person's newest unsigned kartlegging, if any."""
+    return db.session.scalars(select(Assessment).where(
+        Assessment.person_id == person_id, Assessment.instrument_key == key,
+        Assessment.status == "draft")
+        .order_by(Assessment.updated_at.desc(), Assessment.id.desc())).first()
+
+
 def for_person(person_id: int, key: str = KARTLEGGING) -> list[Assessment]:
     return list(db.session.scalars(select(Assessment).where(
         Assessment.person_id == person_id, Assessment.instrument_key == key)
@@ -161,3 +192,18 @@ def ratings_of(kartlegging: Assessment) -> list[Assessment]:
     return list(db.session.scalars(select(Assessment).where(
         Assessment.parent_id == kartlegging.id, Assessment.instrument_key == LIVSKVALITET)
         .order_by(Assessment.created_at)))
+
+
+def progress_of(a: Assessment, inst: Instrument | None = None,
+                answers: dict | None = None) -> dict[str, tuple[int, int]]:
+    """Answered/shown per section (of `answers`, by default the stored ones); a section that
+    embeds the self-rating counts a completed rating as one answered item."""
+    inst = inst or instrument_of(a)
+    out = progress(inst, a.answers if answers is None else answers)
+    embeds = [s.id for s in inst.sections if s.embed == LIVSKVALITET]
+    if embeds:
+        rated = int(any(r.completed_at for r in ratings_of(a)))
+        for sid in embeds:
+            done, total = out[sid]
+            out[sid] = (done + rated, total + 1)
+    return out

@@ -6,7 +6,7 @@ from werkzeug.datastructures import MultiDict
 from ..access import audit
 from ..access.guard import team_person
 from ..clock import oslo_time, today
-from ..domain.rules import Evaluator, evaluate, problems, progress
+from ..domain.rules import Evaluator, evaluate, missing_required, problems, progress
 from ..extensions import db
 from ..forms.builder import form_class, stored_to_formdata
 from ..models import Assessment
@@ -26,9 +26,22 @@ def team_assessment(assessment_id: int, key: str = drafts.KARTLEGGING) -> Assess
 
 @bp.route("/personer/<int:person_id>/kartlegginger", methods=["POST"])
 def start(person_id):
+    """A new kartlegging. With a draft already open, only on purpose and with a reason."""
     person = team_person(person_id)
+    existing = drafts.open_draft(person.id)
+    reason = (request.form.get("grunn") or "").strip()
+    if existing is not None and not reason:
+        return render_template("assessments/second_draft.html", person=person,
+                               existing=existing, too_long=False,
+                               resume=drafts.resume_section(existing)), 409
+    if len(reason) > 500:
+        return render_template("assessments/second_draft.html", person=person,
+                               existing=existing, too_long=True, reason=reason,
+                               resume=drafts.resume_section(existing)), 422
     a = drafts.start(person, current_user)
-    audit.record("assessment_create", person_id=person.id, obj=a)
+    audit.record("assessment_create", person_id=person.id, obj=a,
+                 detail=f"nytt utkast mens {existing.document_id} er åpent: {reason}"
+                 if existing is not None else None)
     first = drafts.instrument_of(a).sections[0].id
     return redirect(url_for(".section", assessment_id=a.id, section_id=first))
 
@@ -39,11 +52,24 @@ def overview(assessment_id):
     inst = drafts.instrument_of(a)
     audit.record("assessment_view", person_id=a.person_id, obj=a)
     return render_template("assessments/overview.html", a=a, inst=inst,
-                           progress=progress(inst, a.answers),
+                           progress=drafts.progress_of(a, inst),
+                           missing=missing_required(inst, a.answers),
+                           resume=drafts.resume_section(a),
+                           parorende_warning=_parorende_warning(a, inst),
                            evaluation=evaluate(inst, a.answers, drafts.reference_day(a)),
                            problems=problems(inst, a.answers, drafts.reference_day(a)),
                            ratings=drafts.ratings_of(a),
                            history=_history(a), later=_later(a))
+
+
+def _parorende_warning(a: Assessment, inst) -> bool:
+    """Pårørende items are answered while no consent covers information from pårørende."""
+    if a.is_signed:
+        return False
+    ev = Evaluator(inst, a.answers, drafts.reference_day(a))
+    answered = [i for i in inst.items.values() if i.topic == "parorende"
+                and i.id in a.answers and ev.visible(i) and a.answers[i.id] != "nei"]
+    return bool(answered) and not consents.covering_parorende(a.person_id, today())
 
 
 def _later(a: Assessment) -> Assessment | None:
@@ -70,7 +96,11 @@ def _section_context(a, inst, section, form, **extra):
     ctx = dict(a=a, inst=inst, section=section, form=form, ev=ev,
                prompts_before={p["before"]: d for p, d in placed if p.get("before")},
                prompts_after=[d for p, d in placed if not p.get("before")],
-               progress=progress(inst, a.answers), index=inst.section_index(section.id),
+               progress=drafts.progress_of(a, inst),
+               missing=missing_required(inst, a.answers),
+               shown_sections=shown,
+               aside_count=0 if a.is_signed else len(a.set_aside or {}),
+               index=inst.section_index(section.id),
                step=(shown.index(section.id) + 1, len(shown)) if section.id in shown else None,
                last_section=not shown or section.id == shown[-1],
                ratings=drafts.ratings_of(a) if section.embed == "livskvalitet" else [],
@@ -83,6 +113,11 @@ def _section_context(a, inst, section, form, **extra):
                                                           [d for _, d in placed]))
     ctx.update(extra)
     return ctx
+
+
+def _shown_sections(inst, ev) -> list[str]:
+    """The sections the menu lists (those that apply, and the current one)."""
+    return [s.id for s in inst.sections if ev.section_visible(s)]
 
 
 def _neighbour(inst, a, section_id, step):
@@ -117,7 +152,8 @@ def section(assessment_id, section_id):
     except ValueError:
         abort(400)
     try:
-        saved = drafts.save(a, form.answers(), expected_version=version, by=current_user)
+        saved = drafts.save(a, form.answers(), expected_version=version, by=current_user,
+                            section_id=section_id)
     except drafts.Conflict as e:
         audit.record("assessment_conflict", person_id=a.person_id, obj=a, detail=section_id)
         return render_template("assessments/section.html", conflict=True,
@@ -130,6 +166,8 @@ def section(assessment_id, section_id):
     elif "forrige" in request.form:
         target = _neighbour(inst, a, section_id, -1)
     flash(f"Lagret kl. {oslo_time(saved.updated_at)}.", "success")
+    if saved.moved_aside:
+        flash(aside_message(len(saved.moved_aside)), "info")
     if target is None:
         return redirect(url_for(".overview", assessment_id=a.id))
     return redirect(url_for(".section", assessment_id=a.id, section_id=target))
@@ -164,23 +202,38 @@ def autosave(assessment_id):
         return jsonify(error="invalid", message="Noe må rettes før det kan lagres.",
                        errors={k: v for k, v in form.errors.items()}), 422
     try:
-        saved = drafts.save(a, form.answers(), expected_version=version, by=current_user)
+        saved = drafts.save(a, form.answers(), expected_version=version, by=current_user,
+                            section_id=sec.id)
     except drafts.Conflict as e:
         audit.record("assessment_conflict", person_id=a.person_id, obj=a, detail=sec.id)
         return jsonify(error="conflict", message=drafts.Conflict.message,
                        version=e.current.version), 409
+    # Counts per section for the menu, of what this save wrote (before the commit expires `a`).
+    counts = drafts.progress_of(a, inst, saved.answers)
     # The change and its audit row are committed together; the answer names the version
     # this save wrote, never a later one written by another client in the meantime.
     audit.record("assessment_save", person_id=a.person_id, obj=a, detail=sec.id)
     return jsonify(ok=True, version=saved.version, saved_at=oslo_time(saved.updated_at),
-                   **live_state(inst, saved.answers, sec))
+                   restored=saved.restored, moved_aside=len(saved.moved_aside),
+                   aside_message=(aside_message(len(saved.moved_aside))
+                                  if saved.moved_aside else None),
+                   **live_state(inst, saved.answers, sec, counts))
 
 
-def live_state(inst, answers, section) -> dict:
-    """What the section page shows live: its items' visibility and the prompts placed in it."""
+def aside_message(n: int) -> str:
+    return (f"{n} svar gjelder ikke ut fra svaret du ga, og er lagt til side. De kommer "
+            "tilbake hvis du endrer svaret igjen, og slettes først når kartleggingen signeres.")
+
+
+def live_state(inst, answers, section, counts=None) -> dict:
+    """What the section page shows live: its items' visibility and the prompts placed in it,
+    which sections apply (the section menu), and the counts per section."""
     ev = Evaluator(inst, answers, today())
     shown = [spec["id"] for spec in inst.derived
              if (spec.get("place") or {}).get("section") == section.id]
     return {"visible": {i.id: ev.visible(i) for i in section.items},
+            "sections": {s.id: ev.section_visible(s) for s in inst.sections},
+            "progress": counts if counts is not None else progress(inst, answers),
+            "missing": missing_required(inst, answers),
             "derived": {k: {"title": d.title, "text": d.text, "outcome": d.outcome,
                             "reasons": d.reasons} for k in shown for d in [ev.derived(k)]}}

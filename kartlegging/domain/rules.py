@@ -228,6 +228,49 @@ def clean(instrument: Instrument, answers: dict) -> dict:
     return out
 
 
+def _owner(instrument: Instrument) -> dict[str, Item]:
+    """Answer key -> the item it belongs to (an item's own id and its comment's id)."""
+    owner = {}
+    for item in instrument.items.values():
+        owner[item.id] = item
+        if item.comment:
+            owner[item.comment_id] = item
+    return owner
+
+
+def set_aside(instrument: Instrument, answers: dict, aside: dict | None,
+              emptied: dict | None = None) -> tuple[dict, dict, dict]:
+    """Split answers into (shown, set aside, restored).
+
+    Answers of hidden items are kept aside instead of dropped; answers kept aside earlier
+    come back when their item shows again and has no new answer. `emptied` holds the
+    previous answers of fields sent empty with this change: if their item is hidden now,
+    the old answer is kept aside too (a field hidden together with its gate question is not
+    a deliberate deletion). Only `shown` is the assessment's answers: counts, rules, exports
+    and the PDF never see what is aside.
+    """
+    owner = _owner(instrument)
+    current = {k: v for k, v in answers.items() if k in owner and is_answered(v)}
+    kept = {k: v for k, v in (aside or {}).items()
+            if k in owner and is_answered(v) and k not in current}
+    restored: dict = {}
+    while True:
+        ev = Evaluator(instrument, current)
+        back = {k: v for k, v in kept.items() if ev.visible(owner[k])}
+        if not back:
+            break
+        for k in back:
+            current[k] = restored[k] = kept.pop(k)
+    shown = clean(instrument, current)
+    kept.update({k: v for k, v in current.items() if k not in shown})
+    ev = Evaluator(instrument, shown)
+    for k, v in (emptied or {}).items():
+        if k in owner and is_answered(v) and k not in kept and not ev.visible(owner[k]):
+            kept[k] = v
+    restored = {k: v for k, v in restored.items() if k in shown}
+    return shown, kept, restored
+
+
 def evaluate(instrument: Instrument, answers: dict, today: date | None = None) -> Evaluation:
     ev = Evaluator(instrument, answers, today)
     return Evaluation(derived={d["id"]: ev.derived(d["id"]) for d in instrument.derived},
@@ -284,6 +327,13 @@ def area_ratings(instrument: Instrument, answers: dict,
     ev = Evaluator(instrument, answers)
     section = instrument.section(section_id)
     return [(i, ev.value(i.id)) for i in (section.items if section else ()) if i.area]
+
+
+def missing_required(instrument: Instrument, answers: dict) -> dict[str, int]:
+    """Per section: how many shown required items have no answer yet."""
+    ev = Evaluator(instrument, answers)
+    return {s.id: sum(1 for i in s.items if i.required and ev.visible(i)
+                      and not is_answered(answers.get(i.id))) for s in instrument.sections}
 
 
 def progress(instrument: Instrument, answers: dict) -> dict[str, tuple[int, int]]:

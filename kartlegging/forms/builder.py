@@ -23,7 +23,9 @@ from .fields import choices as make_choices
 
 
 def _choices(item: Item):
-    choices = [(o.value, o.label) for o in item.options]
+    # On screen every option starts with a capital letter; the file's own wording (lower
+    # case, for running text such as the IP reasons) stays as it is everywhere else.
+    choices = [(o.value, o.label[:1].upper() + o.label[1:]) for o in item.options]
     if item.type == "scale":
         choices = [(str(v), str(v)) for v in range(item.min, item.max + 1)]
     if item.decline:

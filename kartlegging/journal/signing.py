@@ -81,6 +81,7 @@ def sign(a: Assessment, by: User) -> Assessment:
     signer = pades.load_signer(*signer_material())
     a.signed_pdf = pades.sign_pdf(archived, signer, reason=SIGN_REASON, name=by.name)
     a.status = "signed"
+    a.set_aside = None  # answers of hidden items are never part of the journal
     db.session.flush()  # the caller commits together with the audit event
     return a
 

@@ -18,7 +18,14 @@ class Rating:
     mean: float | None
     values: dict = field(default_factory=dict)      # item id -> int | None
     answered_by: str = ""
+    answered: int = 0
+    total: int = 0
     mean_text: str | None = None    # "4,5", or with the file's count_label "4,5 (snitt av 9 av 12)"
+
+    @property
+    def incomplete(self) -> bool:
+        """Ended before every question had an answer (stopped early)."""
+        return self.answered < self.total
 
 
 def _decimal(x: float) -> str:
@@ -54,7 +61,10 @@ def to_rating(a: Assessment, registry: Registry) -> Rating:
     detail = score_detail(inst, a.answers, inst.scores[0]["id"]) if inst.scores else None
     return Rating(assessment=a, date=when.strftime("%d.%m.%Y"),
                   mean=detail.mean if detail else None, values=values,
-                  answered_by=answered_by(a), mean_text=mean_text(detail))
+                  answered_by=answered_by(a), mean_text=mean_text(detail),
+                  answered=sum(1 for i in inst.items.values()
+                               if a.answers.get(i.id) not in (None, "")),
+                  total=len(inst.items))
 
 
 def mean_score(a: Assessment, registry: Registry) -> float | None:

@@ -82,6 +82,12 @@ def question():
     if request.method == "POST":
         if "tilbake" in request.form:
             return redirect(url_for(".question", n=max(n - 1, 1)))
+        if "stopp" in request.form:  # "Jeg vil stoppe her": what is answered is kept
+            session["handover"] = {**session["handover"], "stopped": "person"}
+            audit.record("handover_stop", person_id=rating.person_id, obj=rating,
+                         user=db.session.get(User, session["handover"]["user_id"]),
+                         detail=f"personen stoppet ved spørsmål {n} av {len(items)}")
+            return redirect(url_for(".done"))
         value = _choice_value(item, request.form.get("svar"))
         try:
             drafts.set_answer(rating, item.id, value)
@@ -96,10 +102,20 @@ def question():
                            current=(rating.answers or {}).get(item.id))
 
 
+def _answered(rating: Assessment) -> tuple[int, int]:
+    items = _questions(drafts.instrument_of(rating))
+    answers = rating.answers or {}
+    return sum(1 for i in items if answers.get(i.id) not in (None, "")), len(items)
+
+
 @bp.route("/egenvurdering/ferdig")
 def done():
-    _handover_rating()
-    return render_template("selfrating/done.html", form=PasswordConfirmForm())
+    rating = _handover_rating()
+    answered, total = _answered(rating)
+    return render_template("selfrating/done.html", form=PasswordConfirmForm(),
+                           answered=answered, total=total,
+                           stopped=session["handover"].get("stopped"),
+                           staff=request.args.get("ansatt") == "1")
 
 
 @bp.route("/egenvurdering/avslutt", methods=["POST"])
@@ -113,11 +129,21 @@ def end():
     if problem:
         audit.record("handover_end_failed", person_id=rating.person_id, obj=rating, user=staff)
         form.password.errors = [f"{problem} Nettbrettet er fortsatt overlevert til personen."]
-        return render_template("selfrating/done.html", form=form), 403
+        answered, total = _answered(rating)
+        return render_template("selfrating/done.html", form=form, answered=answered,
+                               total=total, stopped=state.get("stopped"), staff=True), 403
     ratings.complete(rating, drafts.registry(), now_utc())
     session.pop("handover")
-    audit.record("handover_end", person_id=rating.person_id, obj=rating, user=staff)
-    flash("Egenvurderingen er lagret. Nettbrettet er tilbake i ansattmodus.", "success")
+    answered, total = _answered(rating)
+    detail = None
+    if answered < total:
+        who = "personen" if state.get("stopped") == "person" else "ansatt"
+        detail = f"avsluttet før alle spørsmål var besvart ({answered} av {total}), av {who}"
+    audit.record("handover_end", person_id=rating.person_id, obj=rating, user=staff,
+                 detail=detail)
+    flash("Egenvurderingen er lagret"
+          + (f" som ufullstendig ({answered} av {total} spørsmål besvart)" if detail else "")
+          + ". Nettbrettet er tilbake i ansattmodus.", "success")
     return redirect(url_for("assessments.section", assessment_id=state["return_to"],
                             section_id=_embed_section(state["return_to"])))
 

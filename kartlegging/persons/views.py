@@ -152,7 +152,7 @@ def view(person_id):
         ratings=ratings, chart_points=[(r.date, r.mean) for r in ratings],
         area_points={item_id: [(r.date, r.values.get(item_id)) for r in ratings]
                      for item_id in registry.latest("livskvalitet").items},
-        registry=registry)
+        registry=registry, resume_section=drafts.resume_section)
 
 
 @bp.route("/personer/<int:person_id>/kontaktperson", methods=["POST"])

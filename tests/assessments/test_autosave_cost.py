@@ -9,8 +9,9 @@ from kartlegging.extensions import db
 from kartlegging.models import Assessment, AuditEvent
 
 # the login session, the current user, the assessment, its person (team check), the guarded
-# UPDATE and the audit INSERT (one transaction)
-STATEMENTS_PER_AUTOSAVE = 6
+# UPDATE, the completed self-rating (the section menu's counts) and the audit INSERT (one
+# transaction)
+STATEMENTS_PER_AUTOSAVE = 7
 
 
 @pytest.fixture

@@ -142,7 +142,9 @@ def test_errors_are_announced_and_linked(live, context, page):
 
     # A section with a value out of range, submitted with «Lagre».
     api_login(context, live, "kari")
-    open_section(page, live, aid, "okonomi")
+    # The plain POST's error page is what is tested here: no autosave (with its live error and
+    # a status line that changes under the finger) before «Lagre» is pressed.
+    open_section(page, live, aid, "okonomi", autosave_ms=10_000)
     page.locator('input[name="gjeld"][value="ja"]').check()
     page.locator("#gjeld_belop").fill("-5")
     page.get_by_role("button", name="Lagre", exact=True).click()

@@ -141,7 +141,9 @@ def test_full_journey_at_tablet_size(live, page, tmp_path):
     expect(page).to_have_url(live(f"/kartlegginger/{assessment_id}"))
     expect(page.locator(".flash-success")).to_contain_text(re.compile(r"Lagret kl\. \d\d:\d\d"))
     assert live.answers(assessment_id) == want
-    expect(page.get_by_role("heading", name="Før kartleggingen kan signeres")).to_have_count(0)
+    # Nothing blocks signing; the missing pårørende consent is listed before signing.
+    expect(page.locator("ul.problems")).to_have_count(0)
+    expect(page.locator("#parorende-mangler")).to_contain_text("ingen samtykke i kraft")
     check_page(page, "11-oversikt")
 
     # Sign: a wrong password is refused with a linked error, the right one signs and locks.

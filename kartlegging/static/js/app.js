@@ -1,9 +1,15 @@
 /* Kartlegging: progressive enhancement only. Every form also works as a plain POST.
-   - autosave (debounced, on leaving a section), status "Lagret kl. …" / "Lagrer…" / "Ikke lagret – prøver igjen"
-   - offline: answers stay in the page (memory), saved when the network returns
-   - expired session: a login dialog over the form, then the same answers are saved
+   - autosave: at most ~300 ms after any change, also while typing goes on (throttled), and
+     when the page is hidden or left (keepalive request); status "Lagret kl. …" / "Lagrer…" /
+     "Ikke lagret – prøver igjen", and which answers are still waiting
+   - edits the server has not acknowledged are kept in localStorage, encrypted (AES-GCM) with
+     a per-user key the server hands out only after login and replaces at logout; a killed
+     tab's answers come back after the next login
+   - offline: answers stay in the page (and encrypted on the device), saved when the network returns
+   - expired session: the page is blanked, a login dialog opens, then the same answers are saved
    - conflicts: never overwritten silently; the user chooses
-   - conditional items and the IP prompt update live
+   - conditional items and the IP prompt update live; answers of items that get hidden are
+     set aside (with undo) and come back when the item shows again
    - idle warning before the automatic log-out */
 (function () {
   "use strict";
@@ -14,10 +20,13 @@
     document.querySelectorAll('input[name="csrf_token"]').forEach(function (i) { i.value = token; });
   }
   function postJSON(url, body) {
+    var text = JSON.stringify(body);
     return fetch(url, {
       method: "POST", credentials: "same-origin",
+      // keepalive: the request is finished even if the tab is closed meanwhile (max 64 kB)
+      keepalive: text.length < 60000,
       headers: {"Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf()},
-      body: JSON.stringify(body)
+      body: text
     });
   }
   function el(tag, attrs, text) {
@@ -26,6 +35,99 @@
     if (text) e.textContent = text;
     return e;
   }
+  function clock(ms) {
+    var d = new Date(ms);
+    return ("0" + d.getHours()).slice(-2) + ":" + ("0" + d.getMinutes()).slice(-2);
+  }
+  function same(a, b) { return JSON.stringify(a === undefined ? "" : a) === JSON.stringify(b === undefined ? "" : b); }
+
+  /* ---------- encrypted copy of unsaved answers (WebCrypto AES-GCM) ---------- */
+  var PREFIX = "kl.ulagret.";
+  function b64(bytes) {
+    var s = ""; new Uint8Array(bytes).forEach(function (b) { s += String.fromCharCode(b); });
+    return btoa(s);
+  }
+  function unb64(text) {
+    var s = atob(text.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((text.length + 3) % 4));
+    var out = new Uint8Array(s.length);
+    for (var i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+    return out;
+  }
+  var vault = {
+    user: document.body.dataset.user || "",
+    keyUrl: document.body.dataset.keyUrl || "",
+    keyP: null,
+    chain: Promise.resolve(),
+    usable: function () {
+      try { return !!(this.user && this.keyUrl && window.crypto && crypto.subtle && window.localStorage); }
+      catch (e) { return false; }
+    },
+    key: function () {  // the CryptoKey (not extractable), or null
+      var self = this;
+      if (!this.usable()) return Promise.resolve(null);
+      if (!this.keyP) {
+        this.keyP = fetch(this.keyUrl, {credentials: "same-origin", headers: {"Accept": "application/json"}})
+          .then(function (r) { return r.ok ? r.json() : null; })
+          .then(function (d) {
+            if (!d || String(d.user) !== self.user) return null;
+            return crypto.subtle.importKey("raw", unb64(d.key), {name: "AES-GCM"}, false, ["encrypt", "decrypt"]);
+          })
+          .catch(function () { return null; })
+          .then(function (k) { if (!k) self.keyP = null; return k; });  // try again next time
+      }
+      return this.keyP;
+    },
+    name: function (aid, section) { return PREFIX + this.user + "." + aid + "." + section; },
+    names: function () {
+      var out = [], mine = PREFIX + this.user + ".";
+      if (!this.usable()) return out;
+      for (var i = 0; i < localStorage.length; i++) {
+        var k = localStorage.key(i);
+        if (k && k.indexOf(mine) === 0) out.push(k);
+      }
+      return out;
+    },
+    queue: function (job) {  // one after the other, so a later remove never loses to an earlier put
+      var p = this.chain.then(job, job);
+      this.chain = p.catch(function () {});
+      return p;
+    },
+    put: function (name, data) {
+      var self = this;
+      return this.queue(function () {
+        return self.key().then(function (key) {
+          if (!key) return false;
+          var iv = crypto.getRandomValues(new Uint8Array(12));
+          var plain = new TextEncoder().encode(JSON.stringify(data));
+          return crypto.subtle.encrypt({name: "AES-GCM", iv: iv}, key, plain).then(function (ct) {
+            localStorage.setItem(name, JSON.stringify({v: 1, iv: b64(iv), ct: b64(ct)}));
+            return true;
+          });
+        });
+      });
+    },
+    get: function (name) {  // the entry, null if none; undefined if it cannot be read any more
+      var self = this;
+      return this.queue(function () {
+        var raw = localStorage.getItem(name);
+        if (!raw) return null;
+        return self.key().then(function (key) {
+          if (!key) return null;
+          var box = JSON.parse(raw);
+          return crypto.subtle.decrypt({name: "AES-GCM", iv: unb64(box.iv)}, key, unb64(box.ct))
+            .then(function (plain) { return JSON.parse(new TextDecoder().decode(plain)); },
+                  function () { return undefined; });
+        });
+      });
+    },
+    remove: function (name) {
+      return this.queue(function () { localStorage.removeItem(name); });
+    },
+    clear: function () {
+      var self = this;
+      return this.queue(function () { self.names().forEach(function (k) { localStorage.removeItem(k); }); });
+    }
+  };
 
   /* ---------- conditions (same data language as the server; server re-checks) ---------- */
   function answered(v) { return !(v === undefined || v === null || v === "" || (Array.isArray(v) && v.length === 0)); }
@@ -55,24 +157,34 @@
     this.form = form;
     this.url = form.dataset.autosave;
     this.section = form.dataset.section;
+    this.aid = form.dataset.assessment;
+    this.store = vault.name(this.aid, this.section);
     this.status = document.getElementById("save-status");
     this.version = form.querySelector('input[name="version"]');
     this.dirty = false; this.saving = false; this.timer = null; this.retry = 0;
-    this.delay = 1200;  // ms of quiet before an autosave
+    this.delay = 300;  // ms: a change is on its way to the server within this time, typing or not
     this.blocked = false;  // conflict or expired session: wait for the user
+    this.acked = this.answers();  // what the server has
+    this.last = this.acked;       // the form as it was before the latest change
     var self = this;
-    form.addEventListener("input", function () { self.changed(); });
-    form.addEventListener("change", function () { self.changed(); });
-    window.addEventListener("online", function () { if (self.dirty) { clearTimeout(self.timer); self.save(); } });
+    form.addEventListener("input", function (e) { self.changed(e.target); });
+    form.addEventListener("change", function (e) { self.changed(e.target); });
+    window.addEventListener("online", function () { if (self.dirty) { self.save(); } });
+    // The tab is hidden (another app, screen off) or left: send what is waiting now.
+    function flush() { if (self.dirty && !self.blocked && !self.submitting) self.save(); }
+    document.addEventListener("visibilitychange", function () { if (document.visibilityState === "hidden") flush(); });
+    window.addEventListener("pagehide", flush);
     window.addEventListener("beforeunload", function (e) {
       if (self.dirty && !self.submitting) { e.preventDefault(); e.returnValue = ""; }
     });
     form.addEventListener("submit", function (e) {
-      clearTimeout(self.timer);
+      clearTimeout(self.timer); self.timer = null;
+      if (idle.ended) { e.preventDefault(); return; }  // the log-in dialog is open
       if (navigator.onLine === false) {  // a plain POST now would land on the browser's error page
         e.preventDefault();
         self.dirty = true;
         self.say("Uten nett – svarene er tatt vare på og lagres når nettet er tilbake", "bad");
+        self.showPending(true);
         return;
       }
       if (self.inflight) {  // an autosave is on its way: wait for the version it brings back
@@ -82,11 +194,12 @@
           if (self.blocked) return;  // expired session or conflict: the dialog/banner decides
           if (form.requestSubmit) { if (submitter) form.requestSubmit(submitter); else form.requestSubmit(); return; }
           if (submitter && submitter.name) form.appendChild(el("input", {type: "hidden", name: submitter.name, value: submitter.value}));
-          self.submitting = true; form.submit();
+          self.submitting = true; markSubmitted(self); form.submit();
         });
         return;
       }
       self.submitting = true;
+      markSubmitted(self);
     });
     // Leaving by the section menu: save first, then go.
     document.querySelectorAll("nav.sections a, .crumbs a").forEach(function (a) {
@@ -97,6 +210,8 @@
       });
     });
     this.applyConditions();
+    vault.key();  // fetched now, while the session is surely alive
+    this.restore();
   }
   SectionForm.prototype.answers = function () {
     var out = {};
@@ -114,17 +229,103 @@
     });
     return out;
   };
-  SectionForm.prototype.applyConditions = function () {
+  SectionForm.prototype.setValue = function (name, value) {
+    var inputs = this.form.querySelectorAll('[name="' + name + '"]');
+    inputs.forEach(function (i) {
+      if (i.type === "checkbox") i.checked = Array.isArray(value) && value.map(String).indexOf(i.value) >= 0;
+      else if (i.type === "radio") i.checked = String(value) === i.value;
+      else i.value = value === null || value === undefined ? "" : String(value);
+    });
+    var details = inputs.length && inputs[0].closest("details");
+    if (details && answered(value)) details.open = true;
+  };
+  // Answers the server has not acknowledged: {name: value}.
+  SectionForm.prototype.pendingChanges = function () {
+    var now = this.answers(), acked = this.acked, out = {};
+    Object.keys(now).forEach(function (k) { if (!same(now[k], acked[k])) out[k] = now[k]; });
+    return out;
+  };
+  SectionForm.prototype.labelOf = function (name) {
+    var input = this.form.querySelector('[name="' + name + '"]');
+    var block = input && input.closest(".item");
+    if (!block) return name;
+    var head = block.querySelector("legend, label");
+    var text = head ? head.textContent.replace(/\(velg alle som passer\)/, "").trim() : name;
+    return name.slice(-10) === "_kommentar" ? "Kommentar til «" + text + "»" : text;
+  };
+  // The encrypted copy on the device: exactly the answers still waiting for the server.
+  SectionForm.prototype.keep = function () {
+    var pending = this.pendingChanges();
+    if (Object.keys(pending).length === 0) return vault.remove(this.store);
+    return vault.put(this.store, {changes: pending, version: Number(this.version.value), at: Date.now(),
+                                  url: window.location.pathname, title: this.form.dataset.title});
+  };
+  SectionForm.prototype.showPending = function (always) {
+    var note = document.getElementById("pending-note");
+    if (!note) return;
+    var self = this, names = Object.keys(this.pendingChanges());
+    if (names.length === 0 || !(always || this.blocked || this.retry > 0)) { note.hidden = true; return; }
+    var labels = names.map(function (n) { return self.labelOf(n); });
+    note.textContent = (names.length === 1 ? "1 svar venter på lagring: " : names.length + " svar venter på lagring: ") +
+      labels.slice(0, 4).join("; ") + (labels.length > 4 ? " …" : "") +
+      ". De er kryptert på nettbrettet til de er lagret.";
+    note.hidden = false;
+  };
+  // Answers typed before the tab was lost (kept encrypted): put them back and save them.
+  SectionForm.prototype.restore = function () {
+    var self = this;
+    if (!vault.names().length) return;
+    vault.get(this.store).then(function (entry) {
+      if (entry === undefined) { vault.remove(self.store); return; }
+      if (!entry || !entry.changes) return;
+      var now = self.answers(), n = 0;
+      Object.keys(entry.changes).forEach(function (k) {
+        if (!(k in now) || same(now[k], entry.changes[k])) return;
+        self.setValue(k, entry.changes[k]); n++;
+      });
+      if (n === 0) { vault.remove(self.store); return; }
+      self.note((n === 1 ? "1 svar" : n + " svar") + " som ikke var lagret (skrevet kl. " + clock(entry.at) +
+                ") er hentet tilbake fra den krypterte kopien og lagres nå.");
+      self.changed(null);
+    });
+  };
+  SectionForm.prototype.note = function (text, undo) {
+    var box = document.getElementById("aside-note");
+    if (!box) return;
+    box.textContent = text;
+    if (undo) {
+      var b = el("button", {type: "button", "class": "btn btn-small"}, "Angre");
+      b.addEventListener("click", function () { box.hidden = true; undo(); });
+      box.appendChild(document.createTextNode(" "));
+      box.appendChild(b);
+    }
+    box.hidden = false;
+  };
+  SectionForm.prototype.applyConditions = function (source) {
     var answers = this.answers();
     var blocks = this.form.querySelectorAll(".item[data-item]");
-    var state = {};
+    var state = {}, hiddenNow = [];
     blocks.forEach(function (b) { state[b.dataset.item] = !b.hidden; });
     function visible(id) { return id in state ? state[id] : true; }
     blocks.forEach(function (b) {
       if (!b.dataset.showIf) return;
       var show = holds(JSON.parse(b.dataset.showIf), answers, visible);
+      if (!show && !b.hidden) hiddenNow.push(b);
       b.hidden = !show; state[b.dataset.item] = show;
     });
+    // Answers in items that were just hidden are set aside, not deleted: say so, offer undo.
+    var withAnswers = 0;
+    hiddenNow.forEach(function (b) {
+      b.querySelectorAll("input, textarea").forEach(function (i) {
+        if (((i.type === "radio" || i.type === "checkbox") && i.checked) ||
+            (i.type !== "radio" && i.type !== "checkbox" && i.value)) withAnswers++;
+      });
+    });
+    if (withAnswers && source && source.name) {
+      this.note((withAnswers === 1 ? "1 svar" : withAnswers + " svar") +
+        " gjelder ikke ut fra svaret du ga, og er lagt til side. De kommer tilbake hvis du endrer svaret igjen, og slettes først når kartleggingen signeres.",
+        this.undoFor(source.name));
+    }
     this.followItems();
   };
   /* A notice that stands beside an item (the pårørende consent notice) shows with it. */
@@ -135,49 +336,73 @@
       if (b) n.hidden = b.hidden;
     });
   };
+  // Undo of the latest change to a field: its value before that change.
+  SectionForm.prototype.undoFor = function (name) {
+    var self = this, before = this.last[name];
+    return function () { self.setValue(name, before); self.changed(null); };
+  };
   SectionForm.prototype.say = function (text, kind) {
     if (!this.status) return;
     this.status.textContent = text;
     this.status.className = "save-status " + (kind || "");
   };
-  SectionForm.prototype.changed = function () {
-    this.dirty = true;
-    this.applyConditions();
-    if (this.blocked) return;
-    this.say("Ikke lagret ennå …", "pending");
-    clearTimeout(this.timer);
+  SectionForm.prototype.schedule = function (ms) {
     var self = this;
-    this.timer = setTimeout(function () { self.save(); }, this.delay);
+    clearTimeout(this.timer);
+    this.timer = setTimeout(function () { self.timer = null; self.save(); }, ms);
+  };
+  SectionForm.prototype.changed = function (source) {
+    this.dirty = true;
+    // A tap fires both "input" and "change": only a real change of value can be undone.
+    if (source && source.name && !same(this.answers()[source.name], this.last[source.name])) {
+      this.lastUndo = this.undoFor(source.name);
+    }
+    this.applyConditions(source);
+    this.last = this.answers();
+    this.keep();
+    this.showPending();
+    if (this.blocked) return;
+    if (!this.saving) this.say("Ikke lagret ennå …", "pending");
+    // Throttle, not debounce: the first change starts the clock and typing does not reset it.
+    if (!this.timer && !this.saving) this.schedule(this.delay);
   };
   SectionForm.prototype.scheduleRetry = function () {
-    var self = this;
-    clearTimeout(this.timer);
     this.retry = Math.min(this.retry + 1, 6);
-    this.timer = setTimeout(function () { self.save(); }, 1000 * Math.pow(2, this.retry - 1));
+    this.schedule(1000 * Math.pow(2, this.retry - 1));
+    this.showPending();
   };
   SectionForm.prototype.save = function () {
     var self = this;
-    if (this.saving || this.blocked) return Promise.resolve(false);
+    if (this.blocked) return Promise.resolve(false);
+    if (this.saving) {  // one request at a time: the next one needs the version this one brings
+      return this.inflight.then(function (ok) { return ok && self.dirty ? self.save() : ok; });
+    }
+    clearTimeout(this.timer); this.timer = null;
     this.saving = true;
     this.dirty = false;
     this.say("Lagrer …", "pending");
-    var body = {version: Number(this.version.value), section: this.section, answers: this.answers()};
+    var sent = this.answers();
+    var body = {version: Number(this.version.value), section: this.section, answers: sent};
     return this.inflight = postJSON(this.url, body).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (data) { return [r.status, data]; });
     }).then(function (res) {
       var code = res[0], data = res[1];
       self.saving = false; self.inflight = null;
       if (code === 200) {
+        idle.touch();
         self.retry = 0; self.tokenRenewed = false;
         self.version.value = data.version;
+        self.acked = sent;
         self.clearErrors();
         self.say("Lagret kl. " + data.saved_at, "ok");
         self.applyServer(data);
-        if (self.dirty) self.changed();
+        self.keep();
+        self.showPending();
+        if (self.dirty || Object.keys(self.pendingChanges()).length) { self.dirty = true; self.schedule(self.delay); }
         return true;
       }
       self.dirty = true;
-      if (code === 401) { self.blocked = true; self.say("Ikke lagret – logg inn igjen", "bad"); reLogin(self); }
+      if (code === 401) { self.blocked = true; self.say("Ikke lagret – logg inn igjen", "bad"); sessionEnded(); }
       else if (code === 409) { self.blocked = true; self.conflict(data); }
       else if (code === 422) { self.showErrors(data.errors || {}); self.say("Ikke lagret – rett feltene som er merket", "bad"); }
       else if (code === 403 && data.error === "handover") { blankForHandover(); }
@@ -188,6 +413,7 @@
         renewToken().then(function () { self.save(); }, function () { self.say("Ikke lagret – prøver igjen", "bad"); self.scheduleRetry(); });
       }
       else { self.say("Ikke lagret – prøver igjen", "bad"); self.scheduleRetry(); }
+      self.showPending();
       return false;
     }).catch(function () {  // offline or server unreachable: keep everything, try again
       self.saving = false; self.inflight = null; self.dirty = true;
@@ -197,11 +423,20 @@
     });
   };
   SectionForm.prototype.applyServer = function (data) {
-    var form = this.form;
+    var form = this.form, self = this;
     Object.keys(data.visible || {}).forEach(function (id) {
       var b = form.querySelector('.item[data-item="' + id + '"]');
       if (b) b.hidden = !data.visible[id];
     });
+    // Answers set aside earlier that apply again: back into their (still empty) fields.
+    var restored = data.restored || {}, now = this.answers();
+    Object.keys(restored).forEach(function (k) {
+      if (!(k in now) || answered(now[k])) return;
+      self.setValue(k, restored[k]);
+      self.acked[k] = self.answers()[k];
+    });
+    if (Object.keys(restored).length) this.last = this.answers();
+    if (data.aside_message) this.note(data.aside_message, this.lastUndo);
     this.followItems();
     Object.keys(data.derived || {}).forEach(function (id) {
       var box = document.getElementById("live-" + id);
@@ -213,6 +448,7 @@
       ul.textContent = "";
       d.reasons.forEach(function (r) { ul.appendChild(el("li", {}, r)); });
     });
+    updateMenu(data, this.section);
   };
   SectionForm.prototype.clearErrors = function () {
     this.form.querySelectorAll(".error.live").forEach(function (e) { e.remove(); });
@@ -242,11 +478,79 @@
     keep.addEventListener("click", function () {
       self.version.value = data.version; self.blocked = false; box.remove(); self.save();
     });
-    reload.addEventListener("click", function () { self.dirty = false; window.location.reload(); });
+    reload.addEventListener("click", function () {
+      self.dirty = false;
+      vault.remove(self.store).then(function () { window.location.reload(); });
+    });
     box.appendChild(keep); box.appendChild(reload);
     this.form.parentNode.insertBefore(box, this.form);
     box.focus();
   };
+
+  /* The section menu follows the answers: counts, required items missing, "Del x av y". */
+  function updateMenu(data, current) {
+    var lis = document.querySelectorAll("nav.sections li[data-section]");
+    lis.forEach(function (li) {
+      var id = li.dataset.section, p = (data.progress || {})[id], m = (data.missing || {})[id];
+      if (data.sections && id !== current) li.hidden = !data.sections[id] && !(p && p[1] > 0);
+      if (p) {
+        var count = li.querySelector(".count");
+        if (count) count.firstChild.nodeValue = p[0] + "/" + p[1];
+      }
+      var mark = li.querySelector(".missing-mark");
+      if (mark && m !== undefined) { mark.firstChild.nodeValue = String(m); mark.hidden = !m; }
+    });
+    var step = document.getElementById("del-steg");
+    if (step) {
+      var shown = Array.prototype.filter.call(lis, function (li) { return !li.hidden; });
+      var at = shown.findIndex(function (li) { return li.dataset.section === current; });
+      if (at >= 0) step.textContent = "Del " + (at + 1) + " av " + shown.length;
+    }
+  }
+
+  /* A plain POST of the section form (Lagre/Neste) is on its way: once a page of the same
+     assessment shows a newer version, the encrypted copy of that section is not needed. */
+  function markSubmitted(sf) {
+    try {
+      sessionStorage.setItem("kl.sendt", JSON.stringify({store: sf.store, aid: sf.aid, version: Number(sf.version.value)}));
+    } catch (e) { /* private mode: the copy is then cleared by the next autosave */ }
+  }
+  function settleSubmitted() {
+    var layout = document.querySelector(".layout[data-assessment]");
+    var raw = null;
+    try { raw = sessionStorage.getItem("kl.sendt"); } catch (e) { return; }
+    if (!raw || !layout) return;
+    var m = JSON.parse(raw);
+    if (String(m.aid) === layout.dataset.assessment && Number(layout.dataset.version) > m.version) {
+      vault.remove(m.store);
+      sessionStorage.removeItem("kl.sendt");
+    }
+  }
+
+  /* Answers from a lost tab that belong to other pages: say where they are. */
+  function announceUnsaved(form) {
+    var here = form ? form.store : null;
+    var names = vault.names().filter(function (n) { return n !== here; });
+    if (!names.length) return;
+    Promise.all(names.map(function (n) { return vault.get(n).then(function (e) { return [n, e]; }); }))
+      .then(function (found) {
+        var list = el("ul", {});
+        found.forEach(function (pair) {
+          var entry = pair[1];
+          if (entry === undefined) { vault.remove(pair[0]); return; }  // old key: never readable again
+          if (!entry || !entry.url) return;
+          var li = el("li", {});
+          li.appendChild(el("a", {href: entry.url}, (entry.title || "Kartlegging") + ", skrevet kl. " + clock(entry.at)));
+          list.appendChild(li);
+        });
+        if (!list.children.length) return;
+        var box = el("div", {"class": "warning", role: "status", id: "ulagret"});
+        box.appendChild(el("p", {}, "Noen svar ble ikke lagret før siden ble lukket. De er tatt vare på (kryptert på dette nettbrettet). Åpne delen for å lagre dem:"));
+        box.appendChild(list);
+        var main = document.getElementById("innhold");
+        if (main) main.insertBefore(box, main.firstChild);
+      });
+  }
 
   function renewToken() {
     var loginUrl = document.body.dataset.loginUrl || "/logg-inn";
@@ -255,12 +559,26 @@
       .then(function (t) { setCsrf(t.csrf_token); });
   }
 
-  /* ---------- re-login over the form, keeping what was typed ---------- */
+  /* ---------- the session ended: blank the page, log in over it, keep what was typed ---------- */
+  function sessionEnded() {
+    idle.ended = true;
+    idle.stop();
+    document.body.classList.add("session-ended");
+    var main = document.getElementById("innhold");
+    if (main) main.hidden = true;  // no name or answer stays on the screen
+    var f = window.kartleggingForm;
+    if (f) { f.blocked = true; clearTimeout(f.timer); f.timer = null; }
+    reLogin(f || null);
+  }
+
   function reLogin(sectionForm) {
     if (document.getElementById("relogin")) return;
     var dlg = el("div", {id: "relogin", "class": "relogin", role: "dialog", "aria-modal": "true", "aria-labelledby": "relogin-h"});
     dlg.appendChild(el("h2", {id: "relogin-h"}, "Økten er utløpt – logg inn igjen"));
-    dlg.appendChild(el("p", {}, "Svarene du har skrevet er tatt vare på og lagres når du har logget inn."));
+    var pending = sectionForm ? Object.keys(sectionForm.pendingChanges()).length : 0;
+    dlg.appendChild(el("p", {}, "Siden er skjult så ingen andre ser opplysningene. " + (pending
+      ? "Svarene du har skrevet er tatt vare på og lagres når du har logget inn."
+      : "Logg inn for å fortsette der du var.")));
     var f = el("form", {novalidate: "novalidate"});
     f.appendChild(el("label", {"for": "relogin-user"}, "Brukernavn"));
     var u = el("input", {id: "relogin-user", type: "text", autocomplete: "username"}); f.appendChild(u);
@@ -272,7 +590,7 @@
     var c = el("input", {id: "relogin-code", type: "text", inputmode: "numeric", autocomplete: "one-time-code"});
     codeBox.appendChild(c); f.appendChild(codeBox);
     var msg = el("p", {"class": "error", role: "alert", id: "relogin-msg"}); f.appendChild(msg);
-    f.appendChild(el("button", {type: "submit", "class": "btn btn-primary"}, "Logg inn og lagre"));
+    f.appendChild(el("button", {type: "submit", "class": "btn btn-primary"}, sectionForm ? "Logg inn og lagre" : "Logg inn"));
     dlg.appendChild(f);
     document.body.appendChild(dlg);
     u.focus();
@@ -303,36 +621,83 @@
             return;
           }
           setCsrf(res[1].csrf_token);
+          if (String(res[1].user) !== vault.user) {  // someone else: nothing of this page for them
+            window.location.reload();
+            return;
+          }
           dlg.remove();
-          idle.reset();
-          sectionForm.blocked = false;
-          sectionForm.save();
+          document.body.classList.remove("session-ended");
+          var main = document.getElementById("innhold");
+          if (main) main.hidden = false;
+          idle.ended = false;
+          idle.touch();
+          if (sectionForm) { sectionForm.blocked = false; sectionForm.save(); }
         })
         .catch(function () { msg.textContent = "Får ikke kontakt med serveren. Prøv igjen."; });
     });
   }
 
-  /* ---------- idle warning ---------- */
-  var idle = {reset: function () {}};
+  /* ---------- idle warning and the end of the session ---------- */
+  var idle = {touch: function () {}, stop: function () {}, ended: false};
   function setupIdle() {
     var ms = Number(document.body.dataset.idleMs || 0);
     var box = document.getElementById("idle-warning");
     if (!ms || !box) return;
-    var warnAt = Math.max(ms - 120000, ms * 0.8), t1 = null, last = Date.now();
-    idle.reset = function () {
-      last = Date.now(); box.hidden = true; clearTimeout(t1);
-      t1 = setTimeout(function () { box.hidden = false; }, warnAt);
+    var state = document.getElementById("idle-state");
+    var warnAt = Math.max(ms - 120000, ms * 0.8), t1 = null, t2 = null;
+    function warn() {
+      if (idle.ended || document.getElementById("relogin")) return;
+      var f = window.kartleggingForm, n = f ? Object.keys(f.pendingChanges()).length : 0;
+      state.textContent = n ? (n === 1 ? "1 svar" : n + " svar") + " er ikke lagret ennå – trykk «Fortsett å jobbe» for å lagre."
+                            : "Svarene dine er lagret.";
+      box.hidden = false;
+    }
+    // The server's idle clock restarts with every request it answers; so does this one.
+    idle.touch = function () {
+      if (idle.ended) return;
+      box.hidden = true; clearTimeout(t1); clearTimeout(t2);
+      t1 = setTimeout(warn, warnAt);
+      t2 = setTimeout(sessionEnded, ms + 1000);
     };
+    idle.stop = function () { box.hidden = true; clearTimeout(t1); clearTimeout(t2); };
     document.getElementById("idle-stay").addEventListener("click", function () {
       postJSON("/hold-i-live", {}).then(function (r) {
-        if (r.status !== 403) { idle.reset(); return; }
-        r.json().then(function (d) { if (d.error === "handover") { blankForHandover(); } else { idle.reset(); } }, idle.reset);
-      }, idle.reset);
+        if (r.status === 200) {
+          idle.touch();
+          var f = window.kartleggingForm;
+          if (f && f.dirty) f.save();
+        } else if (r.status === 401) { sessionEnded(); }   // already logged out: log in again
+        else if (r.status === 403) {  // the tablet was handed to the person meanwhile
+          r.json().then(function (d) {
+            if (d.error === "handover") { blankForHandover(); }
+            else { state.textContent = "Fikk ikke holdt økten i live. Prøv igjen."; }
+          }, function () { state.textContent = "Fikk ikke holdt økten i live. Prøv igjen."; });
+        }
+        else { state.textContent = "Fikk ikke holdt økten i live. Prøv igjen."; }
+      }, function () { state.textContent = "Får ikke kontakt med serveren. Svar som ikke er lagret, er tatt vare på."; });
     });
-    ["keydown", "pointerdown"].forEach(function (ev) {
-      document.addEventListener(ev, function () { if (Date.now() - last > 30000 && box.hidden) { idle.reset(); } });
+    idle.touch();
+  }
+
+  /* ---------- log out: send what is waiting, then forget the encrypted copies ---------- */
+  function setupLogout() {
+    var logoutForm = document.querySelector('form[action$="/logg-ut"]');
+    if (!logoutForm) return;
+    var going = false;
+    logoutForm.addEventListener("submit", function (e) {
+      if (going) return;
+      e.preventDefault();
+      var f = window.kartleggingForm;
+      var first = f && f.dirty && !f.blocked ? f.save() : Promise.resolve(true);
+      first.then(function () {
+        var here = f ? Object.keys(f.pendingChanges()).length : 0;
+        var elsewhere = vault.names().filter(function (n) { return !f || n !== f.store; }).length;
+        if ((here || elsewhere) && !window.confirm(
+            "Noen svar er ikke lagret ennå. Logger du ut nå, kan de ikke hentes tilbake. Logge ut likevel?")) return;
+        if (f) f.submitting = true;
+        vault.clear().then(function () { going = true; logoutForm.submit(); });
+      });
     });
-    idle.reset();
   }
 
   /* ---------- hand-over: other tabs blank themselves ----------
@@ -371,9 +736,28 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     setupIdle();
+    setupLogout();
+    settleSubmitted();
+    var menu = document.getElementById("delmeny");
+    if (menu && window.matchMedia && window.matchMedia("(min-width: 1000px)").matches) menu.open = true;
     setupHandoverWatch();
     var form = document.getElementById("section-form");
     if (form && form.dataset.autosave && window.fetch) { window.kartleggingForm = new SectionForm(form); }
+    announceUnsaved(window.kartleggingForm);
+    var resubmit = document.getElementById("resubmit");  // after a late log-in: save at once
+    if (resubmit) {
+      var button = resubmit.querySelector('button[name="lagre"]');
+      if (resubmit.requestSubmit) resubmit.requestSubmit(button); else button.click();
+    }
+    // A field that only applies when a checkbox is ticked ("Hvorfor mangler nummeret?").
+    document.querySelectorAll("[data-shown-by]").forEach(function (box) {
+      var toggle = document.getElementById(box.dataset.shownBy);
+      if (!toggle) return;
+      var field = box.querySelector("textarea, input");
+      function sync() { box.hidden = !toggle.checked && !(field && field.value); }
+      toggle.addEventListener("change", sync);
+      sync();
+    });
     var summary = document.getElementById("feiloppsummering");
     if (summary) summary.focus();
   });
