@@ -20,8 +20,8 @@ def test_population_searches_and_pages(app):
     assert html.count('href="/personer/') >= 1  # the number search finds the sample person
     pages = weight.measure(client, {"Personside": f"/personer/{ids['person_id']}"})
     page = pages["Personside"]
-    assert page["third_party"] == 0 and page["requests"] == 3
-    assert page["requests_next_visit"] == 1  # CSS and JS are cached as immutable
+    assert page["third_party"] == 0 and page["requests"] == 4  # page, CSS, JS, icon
+    assert page["requests_next_visit"] == 1  # CSS, JS and icon are cached as immutable
 
 
 def test_plain_baseline_holds_the_summary_text():
