@@ -8,7 +8,7 @@ from kartlegging.templating import _static_digest
 def test_static_urls_are_fingerprinted_and_immutable(client):
     html = client.get("/logg-inn").data.decode()
     urls = re.findall(r'(?:href|src)="(/static/[^"]+)"', html)
-    assert len(urls) == 2 and all(re.search(r"\?v=[0-9a-f]{16}$", u) for u in urls)
+    assert len(urls) == 3 and all(re.search(r"\?v=[0-9a-f]{16}$", u) for u in urls)
     for url in urls:
         with client.get(url) as r:
             assert r.status_code == 200

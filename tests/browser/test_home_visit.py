@@ -44,17 +44,17 @@ def test_nei_then_ja_restores_the_answers_of_the_section(live, touch):
     open_section(page, live, aid, "familie")
     page.locator('input[name="har_barn"][value="ja"]').tap()
     page.locator("#barn_antall_mindreaarige").fill("2")
-    page.locator('input[name="barn_omsorgsperson"][value="ja"]').tap()
+    page.locator('input[name="barn_samvaer"][value="begrenset"]').tap()
     page.locator('input[name="innvandrer_relevant"][value="ja"]').tap()
-    wait_for_db(live, aid, lambda a: a.get("barn_omsorgsperson") == "ja"
+    wait_for_db(live, aid, lambda a: a.get("barn_samvaer") == "begrenset"
                 and a.get("innvandrer_relevant") == "ja")
     expect(page.locator('nav.sections li[data-section="innvandrer"]:not([hidden])')).to_have_count(1)
 
     # The whole «Innvandrer/flyktning» section is answered …
     open_section(page, live, aid, "innvandrer")
     page.locator("#nasjonalitet").fill("Eritreisk")
-    page.locator('input[name="behov_for_tolk"][value="ja"]').tap()
-    wait_for_db(live, aid, lambda a: a.get("behov_for_tolk") == "ja")
+    page.locator('input[name="oppholdsstatus"][value="flyktning"]').tap()
+    wait_for_db(live, aid, lambda a: a.get("oppholdsstatus") == "flyktning")
 
     # … and one tap on «Nei» says how many answers are set aside, with undo.
     open_section(page, live, aid, "familie")
@@ -79,7 +79,7 @@ def test_nei_then_ja_restores_the_answers_of_the_section(live, touch):
     with live.db() as s:
         a = s.get(Assessment, aid)
         assert "nasjonalitet" not in a.answers
-        assert a.set_aside == {"nasjonalitet": "Eritreisk", "behov_for_tolk": "ja"}
+        assert a.set_aside == {"nasjonalitet": "Eritreisk", "oppholdsstatus": "flyktning"}
 
     # After a reload the hidden fields are empty in the page; «Ja» brings the answers back.
     page.reload()
@@ -89,10 +89,10 @@ def test_nei_then_ja_restores_the_answers_of_the_section(live, touch):
     expect(page.locator("#barn_antall_mindreaarige")).to_have_value("")
     page.locator('input[name="har_barn"][value="ja"]').tap()
     expect(page.locator("#barn_antall_mindreaarige")).to_have_value("2")
-    expect(page.locator('input[name="barn_omsorgsperson"][value="ja"]')).to_be_checked()
+    expect(page.locator('input[name="barn_samvaer"][value="begrenset"]')).to_be_checked()
     page.locator('input[name="innvandrer_relevant"][value="ja"]').tap()
     answers = wait_for_db(live, aid, lambda a: a.get("nasjonalitet") == "Eritreisk")
-    assert answers["barn_antall_mindreaarige"] == 2 and answers["behov_for_tolk"] == "ja"
+    assert answers["barn_antall_mindreaarige"] == 2 and answers["oppholdsstatus"] == "flyktning"
     open_section(page, live, aid, "innvandrer")
     expect(page.locator("#nasjonalitet")).to_have_value("Eritreisk")
 
@@ -107,9 +107,9 @@ def test_portrait_menu_folds_and_counts_follow_the_answers(live, touch):
     first = page.locator('input[name="sivilstand"]').first.bounding_box()
     assert first["y"] < TABLET["height"] * 0.45, first
     count = page.locator('nav.sections li[data-section="familie"] .count')
-    expect(count).to_have_text("0/5 besvart")
+    expect(count).to_have_text("0/6 besvart")
     page.locator('input[name="sivilstand"][value="samboer"]').tap()
-    expect(count).to_have_text("1/5 besvart")
+    expect(count).to_have_text("1/6 besvart")
     page.locator('input[name="har_barn"][value="ja"]').tap()
     expect(count).to_have_text("2/8 besvart")
     # The menu opens on a tap and lists the required items still missing.
