@@ -66,8 +66,9 @@ def import_into(app, tmp_path) -> Path:
     shutil.copytree(INSTRUMENTS, directory)
     src = Path(tmp_path) / "humor.questionnaire.json"
     src.write_text(json.dumps(questionnaire(), ensure_ascii=False), encoding="utf-8")
-    r = app.test_cli_runner().invoke(args=["fhir", "import-questionnaire", str(src),
-                                           "--dir", str(directory)])
+    with app.app_context():   # as `flask` gives its commands
+        r = app.test_cli_runner().invoke(args=["fhir", "import-questionnaire", str(src),
+                                               "--dir", str(directory)])
     assert r.exit_code == 0, r.output
     assert (directory / f"{KEY}.v1.yaml").exists()
     return directory
