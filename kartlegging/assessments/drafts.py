@@ -13,6 +13,8 @@ from ..models import Assessment, Person, User
 
 KARTLEGGING = "alna-kartlegging"
 LIVSKVALITET = "livskvalitet"
+# The self-rating is taken within a kartlegging (hand-over), never started on its own.
+NOT_STARTED_BY_STAFF = (LIVSKVALITET,)
 
 
 class Locked(Exception):
@@ -36,6 +38,31 @@ def registry():
 
 def instrument_of(a: Assessment) -> Instrument:
     return registry().get(a.instrument_key, a.instrument_version)
+
+
+def staff_form(key: str) -> bool:
+    """Staff start, fill and sign assessments of this key: every loaded instrument except the
+    self-rating (instruments/README.md, "Which forms staff can start")."""
+    return key not in NOT_STARTED_BY_STAFF and any(i.key == key for i in registry())
+
+
+def other_forms() -> list[Instrument]:
+    """"Andre skjema": the newest version of every staff form besides the Alna kartlegging
+    (e.g. imported from a FHIR Questionnaire), by title."""
+    keys = {i.key for i in registry()} - {KARTLEGGING, *NOT_STARTED_BY_STAFF}
+    return sorted((registry().latest(k) for k in keys), key=lambda i: (i.title.lower(), i.key))
+
+
+def coordinator_applies(inst: Instrument) -> bool:
+    """The form prompts for an individuell plan or a koordinator (derived `ip`, or a reminder
+    ended by a koordinator): the koordinator on record belongs to its journal note and export."""
+    return any(d["id"] == "ip" or (d.get("reminder") or {}).get("unless") == "koordinator"
+               for d in inst.derived)
+
+
+def takes_selfrating(inst: Instrument) -> bool:
+    """The form embeds the person's own livskvalitet rating (hand-over, ratings in the PDF)."""
+    return any(s.embed == LIVSKVALITET for s in inst.sections)
 
 
 def reference_day(a: Assessment):

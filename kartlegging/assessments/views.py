@@ -6,9 +6,10 @@ from werkzeug.datastructures import MultiDict
 from ..access import audit
 from ..access.guard import team_person
 from ..clock import oslo_time, today
-from ..domain.rules import Evaluator, evaluate, missing_required, problems, progress
+from ..domain.rules import Evaluator, evaluate, missing_required, problems, progress, score_detail
 from ..extensions import db
 from ..forms.builder import form_class, stored_to_formdata
+from ..livskvalitet.ratings import mean_text
 from ..models import Assessment
 from ..persons import consents, operations
 from . import drafts
@@ -16,9 +17,10 @@ from . import drafts
 bp = Blueprint("assessments", __name__)
 
 
-def team_assessment(assessment_id: int, key: str = drafts.KARTLEGGING) -> Assessment:
+def team_assessment(assessment_id: int, key: str | None = None) -> Assessment:
+    """An assessment of a staff form (any, or of `key`) of the user's team; else 404."""
     a = db.session.get(Assessment, assessment_id)
-    if a is None or a.instrument_key != key:
+    if a is None or (a.instrument_key != key if key else not drafts.staff_form(a.instrument_key)):
         abort(404)
     team_person(a.person_id)
     return a
@@ -26,19 +28,25 @@ def team_assessment(assessment_id: int, key: str = drafts.KARTLEGGING) -> Assess
 
 @bp.route("/personer/<int:person_id>/kartlegginger", methods=["POST"])
 def start(person_id):
-    """A new kartlegging. With a draft already open, only on purpose and with a reason."""
+    """A new draft of the Alna kartlegging, or of another form (`skjema`). With a draft of that
+    form already open, only on purpose and with a reason."""
     person = team_person(person_id)
-    existing = drafts.open_draft(person.id)
+    key = (request.form.get("skjema") or drafts.KARTLEGGING).strip()
+    if not drafts.staff_form(key):
+        return render_template("error.html", code=404,
+                               message="Fant ikke skjemaet. Velg et skjema fra personsiden."), 404
+    existing = drafts.open_draft(person.id, key)
+    new_label = None if key == drafts.KARTLEGGING else "et nytt utkast"
     reason = (request.form.get("grunn") or "").strip()
     if existing is not None and not reason:
         return render_template("assessments/second_draft.html", person=person,
-                               existing=existing, too_long=False,
+                               existing=existing, too_long=False, new_label=new_label,
                                resume=drafts.resume_section(existing)), 409
-    if len(reason) > 500:
+    if existing is not None and len(reason) > 500:
         return render_template("assessments/second_draft.html", person=person,
                                existing=existing, too_long=True, reason=reason,
-                               resume=drafts.resume_section(existing)), 422
-    a = drafts.start(person, current_user)
+                               new_label=new_label, resume=drafts.resume_section(existing)), 422
+    a = drafts.start(person, current_user, key)
     audit.record("assessment_create", person_id=person.id, obj=a,
                  detail=f"nytt utkast mens {existing.document_id} er åpent: {reason}"
                  if existing is not None else None)
@@ -59,6 +67,9 @@ def overview(assessment_id):
                            evaluation=evaluate(inst, a.answers, drafts.reference_day(a)),
                            problems=problems(inst, a.answers, drafts.reference_day(a)),
                            ratings=drafts.ratings_of(a),
+                           selfrating=drafts.takes_selfrating(inst),
+                           scores=[(s["label"], mean_text(score_detail(inst, a.answers, s["id"]))
+                                    or "Ikke beregnet: ingen svar") for s in inst.scores],
                            history=_history(a), later=_later(a))
 
 

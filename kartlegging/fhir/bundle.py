@@ -1,8 +1,9 @@
-"""A signed kartlegging as one FHIR R4 Bundle (type collection). Pure: plain data in, dict out.
+"""A signed assessment as one FHIR R4 Bundle (type collection). Pure: plain data in, dict out.
 
 Entries: the QuestionnaireResponse (completed, or amended for a correction, naming what it
-replaces); one Observation per derived prompt (IP, kriseplan, levekårsindeks, …) and for the
-koordinator registered at signing; one Observation per livskvalitet rating; and the signed
+replaces); one Observation per derived prompt (IP, kriseplan, levekårsindeks, …) and, for a
+form about IP/koordinator (the Alna kartlegging), for the koordinator registered at signing;
+one Observation per livskvalitet rating taken with it; and the signed
 PDF as a DocumentReference with its hash (SHA-1, as Attachment.hash is defined, and SHA-256).
 """
 from __future__ import annotations
@@ -53,6 +54,8 @@ class Export:
     superseded: bool = False             # a later correction is signed
     derived: list[dict] = field(default_factory=list)
     koordinator: str | None = None
+    document_type: str = "Kartlegging"  # DocumentReference.type: the form's kind of note
+    with_koordinator: bool = True       # the form prompts for IP/koordinator (the Alna form)
     ratings: list[Rating] = field(default_factory=list)
 
 
@@ -86,8 +89,9 @@ def build(e: Export) -> dict:
     for d in e.derived:
         entries.append((url(f"Observation/{d['id']}"), derived_observation(e, d, qr_url)))
     # the koordinator on record (v3 also has a derived "koordinator" prompt: distinct ids)
-    entries.append((url("Observation/koordinator-registrert"),
-                     koordinator_observation(e, qr_url)))
+    if e.with_koordinator:
+        entries.append((url("Observation/koordinator-registrert"),
+                         koordinator_observation(e, qr_url)))
     for i, r in enumerate(e.ratings):
         entries.append((url(f"Observation/livskvalitet/{i}"), rating_observation(e, r)))
     entries.append((url("DocumentReference"), document_reference(e, qr_url)))
@@ -185,7 +189,7 @@ def document_reference(e: Export, qr_url: str) -> dict:
            "masterIdentifier": document_identifier(e, e.document_id),
            "status": "superseded" if e.superseded else "current",
            "docStatus": "amended" if e.replaces else "final",
-           "type": {"text": "Kartlegging (signert journaldokument, PDF/A-2b med PAdES)"},
+           "type": {"text": f"{e.document_type} (signert journaldokument, PDF/A-2b med PAdES)"},
            "subject": subject(e), "date": instant(e.signed_at), "author": [author(e)],
            "authenticator": author(e), "description": e.document_label,
            "extension": [{"url": own_url(e.base, "sha256"),

@@ -47,12 +47,15 @@ def init_app(app):
     @click.argument("assessment_id", type=int)
     @click.option("--out", type=click.Path(dir_okay=False), help="Skriv til fil")
     def bundle(assessment_id, out):
-        """En signert kartlegging som FHIR R4 Bundle (svar, utfall, livskvalitet, PDF)."""
+        """En signert kartlegging eller et annet signert skjema som FHIR R4 Bundle (svar,
+        utfall, livskvalitet, PDF)."""
         a = db.session.get(Assessment, assessment_id)
-        if a is None or a.instrument_key != drafts.KARTLEGGING:
-            raise click.ClickException(f"Fant ingen kartlegging med id {assessment_id}.")
+        if a is None or not drafts.staff_form(a.instrument_key):
+            raise click.ClickException(f"Fant ingen kartlegging eller annet skjema med id "
+                                       f"{assessment_id}.")
         if not a.is_signed:
-            raise click.ClickException("Bare signerte kartlegginger kan eksporteres.")
+            raise click.ClickException("Bare signerte kartlegginger og skjemaer kan "
+                                       "eksporteres.")
         resource = operations.export_bundle(a)
         audit.record("fhir_export", person_id=a.person_id, obj=a, username=CLI_USER,
                      detail=f"FHIR Bundle {a.document_id} (kommandolinje)")

@@ -74,7 +74,7 @@ def _ratings(a: Assessment) -> list[bundle.Rating]:
 
 
 def export_bundle(a: Assessment) -> dict:
-    """A signed kartlegging as a FHIR Bundle. The caller records the export in the audit log."""
+    """A signed assessment as a FHIR Bundle. The caller records the export in the audit log."""
     if not a.is_signed:
         raise ValueError("Bare signerte kartlegginger kan eksporteres.")
     inst = drafts.instrument_of(a)
@@ -92,7 +92,10 @@ def export_bundle(a: Assessment) -> dict:
         signed_at=a.signed_at, pdf=a.signed_pdf or b"", created=now_utc(),
         replaces=a.supersedes.document_id if a.supersedes_id else None,
         superseded=bool(later and later.is_signed), derived=derived,
-        koordinator=koordinator_at(a.person_id, a.signed_at), ratings=_ratings(a))
+        koordinator=koordinator_at(a.person_id, a.signed_at),
+        with_koordinator=drafts.coordinator_applies(inst),
+        document_type="Kartlegging" if inst.key == drafts.KARTLEGGING else inst.title,
+        ratings=_ratings(a) if drafts.takes_selfrating(inst) else [])
     return bundle.build(e)
 
 
@@ -105,8 +108,10 @@ class ImportRefused(Exception):
 
 
 def fillable() -> list[Instrument]:
-    """Instruments a kartlegging draft can be made of (what the assessment pages open)."""
-    return [i for i in drafts.registry() if i.key == drafts.KARTLEGGING]
+    """Every version of every form staff fill (what the assessment pages open): the Alna
+    kartlegging and the other forms, not the self-rating (taken within a kartlegging)."""
+    return sorted((i for i in drafts.registry() if drafts.staff_form(i.key)),
+                  key=lambda i: (i.key != drafts.KARTLEGGING, i.key, i.version))
 
 
 def parse_json(raw: bytes | str) -> dict:
@@ -148,7 +153,7 @@ def _subject_problem(qr: dict, person: Person) -> str | None:
 
 
 def import_response(person: Person, qr: dict, by: User) -> Assessment:
-    """A QuestionnaireResponse as a new draft kartlegging; raises ImportRefused."""
+    """A QuestionnaireResponse as a new draft of the form it answers; raises ImportRefused."""
     if qr.get("resourceType") != "QuestionnaireResponse":
         raise ImportRefused(["Ressursen er ikke en QuestionnaireResponse (resourceType)."])
     inst = _instrument_for(qr)

@@ -9,8 +9,8 @@ import json
 from ..assessments import drafts
 from ..clock import oslo_datetime
 from ..domain import consent_rules
-from ..domain.rules import Evaluator, area_ratings, display_value, evaluate
-from ..livskvalitet.ratings import person_ratings
+from ..domain.rules import Evaluator, area_ratings, display_value, evaluate, score_detail
+from ..livskvalitet.ratings import mean_text, person_ratings
 from ..persons import consents, operations
 
 VURDERING = "vurdering"
@@ -62,6 +62,8 @@ def _livskvalitet(a, registry):
 
 
 def _vurdering(inst, answers, evaluation):
+    if inst.section(VURDERING) is None:
+        return None
     rows = [{"area": item.label, "rating": v,
              "rating_label": display_value(item, v) if v else None,
              "comment": answers.get(item.comment_id)}
@@ -120,14 +122,25 @@ def build(a, context: dict, registry) -> dict:
     sections = [{"title": s.title, "rows": _rows(inst, ev, s, answers, context)}
                 for s in inst.sections
                 if s.id != VURDERING and ev.section_visible(s)]
-    extra = [{"title": "Samtykker i kraft ved signering",
-              "rows": [{"label": f"Samtykke {i}", "answer": text}
-                       for i, text in enumerate(context["consents"], 1)],
-              "empty_text": "Ingen samtykker i kraft ved signering."},
-             {"title": "Kontaktperson og koordinator",
-              "rows": [{"label": "Fast kontaktperson", "answer": context["kontaktperson"]},
-                       {"label": "Koordinator",
-                        "answer": context["koordinator"] or "Ingen registrert"}]}]
+    extra = []
+    # Consents matter where the form holds information from or about pårørende, the
+    # koordinator where it prompts for an individuell plan or a koordinator (the Alna form).
+    if any(i.topic == "parorende" for i in inst.items.values()):
+        extra.append({"title": "Samtykker i kraft ved signering",
+                      "rows": [{"label": f"Samtykke {i}", "answer": text}
+                               for i, text in enumerate(context["consents"], 1)],
+                      "empty_text": "Ingen samtykker i kraft ved signering."})
+    contact = {"label": "Fast kontaktperson", "answer": context["kontaktperson"]}
+    if drafts.coordinator_applies(inst):
+        extra.append({"title": "Kontaktperson og koordinator", "rows": [
+            contact,
+            {"label": "Koordinator", "answer": context["koordinator"] or "Ingen registrert"}]})
+    else:
+        extra.append({"title": "Kontaktperson", "rows": [contact]})
+    for spec in inst.scores:
+        detail = score_detail(inst, answers, spec["id"])
+        extra.append({"title": spec["label"], "rows": [
+            {"label": spec["label"], "answer": mean_text(detail) or "Ikke beregnet: ingen svar"}]})
     for d in evaluation.derived.values():
         if d.id not in ("ip", "levekarsindeks"):
             extra.append({"title": d.title, "rows": [
@@ -153,7 +166,7 @@ def build(a, context: dict, registry) -> dict:
         "document_label": a.document_label,
         "status_line": "Signert" if signature else "Utkast – ikke signert",
         "sections": sections,
-        "livskvalitet": _livskvalitet(a, registry),
+        "livskvalitet": _livskvalitet(a, registry) if drafts.takes_selfrating(inst) else None,
         "vurdering": _vurdering(inst, answers, evaluation),
         "ip": _ip(inst, ev, answers, evaluation),
         "extra_boxes": extra,

@@ -21,6 +21,14 @@ from . import ratings
 bp = Blueprint("selfrating", __name__)
 
 
+def _rated_assessment(assessment_id: int) -> Assessment:
+    """The team's assessment of a form that embeds the self-rating (the Alna kartlegging)."""
+    a = team_assessment(assessment_id)
+    if not drafts.takes_selfrating(drafts.instrument_of(a)):
+        abort(404)
+    return a
+
+
 def _questions(inst):
     return [item for section in inst.sections for item in section.items]
 
@@ -38,7 +46,7 @@ def _handover_rating() -> Assessment:
 
 @bp.route("/kartlegginger/<int:assessment_id>/livskvalitet/gi-nettbrettet", methods=["POST"])
 def start(assessment_id):
-    kartlegging = team_assessment(assessment_id)
+    kartlegging = _rated_assessment(assessment_id)
     if kartlegging.is_signed:
         abort(409)
     rating = drafts.start(kartlegging.person, current_user, drafts.LIVSKVALITET,
@@ -156,7 +164,7 @@ def _embed_section(kartlegging_id: int) -> str:
 @bp.route("/kartlegginger/<int:assessment_id>/livskvalitet/ansatt", methods=["GET", "POST"])
 def staff_entry(assessment_id):
     """Staff register the rating on the person's behalf: marked 'registrert av ansatt'."""
-    kartlegging = team_assessment(assessment_id)
+    kartlegging = _rated_assessment(assessment_id)
     inst = drafts.registry().latest(drafts.LIVSKVALITET)
     forms = [form_class(inst, s.id)(prefix=s.id) for s in inst.sections]
     if request.method == "GET":

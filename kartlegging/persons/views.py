@@ -152,7 +152,18 @@ def view(person_id):
         ratings=ratings, chart_points=[(r.date, r.mean) for r in ratings],
         area_points={item_id: [(r.date, r.values.get(item_id)) for r in ratings]
                      for item_id in registry.latest("livskvalitet").items},
+        other_forms=_other_forms(person.id),
         registry=registry, resume_section=drafts.resume_section)
+
+
+def _other_forms(person_id: int) -> list[dict]:
+    """"Andre skjema" on the person page: each form, its open draft and its assessments."""
+    out = []
+    for inst in drafts.other_forms():
+        rows = drafts.for_person(person_id, inst.key)
+        out.append({"inst": inst, "assessments": rows,
+                    "current": drafts.open_draft(person_id, inst.key)})
+    return out
 
 
 @bp.route("/personer/<int:person_id>/kontaktperson", methods=["POST"])

@@ -4,7 +4,8 @@
   asyncio loop running in the main thread, so it is stopped before the other tests run), a fresh
   context per test (`context`, `page`);
 * a fresh app per test (`live`): file-based SQLite in tmp_path, real CSRF, served by werkzeug
-  on 127.0.0.1 in a background thread;
+  on 127.0.0.1 in a background thread; on instruments/, or on the folder a test module's own
+  `instruments_dir` fixture gives;
 * every page is watched: JavaScript exceptions, console errors (CSP violations among them) and
   server-side exceptions fail the test at teardown.
 """
@@ -120,11 +121,20 @@ class _DbContext:
         self.ctx.pop()
 
 
-def _config(db_path):
+def _config(db_path, instruments_dir=None):
     class BrowserConfig(TestConfig):
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{db_path}"
         WTF_CSRF_ENABLED = True          # the browser goes through real CSRF protection
+    if instruments_dir is not None:
+        BrowserConfig.INSTRUMENTS_DIR = str(instruments_dir)
     return BrowserConfig
+
+
+@pytest.fixture
+def instruments_dir():
+    """The instrument folder `live` runs on: instruments/ unless a test module overrides this
+    fixture with a temporary folder (e.g. holding an imported questionnaire)."""
+    return None
 
 
 @pytest.fixture(scope="session")
@@ -148,11 +158,11 @@ def db_template(tmp_path_factory):
 
 
 @pytest.fixture
-def live(tmp_path, db_template):
+def live(tmp_path, db_template, instruments_dir):
     template, users = db_template
     db_path = tmp_path / "kartlegging.db"
     shutil.copyfile(template, db_path)
-    app = create_app(_config(db_path))
+    app = create_app(_config(db_path, instruments_dir))
     app.instance_path = str(tmp_path / "instance")
     os.makedirs(app.instance_path, exist_ok=True)
     server_errors = []
