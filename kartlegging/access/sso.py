@@ -5,6 +5,8 @@ Off unless OIDC_ISSUER is set. A first login creates the user from the claims; r
 follow the group claim at every login (config OIDC_GROUP_MAP); no matching group, a
 deactivated account or a user name that belongs to a local account is refused with a
 message and an audit event. Two-factor is the identity provider's job for these users.
+Signing and ending a hand-over re-authenticate SSO users at the provider (access/reauth.py),
+whose answer comes to the same callback.
 """
 from datetime import UTC, datetime
 
@@ -31,7 +33,7 @@ from ..domain.sso_claims import grant_for, parse_group_map
 from ..extensions import db
 from ..forms.auth import LoginForm
 from ..models import User
-from . import audit, sessions
+from . import audit, reauth, sessions
 from .guard import safe_local_path
 
 bp = Blueprint("sso", __name__)
@@ -75,8 +77,9 @@ def client():
     return current_app.extensions["sso_client"]
 
 
-def _provider() -> str:
+def provider_name() -> str:
     return current_app.config["OIDC_PROVIDER_NAME"]
+
 
 
 def _refuse(why: str, message: str | None = None, *, subject: str | None = None,
@@ -86,7 +89,7 @@ def _refuse(why: str, message: str | None = None, *, subject: str | None = None,
         f"{current_app.config['OIDC_ISSUER']} {subject or '-'}: {why}"
         + (f" ({detail})" if detail else ""))[:1000])
     return render_template("auth/login.html", form=LoginForm(formdata=None),
-                           sso_error=message or REFUSED.format(provider=_provider(), why=why)
+                           sso_error=message or REFUSED.format(provider=provider_name(), why=why)
                            ), status
 
 
@@ -104,6 +107,9 @@ def start():
 def callback():
     if not enabled():
         abort(404)
+    pending = reauth.pending_for(request.args.get("state"))
+    if pending is not None:  # the answer to a step-up re-authentication, not a login
+        return reauth.finish(pending)
     try:
         token = client().authorize_access_token()
     except (AuthlibBaseError, JoseError) as e:
@@ -125,7 +131,7 @@ def _sign_in(claims: dict):
     username = str(claims.get(cfg["OIDC_USERNAME_CLAIM"]) or "").strip().lower()[:80]
     grant = grant_for(claims, cfg["OIDC_GROUPS_CLAIM"], current_app.extensions["sso_groups"])
     if grant is None:
-        return _refuse("ingen gruppe gir tilgang", NO_GROUP.format(provider=_provider()),
+        return _refuse("ingen gruppe gir tilgang", NO_GROUP.format(provider=provider_name()),
                        subject=subject, username=username, status=403)
     team = get_or_create_team(grant.team)
     user = db.session.scalar(select(User).where(User.sso_issuer == issuer,
