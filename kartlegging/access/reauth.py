@@ -83,6 +83,10 @@ def begin(action: str, user: User, target: dict, fields: dict | None = None):
     except (AuthlibBaseError, RequestException) as e:
         return _refuse(pending, user, f"kunne ikke nå leverandøren ({type(e).__name__})",
                        CANNOT_REACH.format(provider=sso.provider_name()))
+    earlier = session.get(REAUTH_PENDING)
+    if isinstance(earlier, dict) and earlier.get("state"):
+        # Only the newest request counts: an answer to an earlier one is not accepted.
+        sso.client().framework.clear_state_data(session, earlier["state"])
     sso.client().save_authorize_data(redirect_uri=callback, **rv)
     session[REAUTH_PENDING] = {**pending, "state": rv["state"]}
     return redirect(rv["url"])
@@ -109,6 +113,8 @@ OTHER_PERSON = ("Du logget inn hos {provider} som en annen person enn den som er
                 "i Kartlegging. {label} er ikke gjort. Den som er logget inn, må bekrefte selv.")
 NOT_FRESH = ("Innloggingen hos {provider} var ikke ny, så den bekrefter ikke at det er du. "
              "{label} er ikke gjort. Prøv igjen og logg inn på nytt hos {provider}.")
+NOT_SAME_LOGIN = ("Du er ikke lenger logget inn med den innloggingen som ba om bekreftelsen. "
+                  "{label} er ikke gjort.")
 TOO_SLOW = "Bekreftelsen tok for lang tid. {label} er ikke gjort. Prøv igjen."
 CANCELLED = "Bekreftelsen hos {provider} ble avbrutt. {label} er ikke gjort."
 CANNOT_REACH = "Fikk ikke kontakt med {provider}. Prøv igjen om litt."
@@ -127,7 +133,7 @@ def finish(pending: dict):
 
     if (user is None or not user.is_sso or not current_user.is_authenticated
             or current_user.id != user.id or pending.get("login") != _login_id()):
-        return refuse("ikke samme innlogging", TOO_SLOW)
+        return refuse("ikke samme innlogging", NOT_SAME_LOGIN)
     if _now() - pending["at"] > _max_age():
         return refuse("tok for lang tid", TOO_SLOW)
     try:

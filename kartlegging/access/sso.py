@@ -110,6 +110,8 @@ def callback():
     pending = reauth.pending_for(request.args.get("state"))
     if pending is not None:  # the answer to a step-up re-authentication, not a login
         return reauth.finish(pending)
+    if current_user.is_authenticated:  # e.g. the answer to a replaced re-authentication
+        return redirect(url_for("persons.index"))
     try:
         token = client().authorize_access_token()
     except (AuthlibBaseError, JoseError) as e:

@@ -167,8 +167,10 @@ def test_a_tampered_or_replayed_answer_signs_nothing(setup, provider):
     authorize = to_provider(c.post(f"/kartlegginger/{a.id}/signer"), provider)
     callback = at_provider(authorize, SUB)
     c.post(f"/kartlegginger/{a.id}/signer")  # a newer request replaces the pending one
-    c.get(callback)
-    assert not fresh(a.id).is_signed
+    logins = len(events("sso_login"))
+    r = c.get(callback)
+    assert r.status_code == 302 and r.headers["Location"] == "/"
+    assert not fresh(a.id).is_signed and len(events("sso_login")) == logins
 
 
 def test_a_local_user_still_signs_with_the_password(sapp):
