@@ -189,7 +189,7 @@ def init_app(app):
 
     @app.after_request
     def headers(resp):
-        resp.headers["Content-Security-Policy"] = CSP
+        resp.headers["Content-Security-Policy"] = content_security_policy(app)
         resp.headers["X-Content-Type-Options"] = "nosniff"
         resp.headers["X-Frame-Options"] = "DENY"
         # same-origin, not no-referrer: Flask-WTF's CSRF check over HTTPS requires a Referer
@@ -202,6 +202,23 @@ def init_app(app):
         if app.config.get("HSTS"):
             resp.headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
         return resp
+
+
+def content_security_policy(app) -> str:
+    """CSP, with form-action widened to the origins a form may be redirected to.
+
+    Chromium checks form-action against where a submission is redirected, not only its
+    action: the re-authentication (signing, ending a hand-over) and the SSO logout are
+    same-origin POSTs answered with a redirect to the identity provider. sso.init_app
+    registers who that is (`csp_form_action`)."""
+    sources = app.extensions.get("csp_form_action")
+    extra = [s for s in (sources() if sources else ()) if _CSP_SOURCE.fullmatch(s)]
+    if not extra:
+        return CSP
+    return CSP.replace("form-action 'self'", "form-action 'self' " + " ".join(extra))
+
+
+_CSP_SOURCE = re.compile(r"https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?")
 
 
 def handover_reauth_return(handover: dict) -> bool:

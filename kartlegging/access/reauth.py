@@ -92,6 +92,12 @@ def begin(action: str, user: User, target: dict, fields: dict | None = None):
     return redirect(rv["url"])
 
 
+def prepare_page() -> None:
+    """Before showing a page with a «Bekreft med …» button: the provider's endpoints are
+    known, so the page's CSP lets the form be redirected there."""
+    sso.load_metadata()
+
+
 def form_fields(form) -> dict:
     """What the user filled in the confirming form besides the password and the CSRF
     token: kept through the round trip and given back to the form if it fails."""

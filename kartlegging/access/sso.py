@@ -9,6 +9,7 @@ Signing and ending a hand-over re-authenticate SSO users at the provider (access
 whose answer comes to the same callback.
 """
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.flask_client import OAuth
@@ -71,6 +72,34 @@ def init_app(app) -> None:
                        "timeout": 10},
     )
     app.extensions["sso_client"] = oauth.oidc
+    app.extensions["csp_form_action"] = form_action_sources
+
+
+def _origin(url) -> str | None:
+    parts = urlsplit(url) if isinstance(url, str) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def form_action_sources() -> list[str]:
+    """The provider's origins (issuer, and the authorization and end-session endpoints once
+    its metadata is loaded; never fetched here): the re-authentication and the logout are
+    form POSTs redirected there, and Chromium checks the CSP form-action against that."""
+    metadata = getattr(client(), "server_metadata", None) or {}
+    urls = [current_app.config["OIDC_ISSUER"], metadata.get("authorization_endpoint"),
+            metadata.get("end_session_endpoint")]
+    return sorted({o for o in map(_origin, urls) if o})
+
+
+def load_metadata() -> None:
+    """Load the provider's metadata if it is not yet (before a page whose form redirects
+    there: its endpoints go into the CSP). A provider that cannot be reached is left for
+    the redirect itself to report."""
+    try:
+        client().load_server_metadata()
+    except (AuthlibBaseError, RequestException, ValueError):
+        pass
 
 
 def client():

@@ -27,6 +27,8 @@ def sign(assessment_id):
     form = PasswordConfirmForm()
     found = problems(drafts.instrument_of(a), a.answers)
     if request.method == "GET":
+        if current_user.is_sso:
+            reauth.prepare_page()
         failure = reauth.take_failure(SIGN, {"assessment_id": a.id})
         if failure:
             form = PasswordConfirmForm(formdata=None, data=failure["fields"])

@@ -115,13 +115,16 @@ def done():
     rating = _handover_rating()
     answered, total = _answered(rating)
     failure = reauth.take_failure(HANDOVER_END, {"rating_id": rating.id})
+    sso_staff = _staff().is_sso
+    if sso_staff:
+        reauth.prepare_page()
     form = (PasswordConfirmForm(formdata=None, data=failure["fields"]) if failure
             else PasswordConfirmForm())
     return render_template("selfrating/done.html", form=form,
                            answered=answered, total=total,
                            stopped=session["handover"].get("stopped"),
                            staff=bool(failure) or request.args.get("ansatt") == "1",
-                           sso_staff=_staff().is_sso,
+                           sso_staff=sso_staff,
                            reauth_error=failure and failure["message"]
                            ), 403 if failure else 200
 

@@ -102,6 +102,20 @@ def test_sso_user_signs_after_a_new_login_at_the_provider(setup, provider):
     assert c.get(f"/kartlegginger/{a.id}/pdf").data == signed.signed_pdf
 
 
+def test_the_csp_lets_the_confirming_form_be_redirected_to_the_provider(setup, provider):
+    """Chromium checks form-action against the redirect a submission produces."""
+    f, c, user = setup
+    a = ready(f, user)
+    csp = c.get(f"/kartlegginger/{a.id}/signer").headers["Content-Security-Policy"]
+    assert f"form-action 'self' {provider.url};" in csp
+    assert "script-src 'self';" in csp and "'unsafe-inline'" not in csp
+
+
+def test_without_sso_the_csp_allows_only_this_site(client):
+    csp = client.get("/logg-inn").headers["Content-Security-Policy"]
+    assert "form-action 'self';" in csp
+
+
 def test_another_person_at_the_provider_is_refused_and_nothing_is_signed(setup, provider):
     f, c, user = setup
     provider.set_user("sub-kollega", preferred_username="kollega", groups=["alna-rus-ansatt"])
