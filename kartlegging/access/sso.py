@@ -110,7 +110,6 @@ def provider_name() -> str:
     return current_app.config["OIDC_PROVIDER_NAME"]
 
 
-
 def _refuse(why: str, message: str | None = None, *, subject: str | None = None,
             username: str | None = None, status: int = 401, detail: str | None = None):
     db.session.rollback()
