@@ -168,6 +168,19 @@ def test_a_login_that_is_not_new_is_refused(setup, provider, asked, age, message
     assert ("auth_time" if age else "tok for lang tid") in events("sso_reauth_refused")[-1].detail
 
 
+def test_an_answer_arriving_in_another_login_signs_nothing(setup, provider):
+    """The pending request names the login that asked (its server-side session)."""
+    f, c, user = setup
+    a = ready(f, user)
+    authorize = to_provider(c.post(f"/kartlegginger/{a.id}/signer"), provider)
+    with c.session_transaction() as s:
+        s["sso_reauth"] = {**s["sso_reauth"], "login": "en-annen-innlogging"}
+    r = c.get(at_provider(authorize, SUB))
+    assert r.headers["Location"] == f"/kartlegginger/{a.id}/signer"
+    assert not fresh(a.id).is_signed
+    assert "ikke samme innlogging" in events("sso_reauth_refused")[-1].detail
+
+
 def test_a_tampered_or_replayed_answer_signs_nothing(setup, provider):
     f, c, user = setup
     a = ready(f, user)
