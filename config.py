@@ -45,6 +45,8 @@ class Config:
     # JSON: {"<group>": {"role": "ansatt|teamleder|admin", "team": "<team name>"}, ...}
     OIDC_GROUP_MAP = os.environ.get("OIDC_GROUP_MAP", "{}")
     OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "kommunens innlogging")
+    # Signing and ending a hand-over: how old (seconds) the re-login at the provider may be.
+    OIDC_REAUTH_MAX_AGE = int(os.environ.get("OIDC_REAUTH_MAX_AGE", "300"))
     # Local passwords (development, installations without SSO); LOCAL_LOGIN=0 switches off.
     LOCAL_LOGIN = os.environ.get("LOCAL_LOGIN", "1") != "0"
     # FHIR: base of the canonical URLs (Questionnaire/<key>, code systems, extensions).

@@ -38,6 +38,8 @@ ACTIONS = {
     "person_move": "Flyttet person til et annet team",
     "sso_login": "Innlogging med kommunens innlogging (SSO)",
     "sso_refused": "Innlogging med kommunens innlogging avvist",
+    "sso_reauth": "Bekreftet med ny innlogging hos kommunens innlogging (SSO)",
+    "sso_reauth_refused": "Bekreftelse med kommunens innlogging avvist",
     "my_persons_view": "Åpnet mine personer", "lead_overview": "Åpnet oppfølgingsoversikten",
     "lead_print_pdf": "Skrev ut samlet PDF", "lead_print_download": "Lastet ned samlet PDF",
     "lead_print_zip": "Lastet ned originaler (ZIP)", "lead_figures": "Åpnet IP-tall",
@@ -49,7 +51,7 @@ ACTIONS = {
 # What the admin's page of security events shows.
 SECURITY_ACTIONS = ("login_failed", "handover_end_failed", "person_duplicate",
                     "person_duplicate_throttled", "totp_enrolled", "policy_change",
-                    "logout_everywhere", "sso_refused", "admin_user_create",
+                    "logout_everywhere", "sso_refused", "sso_reauth_refused", "admin_user_create",
                     "admin_user_update", "admin_user_deactivate", "admin_user_activate",
                     "admin_password_reset", "admin_team_create", "admin_team_rename",
                     "person_move", "password_changed")

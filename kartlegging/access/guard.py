@@ -33,6 +33,9 @@ HANDOVER_ENDPOINTS = {"selfrating.question", "selfrating.done", "selfrating.end"
 PUBLIC_ENDPOINTS = {"auth.login", "auth.login_code", "auth.token", "static", "favicon",
                     "sso.start", "sso.callback",
                     "selfrating.question", "selfrating.done", "selfrating.end"}
+# The session key of a pending step-up re-authentication at the identity provider
+# (access/reauth.py); named here because the hand-over fence reads it.
+REAUTH_PENDING = "sso_reauth"
 # Reachable before a required two-factor set-up is done.
 ENROLMENT_ENDPOINTS = {"account.enroll", "account.change_password", "auth.logout",
                        "auth.logout_everywhere",
@@ -132,6 +135,8 @@ def init_app(app):
                 if request.endpoint not in ("static", "favicon"):
                     session["last_seen"] = datetime.now(UTC).timestamp()
                 return None
+            if request.endpoint == "sso.callback" and handover_reauth_return(handover):
+                return None  # the staff member's re-authentication; checked in full there
             if wants_json():
                 return jsonify(error="handover", message="Nettbrettet er gitt til personen."), 403
             return redirect(url_for("selfrating.question"))
@@ -184,7 +189,7 @@ def init_app(app):
 
     @app.after_request
     def headers(resp):
-        resp.headers["Content-Security-Policy"] = CSP
+        resp.headers["Content-Security-Policy"] = content_security_policy(app)
         resp.headers["X-Content-Type-Options"] = "nosniff"
         resp.headers["X-Frame-Options"] = "DENY"
         # same-origin, not no-referrer: Flask-WTF's CSRF check over HTTPS requires a Referer
@@ -197,6 +202,41 @@ def init_app(app):
         if app.config.get("HSTS"):
             resp.headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
         return resp
+
+
+def content_security_policy(app) -> str:
+    """CSP, with form-action widened to the origins a form may be redirected to.
+
+    Chromium checks form-action against where a submission is redirected, not only its
+    action: the re-authentication (signing, ending a hand-over) and the SSO logout are
+    same-origin POSTs answered with a redirect to the identity provider. sso.init_app
+    registers who that is (`csp_form_action`)."""
+    sources = app.extensions.get("csp_form_action")
+    extra = [s for s in (sources() if sources else ()) if _CSP_SOURCE.fullmatch(s)]
+    if not extra:
+        return CSP
+    return CSP.replace("form-action 'self'", "form-action 'self' " + " ".join(extra))
+
+
+_CSP_SOURCE = re.compile(r"https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?")
+
+
+def handover_reauth_return(handover: dict) -> bool:
+    """The provider's answer to the re-authentication that ends this hand-over.
+
+    The one way past the fence besides the person's own pages: a pending re-authentication
+    to end the hand-over, asked for the hand-over's own staff user, whose `state` this
+    request carries (the provider sends it back with a code or an error). Anything else at
+    the callback (a new login, another state) is fenced like every staff page.
+    """
+    pending = session.get(REAUTH_PENDING)
+    state = request.args.get("state")
+    return (isinstance(pending, dict) and isinstance(state, str) and bool(state)
+            and pending.get("action") == "handover_end"
+            and pending.get("state") == state
+            and pending.get("user_id") == handover.get("user_id")
+            and current_user.is_authenticated
+            and current_user.id == handover.get("user_id"))
 
 
 def safe_local_path(target: str | None) -> str | None:

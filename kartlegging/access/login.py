@@ -81,6 +81,9 @@ def attempt_login(username: str, password: str) -> tuple[User | None, str | None
 def confirm_password(user: User, password: str | None) -> str | None:
     """Re-entered password (signing, ending a hand-over, enrolment) under the login lockout.
 
+    For local users only: signing and ending a hand-over send SSO users to their identity
+    provider instead (access/reauth.py); any other caller gets a message for them.
+
     Returns None when it is right, else a Norwegian message. Every try is counted before the
     check, so the password cannot be guessed at a screen that asks for it again (such as
     the tablet handed to the person). Commits; writes no audit event.

@@ -5,8 +5,11 @@ Off unless OIDC_ISSUER is set. A first login creates the user from the claims; r
 follow the group claim at every login (config OIDC_GROUP_MAP); no matching group, a
 deactivated account or a user name that belongs to a local account is refused with a
 message and an audit event. Two-factor is the identity provider's job for these users.
+Signing and ending a hand-over re-authenticate SSO users at the provider (access/reauth.py),
+whose answer comes to the same callback.
 """
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.flask_client import OAuth
@@ -31,7 +34,7 @@ from ..domain.sso_claims import grant_for, parse_group_map
 from ..extensions import db
 from ..forms.auth import LoginForm
 from ..models import User
-from . import audit, sessions
+from . import audit, reauth, sessions
 from .guard import safe_local_path
 
 bp = Blueprint("sso", __name__)
@@ -69,13 +72,41 @@ def init_app(app) -> None:
                        "timeout": 10},
     )
     app.extensions["sso_client"] = oauth.oidc
+    app.extensions["csp_form_action"] = form_action_sources
+
+
+def _origin(url) -> str | None:
+    parts = urlsplit(url) if isinstance(url, str) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def form_action_sources() -> list[str]:
+    """The provider's origins (issuer, and the authorization and end-session endpoints once
+    its metadata is loaded; never fetched here): the re-authentication and the logout are
+    form POSTs redirected there, and Chromium checks the CSP form-action against that."""
+    metadata = getattr(client(), "server_metadata", None) or {}
+    urls = [current_app.config["OIDC_ISSUER"], metadata.get("authorization_endpoint"),
+            metadata.get("end_session_endpoint")]
+    return sorted({o for o in map(_origin, urls) if o})
+
+
+def load_metadata() -> None:
+    """Load the provider's metadata if it is not yet (before a page whose form redirects
+    there: its endpoints go into the CSP). A provider that cannot be reached is left for
+    the redirect itself to report."""
+    try:
+        client().load_server_metadata()
+    except (AuthlibBaseError, RequestException, ValueError):
+        pass
 
 
 def client():
     return current_app.extensions["sso_client"]
 
 
-def _provider() -> str:
+def provider_name() -> str:
     return current_app.config["OIDC_PROVIDER_NAME"]
 
 
@@ -86,7 +117,7 @@ def _refuse(why: str, message: str | None = None, *, subject: str | None = None,
         f"{current_app.config['OIDC_ISSUER']} {subject or '-'}: {why}"
         + (f" ({detail})" if detail else ""))[:1000])
     return render_template("auth/login.html", form=LoginForm(formdata=None),
-                           sso_error=message or REFUSED.format(provider=_provider(), why=why)
+                           sso_error=message or REFUSED.format(provider=provider_name(), why=why)
                            ), status
 
 
@@ -104,6 +135,11 @@ def start():
 def callback():
     if not enabled():
         abort(404)
+    pending = reauth.pending_for(request.args.get("state"))
+    if pending is not None:  # the answer to a step-up re-authentication, not a login
+        return reauth.finish(pending)
+    if current_user.is_authenticated:  # e.g. the answer to a replaced re-authentication
+        return redirect(url_for("persons.index"))
     try:
         token = client().authorize_access_token()
     except (AuthlibBaseError, JoseError) as e:
@@ -125,7 +161,7 @@ def _sign_in(claims: dict):
     username = str(claims.get(cfg["OIDC_USERNAME_CLAIM"]) or "").strip().lower()[:80]
     grant = grant_for(claims, cfg["OIDC_GROUPS_CLAIM"], current_app.extensions["sso_groups"])
     if grant is None:
-        return _refuse("ingen gruppe gir tilgang", NO_GROUP.format(provider=_provider()),
+        return _refuse("ingen gruppe gir tilgang", NO_GROUP.format(provider=provider_name()),
                        subject=subject, username=username, status=403)
     team = get_or_create_team(grant.team)
     user = db.session.scalar(select(User).where(User.sso_issuer == issuer,

@@ -3,7 +3,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_login import current_user
 from flask_wtf.file import FileField
 
-from ..access import audit
+from ..access import audit, reauth
 from ..access.guard import role_required
 from ..access.login import confirm_password
 from ..assessments import drafts
@@ -14,24 +14,42 @@ from ..forms.base import Form
 from . import pades, signing
 
 bp = Blueprint("signing", __name__)
+SIGN = "sign"  # the re-authentication action (access/reauth.py)
 
 
 @bp.route("/kartlegginger/<int:assessment_id>/signer", methods=["GET", "POST"])
 def sign(assessment_id):
+    """Signing re-asks who signs: a local user's password, or for an SSO user a fresh
+    login at the identity provider (access/reauth.py), which then signs here the same way."""
     a = team_assessment(assessment_id)
     if a.is_signed:
         return render_template("error.html", code=409, message=drafts.Locked.message), 409
     form = PasswordConfirmForm()
     found = problems(drafts.instrument_of(a), a.answers)
     if request.method == "GET":
-        return render_template("signing/sign.html", a=a, form=form, problems=found)
+        if current_user.is_sso:
+            reauth.prepare_page()
+        failure = reauth.take_failure(SIGN, {"assessment_id": a.id})
+        if failure:
+            form = PasswordConfirmForm(formdata=None, data=failure["fields"])
+        return render_template("signing/sign.html", a=a, form=form, problems=found,
+                               reauth_error=failure and failure["message"]
+                               ), 403 if failure else 200
     if found:
         return render_template("signing/sign.html", a=a, form=form, problems=found), 422
+    if current_user.is_sso:
+        return reauth.begin(SIGN, current_user, {"assessment_id": a.id},
+                            reauth.form_fields(form))
     problem = (confirm_password(current_user, form.password.data) if form.validate_on_submit()
                else "Skriv passordet ditt.")
     if problem:
         form.password.errors = [f"{problem} Kartleggingen er ikke signert."]
         return render_template("signing/sign.html", a=a, form=form, problems=found), 403
+    return _sign_confirmed_assessment(a)
+
+
+def _sign_confirmed_assessment(a):
+    """Sign once the signer is confirmed (password or re-authentication)."""
     try:
         signing.sign(a, current_user)
     except signing.NotArchivable as e:
@@ -39,6 +57,22 @@ def sign(assessment_id):
     audit.record("assessment_sign", person_id=a.person_id, obj=a)
     flash("Kartleggingen er signert og låst. Den signerte PDF-en er klar.", "success")
     return redirect(url_for("assessments.overview", assessment_id=a.id))
+
+
+def _reauth_confirmed(pending):
+    a = team_assessment(pending["target"]["assessment_id"])
+    if a.is_signed:
+        return render_template("error.html", code=409, message=drafts.Locked.message), 409
+    if problems(drafts.instrument_of(a), a.answers):  # changed meanwhile: the list shows why
+        return redirect(url_for("signing.sign", assessment_id=a.id))
+    return _sign_confirmed_assessment(a)
+
+
+def _reauth_failed(pending):
+    return redirect(url_for("signing.sign", assessment_id=pending["target"]["assessment_id"]))
+
+
+reauth.register(SIGN, "Signeringen", complete=_reauth_confirmed, failed=_reauth_failed)
 
 
 @bp.route("/kartlegginger/<int:assessment_id>/pdf")

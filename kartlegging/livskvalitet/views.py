@@ -1,12 +1,13 @@
 """Livskvalitet: the hand-over mode (the person answers on the tablet) and staff entry.
 
-During hand-over the session may reach only these pages (security.HANDOVER_ENDPOINTS);
-ending it needs the staff member's password.
+During hand-over the session may reach only these pages (guard.HANDOVER_ENDPOINTS);
+ending it needs the staff member's password, or for an SSO user a fresh login at the
+identity provider (the fence lets through only that answer: guard.handover_reauth_return).
 """
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from ..access import audit
+from ..access import audit, reauth
 from ..access.login import confirm_password
 from ..assessments import drafts
 from ..assessments.views import team_assessment
@@ -19,6 +20,7 @@ from ..models import Assessment, User
 from . import ratings
 
 bp = Blueprint("selfrating", __name__)
+HANDOVER_END = "handover_end"  # the re-authentication action (access/reauth.py)
 
 
 def _rated_assessment(assessment_id: int) -> Assessment:
@@ -120,18 +122,36 @@ def _answered(rating: Assessment) -> tuple[int, int]:
 def done():
     rating = _handover_rating()
     answered, total = _answered(rating)
-    return render_template("selfrating/done.html", form=PasswordConfirmForm(),
+    failure = reauth.take_failure(HANDOVER_END, {"rating_id": rating.id})
+    sso_staff = _staff().is_sso
+    if sso_staff:
+        reauth.prepare_page()
+    form = (PasswordConfirmForm(formdata=None, data=failure["fields"]) if failure
+            else PasswordConfirmForm())
+    return render_template("selfrating/done.html", form=form,
                            answered=answered, total=total,
                            stopped=session["handover"].get("stopped"),
-                           staff=request.args.get("ansatt") == "1")
+                           staff=bool(failure) or request.args.get("ansatt") == "1",
+                           sso_staff=sso_staff,
+                           reauth_error=failure and failure["message"]
+                           ), 403 if failure else 200
+
+
+def _staff() -> User:
+    return db.session.get(User, session["handover"]["user_id"])
 
 
 @bp.route("/egenvurdering/avslutt", methods=["POST"])
 def end():
+    """Staff take the tablet back: their password, or for an SSO user a fresh login at the
+    identity provider (access/reauth.py; the fence lets only its answer through)."""
     rating = _handover_rating()
     state = session["handover"]
-    staff = db.session.get(User, state["user_id"])
+    staff = _staff()
     form = PasswordConfirmForm()
+    if staff.is_sso:
+        return reauth.begin(HANDOVER_END, staff, {"rating_id": rating.id},
+                            reauth.form_fields(form))
     problem = (confirm_password(staff, form.password.data) if form.validate_on_submit()
                else "Skriv passordet ditt.")
     if problem:
@@ -139,7 +159,13 @@ def end():
         form.password.errors = [f"{problem} Nettbrettet er fortsatt overlevert til personen."]
         answered, total = _answered(rating)
         return render_template("selfrating/done.html", form=form, answered=answered,
-                               total=total, stopped=state.get("stopped"), staff=True), 403
+                               total=total, stopped=state.get("stopped"), staff=True,
+                               sso_staff=False), 403
+    return _end_handover(rating, state, staff)
+
+
+def _end_handover(rating: Assessment, state: dict, staff: User):
+    """The staff member is confirmed: the rating is completed, the tablet is staff's again."""
     ratings.complete(rating, drafts.registry(), now_utc())
     session.pop("handover")
     answered, total = _answered(rating)
@@ -154,6 +180,24 @@ def end():
           + ". Nettbrettet er tilbake i ansattmodus.", "success")
     return redirect(url_for("assessments.section", assessment_id=state["return_to"],
                             section_id=_embed_section(state["return_to"])))
+
+
+def _reauth_confirmed(pending):
+    rating = _handover_rating()
+    if rating.id != pending["target"]["rating_id"]:
+        abort(404)
+    return _end_handover(rating, session["handover"], _staff())
+
+
+def _reauth_failed(pending):
+    rating = _handover_rating()
+    audit.record("handover_end_failed", person_id=rating.person_id, obj=rating,
+                 user=_staff(), detail="bekreftelsen hos identitetsleverandøren ble avvist")
+    return redirect(url_for("selfrating.done", ansatt=1))
+
+
+reauth.register(HANDOVER_END, "Avslutningen av overleveringen",
+                complete=_reauth_confirmed, failed=_reauth_failed)
 
 
 def _embed_section(kartlegging_id: int) -> str:

@@ -323,9 +323,10 @@ def test_an_incomplete_setup_stops_the_app(tmp_path, settings, message):
         make_app(tmp_path, "http://127.0.0.1:9", **settings)
 
 
-def test_sso_user_cannot_confirm_with_a_password_and_is_told_why(sapp, provider):
-    """Signing re-asks for the password; an SSO account has none here (a known gap: no
-    step-up through the provider yet). The answer says so instead of «Feil passord»."""
+def test_sso_user_signs_through_the_provider_not_with_a_password(sapp, provider):
+    """Signing re-asks who signs; an SSO account has no password here, so a posted password
+    is not checked (nor counted towards a lockout): the user is sent to the provider to log
+    in again (the whole round trip: test_sso_reauth.py)."""
     from conftest import PASSWORD
     from factories import Factory
     f = Factory(sapp, PASSWORD)
@@ -335,8 +336,10 @@ def test_sso_user_cannot_confirm_with_a_password_and_is_told_why(sapp, provider)
     user = _user("sub-sign")
     assert user.team_id == f.team_a.id  # the mapped team is the existing one
     a = f.assessment(f.person(team=f.team_a, contact=user), user)
+    f.rating(a, user)
     r = c.post(f"/kartlegginger/{a.id}/signer", data={"password": "hva-som-helst-1"})
-    assert r.status_code == 403
-    assert "har ikke noe passord i Kartlegging" in r.get_data(as_text=True)
+    assert r.status_code == 302
+    assert r.headers["Location"].startswith(provider.url + "/oauth2/authorize")
+    assert "prompt=login" in r.headers["Location"]
     db.session.refresh(user)
     assert user.failed_logins == 0
