@@ -20,7 +20,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..clock import now_utc  # noqa: F401
 from ..extensions import db, login_manager
-from ..models import Person, User
+from ..models import Person
 from . import audit, sessions, twofactor
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -52,14 +52,12 @@ CARRY_ENDPOINTS = {"assessments.section", "selfrating.staff_entry", "persons.new
 @login_manager.user_loader
 def load_user(user_id: str):
     try:
-        user = db.session.get(User, int(user_id))
+        user_id = int(user_id)
     except (TypeError, ValueError):
         return None
     # A deactivated account loses its open sessions at once, not only at the next login;
     # a login ended on the server (logout, "log out everywhere") refuses every cookie copy.
-    if user is None or not user.active or not sessions.is_open(user.id):
-        return None
-    return user
+    return sessions.open_user(user_id)
 
 
 def wants_json() -> bool:

@@ -9,9 +9,9 @@ from ..clock import now_utc, to_oslo, today
 from ..domain.instrument_types import Instrument
 from ..domain.rules import Evaluator, clean, is_answered, progress, set_aside
 from ..extensions import db
-from ..models import Assessment, Person, User
+from ..models import KARTLEGGING_KEY, Assessment, Person, User
 
-KARTLEGGING = "alna-kartlegging"
+KARTLEGGING = KARTLEGGING_KEY  # Person.due_order follows its signings (models)
 LIVSKVALITET = "livskvalitet"
 
 
@@ -188,10 +188,22 @@ def for_person(person_id: int, key: str = KARTLEGGING) -> list[Assessment]:
         .order_by(Assessment.created_at.desc(), Assessment.id.desc())))
 
 
+def _ratings_where(kartlegging: Assessment) -> list:
+    # A self-rating belongs to the kartlegging's person: the person condition lets the
+    # (person_id, instrument_key, ...) index find it instead of a scan for parent_id.
+    return [Assessment.person_id == kartlegging.person_id,
+            Assessment.instrument_key == LIVSKVALITET, Assessment.parent_id == kartlegging.id]
+
+
 def ratings_of(kartlegging: Assessment) -> list[Assessment]:
-    return list(db.session.scalars(select(Assessment).where(
-        Assessment.parent_id == kartlegging.id, Assessment.instrument_key == LIVSKVALITET)
-        .order_by(Assessment.created_at)))
+    return list(db.session.scalars(select(Assessment).where(*_ratings_where(kartlegging))
+                                   .order_by(Assessment.created_at)))
+
+
+def has_completed_rating(kartlegging: Assessment) -> bool:
+    """Whether a self-rating taken with this kartlegging is completed (one id, no answers)."""
+    return db.session.scalar(select(Assessment.id).where(
+        *_ratings_where(kartlegging), Assessment.completed_at.is_not(None)).limit(1)) is not None
 
 
 def progress_of(a: Assessment, inst: Instrument | None = None,
@@ -202,7 +214,7 @@ def progress_of(a: Assessment, inst: Instrument | None = None,
     out = progress(inst, a.answers if answers is None else answers)
     embeds = [s.id for s in inst.sections if s.embed == LIVSKVALITET]
     if embeds:
-        rated = int(any(r.completed_at for r in ratings_of(a)))
+        rated = int(has_completed_rating(a))
         for sid in embeds:
             done, total = out[sid]
             out[sid] = (done + rated, total + 1)

@@ -1,6 +1,7 @@
 """Kartlegging views: start, overview, one section per screen, autosave. Views only."""
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
 from ..access import audit
@@ -17,7 +18,8 @@ bp = Blueprint("assessments", __name__)
 
 
 def team_assessment(assessment_id: int, key: str = drafts.KARTLEGGING) -> Assessment:
-    a = db.session.get(Assessment, assessment_id)
+    # The person comes in the same query: the team check below needs no second one.
+    a = db.session.get(Assessment, assessment_id, options=[joinedload(Assessment.person)])
     if a is None or a.instrument_key != key:
         abort(404)
     team_person(a.person_id)
