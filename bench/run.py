@@ -77,9 +77,8 @@ def bench_database(kind, tmp, large, clients, seconds, parts=PARTS):
     env = {"SECRET_KEY": bench_config(small_url).SECRET_KEY, "IDLE_TIMEOUT_MINUTES": "600",
            "KARTLEGGING_ENV": "development"}
     if "saves" in parts:
-        out["saves"], out["save_worker_rss_kb"] = load.app_saves(
+        out["saves"], out["baseline"], out["save_worker_rss_kb"] = load.saves(
             small_url, env, ids, inst, "familie", data.PASSWORD, seconds)
-        out["baseline"] = load.baseline_saves(small_url, env, clients, inst, "familie", seconds)
         out["save_ratio"] = out["saves"]["per_s"] / out["baseline"]["per_s"]
     if "memory" in parts:
         out["rss_after_1000_kb"] = load.mixed_requests(small_url, env, ids, data.PASSWORD, 1000)

@@ -42,6 +42,7 @@ PASSWORD_CHANGE_ENDPOINTS = {"account.change_password", "auth.logout", "auth.log
                              "auth.token", "auth.status", "static", "favicon"}
 # Requests that are not the user's activity (they do not reset the idle clock).
 NOT_ACTIVITY = {None, "static", "favicon", "auth.status"}
+SEEN_STEP = 15  # seconds: the resolution of the idle timeout (see fence_and_timeout)
 # Forms whose fields an expired session carries through the login pages: long forms where
 # typing would otherwise be lost. Never admin, account, consent or password forms: those
 # are filled in again after login.
@@ -150,7 +151,11 @@ def init_app(app):
                 session.pop("login_at", None)
                 session.pop(sessions.KEY, None)
                 return _to_login(expired=True)
-            if request.endpoint not in NOT_ACTIVITY:  # a 404 or the favicon is not activity
+            # A 404 or the favicon is not activity. The idle clock moves in steps of
+            # SEEN_STEP seconds: a session left unchanged needs no new cookie, so a burst of
+            # autosaves does not re-sign and re-send it every time.
+            if request.endpoint not in NOT_ACTIVITY and (
+                    "last_seen" not in session or now - last >= SEEN_STEP):
                 session["last_seen"] = now
             if (current_user.must_change_password
                     and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS):
