@@ -242,7 +242,9 @@ class RichParagraph(Flowable):
         return self._paragraph(avail_width).split(avail_width, avail_height)
 
     def draw(self):
-        self._inner.drawOn(self.canv, 0, 0)
+        # At our own origin: no second save/translate/restore around the paragraph, which
+        # keeps its own graphics state.
+        self._inner._drawOn(self.canv)
 
     def getSpaceBefore(self):
         return self.style.spaceBefore

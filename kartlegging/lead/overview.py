@@ -221,43 +221,46 @@ def _statement(query: Query, purpose: str = "rows", page_ids=None):
     if "r2" in needs:
         stmt = stmt.outerjoin(r2, _newest(r2, rating, order=by_completion, offset=1))
     q = (query.q or "").strip()
-    # A search starts from its hits (number or name word index; `team_id + 0` keeps SQLite's
-    # planner from walking the whole team in the page's order instead) and sorts only them.
-    stmt = stmt.where((Person.team_id + 0 if q else Person.team_id) == t)
+    # A search's page starts from its hits (number or name word index; `team_id + 0` keeps
+    # SQLite's planner from walking the whole team in the page's order instead) and sorts
+    # only them.
+    stmt = stmt.where((Person.team_id + 0 if q and purpose == "ids" else Person.team_id) == t)
 
     # ------------------------------------------------------------------ filters
-    # Person.due_order is the newest signed kartlegging's signed_at, or NEVER_SIGNED (earlier
-    # than any signing: never signed counts as overdue).
     last = Person.due_order
-    cut = due_rule.cutoffs(query.today, query.interval_days)
-    if query.forfall == "forfalt":
-        stmt = stmt.where(last < cut.overdue_before)
-    elif query.forfall == "snart":
-        stmt = stmt.where(last >= cut.overdue_before, last < cut.soon_before)
-    elif query.forfall == "ok":
-        stmt = stmt.where(last >= cut.soon_before)
-    if query.utkast:
-        stmt = stmt.where(draft.id.is_not(None))
-    if query.ip:
-        stmt = stmt.where(ip_col == query.ip)
-    if query.uten_koordinator:
-        stmt = stmt.where(~has_coord)
-    if query.signed_from is not None:
-        stmt = stmt.where(last >= due_rule.start_of_day_utc(query.signed_from))
-    if query.signed_to is not None:
-        stmt = stmt.where(last > NEVER_SIGNED,
-                          last < due_rule.start_of_day_utc(query.signed_to + timedelta(days=1)))
-    if query.person_ids is not None:
-        stmt = stmt.where(Person.id.in_(query.person_ids))
-    if q:  # as the person search: 4+ digits begin the number, or every word begins a word
-        digits = name_search.number_prefix(q)
-        if digits:
-            stmt = stmt.where(Person.national_id >= digits,
-                              Person.national_id < digits + name_search.TOP)
-        for word in ([] if digits else name_search.tokens(q) or [""]):
-            stmt = stmt.where(Person.id.in_(select(PersonNameToken.person_id).where(
-                PersonNameToken.team_id == t, PersonNameToken.token >= word,
-                PersonNameToken.token < word + name_search.TOP)))
+    # The rows of a page come from its ids, which the filters chose already.
+    if page_ids is None:
+        # Person.due_order is the newest signed kartlegging's signed_at, or NEVER_SIGNED (earlier
+        # than any signing: never signed counts as overdue).
+        cut = due_rule.cutoffs(query.today, query.interval_days)
+        if query.forfall == "forfalt":
+            stmt = stmt.where(last < cut.overdue_before)
+        elif query.forfall == "snart":
+            stmt = stmt.where(last >= cut.overdue_before, last < cut.soon_before)
+        elif query.forfall == "ok":
+            stmt = stmt.where(last >= cut.soon_before)
+        if query.utkast:
+            stmt = stmt.where(draft.id.is_not(None))
+        if query.ip:
+            stmt = stmt.where(ip_col == query.ip)
+        if query.uten_koordinator:
+            stmt = stmt.where(~has_coord)
+        if query.signed_from is not None:
+            stmt = stmt.where(last >= due_rule.start_of_day_utc(query.signed_from))
+        if query.signed_to is not None:
+            stmt = stmt.where(last > NEVER_SIGNED,
+                              last < due_rule.start_of_day_utc(query.signed_to + timedelta(days=1)))
+        if query.person_ids is not None:
+            stmt = stmt.where(Person.id.in_(query.person_ids))
+        if q:  # as the person search: 4+ digits begin the number, or every word begins a word
+            digits = name_search.number_prefix(q)
+            if digits:
+                stmt = stmt.where(Person.national_id >= digits,
+                                  Person.national_id < digits + name_search.TOP)
+            for word in ([] if digits else name_search.tokens(q) or [""]):
+                stmt = stmt.where(Person.id.in_(select(PersonNameToken.person_id).where(
+                    PersonNameToken.team_id == t, PersonNameToken.token >= word,
+                    PersonNameToken.token < word + name_search.TOP)))
 
     # ------------------------------------------------------------------ sorting
     def nulls_last(col):
