@@ -10,7 +10,7 @@ import random
 import sys
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Text, bindparam, insert
+from sqlalchemy import JSON, Text, bindparam, cast, insert
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(__file__)), "tests"))
 
@@ -59,8 +59,10 @@ def _bulk(table, rows: list[dict], json_cols=(), batch: int = 5000):
     if not rows:
         return
     stmt = insert(table)
-    if json_cols:
-        stmt = stmt.values({c: bindparam(c, type_=Text) for c in json_cols})
+    if json_cols:  # PostgreSQL takes the text as JSON only when told
+        pg = db.engine.dialect.name == "postgresql"
+        stmt = stmt.values({c: cast(bindparam(c, type_=Text), JSON) if pg
+                            else bindparam(c, type_=Text) for c in json_cols})
     for k in range(0, len(rows), batch):
         db.session.execute(stmt, rows[k:k + batch])
 
@@ -145,10 +147,13 @@ def populate(app, n_persons: int, n_clients: int, seed: int = 1) -> dict:
 
 
 def _fix_sequences():
-    """Explicit ids bypass PostgreSQL's sequences; move them past the inserted rows."""
+    """Explicit ids bypass PostgreSQL's sequences; move them past the inserted rows. And
+    gather the planner's statistics, as autovacuum does on a database in use (a freshly
+    loaded one has none, and its plans are not the ones production gets)."""
     if db.engine.dialect.name != "postgresql":
         return
     for table in ("person", "assessment"):
         db.session.execute(db.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                    f"(SELECT max(id) FROM {table}))"))
+    db.session.execute(db.text("ANALYZE"))
     db.session.commit()
