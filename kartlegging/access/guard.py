@@ -152,10 +152,12 @@ def init_app(app):
                 session.pop(sessions.KEY, None)
                 return _to_login(expired=True)
             # A 404 or the favicon is not activity. The idle clock moves in steps of
-            # SEEN_STEP seconds: a session left unchanged needs no new cookie, so a burst of
-            # autosaves does not re-sign and re-send it every time.
+            # SEEN_STEP seconds (at most a 20th of the timeout): a session left unchanged
+            # needs no new cookie, so a burst of autosaves does not re-sign and re-send it
+            # every time. "Fortsett å jobbe" always restarts it.
             if request.endpoint not in NOT_ACTIVITY and (
-                    "last_seen" not in session or now - last >= SEEN_STEP):
+                    "last_seen" not in session or request.endpoint == "auth.keepalive"
+                    or now - last >= min(SEEN_STEP, idle / 20)):
                 session["last_seen"] = now
             if (current_user.must_change_password
                     and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS):

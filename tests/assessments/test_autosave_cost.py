@@ -89,3 +89,16 @@ def test_change_and_audit_row_commit_together(app, draft, monkeypatch):
     stored = db.session.get(Assessment, a_id)
     assert stored.answers == {} and stored.version == 1
     assert db.session.query(AuditEvent).filter_by(action="assessment_save").count() == 0
+
+
+def test_a_burst_of_autosaves_sends_no_new_session_cookie(app, draft):
+    """The idle clock moves in steps, so saves right after each other leave the signed session
+    cookie as it is (no re-signing, no Set-Cookie) and still count as activity."""
+    client, a_id = draft
+    r = autosave(client, a_id, 1, "familie", section_answers(app, "familie"))
+    r = autosave(client, a_id, r.get_json()["version"], "familie", section_answers(app, "familie"))
+    assert r.status_code == 200 and "Set-Cookie" not in r.headers
+    with client.session_transaction() as s:
+        s["last_seen"] -= 60  # a minute later it moves again
+    r = autosave(client, a_id, r.get_json()["version"], "familie", section_answers(app, "familie"))
+    assert r.status_code == 200 and "session=" in r.headers.get("Set-Cookie", "")
