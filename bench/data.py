@@ -1,14 +1,16 @@
 """Bench databases: a team with N persons, realistic assessments, ratings and consents.
 
-Rows are inserted in bulk (SQLAlchemy Core executemany) after `flask db upgrade`, so the schema
-is the production one. Answers come from the tests' one "fully filled" factory.
+Rows are inserted in bulk (SQLAlchemy Core executemany, one statement per 5,000 rows, one
+transaction) after `flask db upgrade`, so the schema is the production one. Answers come
+from the tests' one "fully filled" factory.
 """
+import json
 import os
 import random
 import sys
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import insert
+from sqlalchemy import JSON, Text, bindparam, cast, insert
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(__file__)), "tests"))
 
@@ -51,13 +53,27 @@ def numbers(n: int) -> list[str]:
     return out
 
 
+def _bulk(table, rows: list[dict], json_cols=(), batch: int = 5000):
+    """Core executemany in batches. Every row has the same keys (one statement per batch);
+    JSON columns arrive serialised already (the same answers for every row are dumped once)."""
+    if not rows:
+        return
+    stmt = insert(table)
+    if json_cols:  # PostgreSQL takes the text as JSON only when told
+        pg = db.engine.dialect.name == "postgresql"
+        stmt = stmt.values({c: cast(bindparam(c, type_=Text), JSON) if pg
+                            else bindparam(c, type_=Text) for c in json_cols})
+    for k in range(0, len(rows), batch):
+        db.session.execute(stmt, rows[k:k + batch])
+
+
 def populate(app, n_persons: int, n_clients: int, seed: int = 1) -> dict:
     """Fill an empty, migrated database. Returns the ids the benchmarks use."""
     rnd = random.Random(seed)
     reg = app.extensions["instruments"]
     kart, lk = reg.latest("alna-kartlegging"), reg.latest("livskvalitet")
-    answers, ratings = filled_answers(kart), filled_answers(lk)
-    rating_mean = score(lk, ratings, lk.scores[0]["id"]) if lk.scores else None
+    answers, ratings = json.dumps(filled_answers(kart)), json.dumps(filled_answers(lk))
+    rating_mean = score(lk, json.loads(ratings), lk.scores[0]["id"]) if lk.scores else None
     team = Team(name="Rusteam Bench")
     db.session.add(team)
     db.session.flush()
@@ -65,58 +81,62 @@ def populate(app, n_persons: int, n_clients: int, seed: int = 1) -> dict:
     for k in range(n_clients + 1):
         role = "teamleder" if k == 0 else "ansatt"
         u = User(username=f"bench{k:02d}", name=f"Bench {k:02d}", role=role, team_id=team.id)
-        u.set_password(PASSWORD)
+        if users:  # one scrypt hash (about 0.1 s) for all: they share the password
+            u.password_hash = users[0].password_hash
+        else:
+            u.set_password(PASSWORD)
         users.append(u)
     db.session.add_all(users)
     db.session.flush()
     staff = [u.id for u in users[1:]]
     ids = numbers(n_persons)
+    signed_at = [NOW - timedelta(days=rnd.randint(0, 400)) for _ in range(n_persons)]
     persons = [{"id": i + 1, "team_id": team.id, "national_id": ids[i], "created_by_id": staff[0],
                 "name": f"{rnd.choice(FIRST)} {rnd.choice(LAST)}", "version": 1,
-                "created_at": NOW - timedelta(days=rnd.randint(30, 900))}
+                "created_at": NOW - timedelta(days=rnd.randint(30, 900)),
+                "due_order": signed_at[i]}  # what the signing event keeps
                for i in range(n_persons)]
-    db.session.execute(insert(Person), persons)
-    db.session.execute(insert(PersonNameToken), [  # what the ORM event writes for each person
+    _bulk(Person.__table__, persons)
+    _bulk(PersonNameToken.__table__, [  # what the ORM event writes for each person
         {"person_id": p["id"], "team_id": team.id, "token": t}
         for p in persons for t in name_search.tokens(p["name"])])
-    db.session.execute(insert(ContactAssignment), [
+    _bulk(ContactAssignment.__table__, [
         {"person_id": i + 1, "user_id": staff[i % len(staff)], "recorded_by_id": staff[0],
          "started_at": NOW - timedelta(days=30)} for i in range(n_persons)])
+    blank = dict.fromkeys(("parent_id", "rated_by_person", "completed_at", "score", "signed_at",
+                           "signed_by_id", "ip_outcome", "ip_decision", "content_sha256"))
     rows, aid = [], 0
     for i in range(n_persons):
         aid += 1
-        signed = NOW - timedelta(days=rnd.randint(0, 400))
-        rows.append(dict(id=aid, person_id=i + 1, instrument_key=kart.key,
+        signed = signed_at[i]
+        rows.append(dict(blank, id=aid, person_id=i + 1, instrument_key=kart.key,
                          instrument_version=kart.version, answers=answers, status="signed",
                          version=40, created_by_id=staff[0], updated_by_id=staff[0],
                          created_at=signed - timedelta(days=3), updated_at=signed,
-                         signed_at=signed, signed_by_id=staff[0],
+                         signed_at=signed, signed_by_id=staff[0], rated_by_person=False,
                          ip_outcome=rnd.choice(("oppfylt", "vurder", "ikke_naa")),
                          ip_decision=rnd.choice(("ja", "nei", None)), content_sha256="0" * 64))
         if i % 2 == 0:
             aid += 1
-            rows.append(dict(id=aid, person_id=i + 1, instrument_key=lk.key,
+            rows.append(dict(blank, id=aid, person_id=i + 1, instrument_key=lk.key,
                              instrument_version=lk.version, answers=ratings, status="draft",
                              version=1, parent_id=aid - 1, rated_by_person=True,
                              created_by_id=staff[0], updated_by_id=staff[0], created_at=signed,
                              updated_at=signed, completed_at=signed, score=rating_mean))
-        if len(rows) >= 5000:
-            db.session.execute(insert(Assessment), rows)
-            rows = []
     drafts = {}
     for k, user_id in enumerate(staff):  # one open draft per load client, on its own person
         aid += 1
         drafts[user_id] = aid
-        rows.append(dict(id=aid, person_id=k + 1, instrument_key=kart.key,
-                         instrument_version=kart.version, answers={}, status="draft", version=1,
-                         created_by_id=user_id, updated_by_id=user_id, created_at=NOW,
-                         updated_at=NOW))
-    db.session.execute(insert(Assessment), rows)
-    db.session.execute(insert(Consent), [
-        {"person_id": i + 1, "categories": ["helse"], "party_kind": "parorende",
+        rows.append(dict(blank, id=aid, person_id=k + 1, instrument_key=kart.key,
+                         instrument_version=kart.version, answers="{}", status="draft",
+                         version=1, created_by_id=user_id, updated_by_id=user_id,
+                         created_at=NOW, updated_at=NOW, rated_by_person=False))
+    _bulk(Assessment.__table__, rows, json_cols=("answers",))
+    _bulk(Consent.__table__, [
+        {"person_id": i + 1, "categories": '["helse"]', "party_kind": "parorende",
          "party_name": "Mor", "direction": "begge", "valid_from": date(2026, 1, 1),
          "valid_until": date(2027, 1, 1), "given_how": "skriftlig", "recorded_by_id": staff[0],
-         "recorded_at": NOW} for i in range(0, n_persons, 3)])
+         "recorded_at": NOW} for i in range(0, n_persons, 3)], json_cols=("categories",))
     db.session.commit()
     _fix_sequences()
     sample = ids[n_persons // 2]
@@ -127,10 +147,13 @@ def populate(app, n_persons: int, n_clients: int, seed: int = 1) -> dict:
 
 
 def _fix_sequences():
-    """Explicit ids bypass PostgreSQL's sequences; move them past the inserted rows."""
+    """Explicit ids bypass PostgreSQL's sequences; move them past the inserted rows. And
+    gather the planner's statistics, as autovacuum does on a database in use (a freshly
+    loaded one has none, and its plans are not the ones production gets)."""
     if db.engine.dialect.name != "postgresql":
         return
     for table in ("person", "assessment"):
         db.session.execute(db.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                    f"(SELECT max(id) FROM {table}))"))
+    db.session.execute(db.text("ANALYZE"))
     db.session.commit()

@@ -99,17 +99,16 @@ def section_answers(inst, section_id: str, n: int) -> dict:
     return out
 
 
-def _run(clients, duration, step) -> dict:
-    """Each client calls step(client, n) in a loop for `duration` seconds; latencies in ms."""
+def _run(clients, duration, step) -> tuple[list[float], int, float]:
+    """Each client calls step(client) in a loop for `duration` seconds: (latencies in ms,
+    errors, elapsed seconds)."""
     lat, errors, stop = [], [0], time.time() + duration
     lock = threading.Lock()
 
     def loop(c):
-        n = 0
         while time.time() < stop:
-            n += 1
             t = time.perf_counter()
-            ok = step(c, n)
+            ok = step(c)
             ms = (time.perf_counter() - t) * 1000
             with lock:
                 lat.append(ms)
@@ -120,50 +119,63 @@ def _run(clients, duration, step) -> dict:
         t.start()
     for t in threads:
         t.join()
-    elapsed = time.time() - t0
+    return lat, errors[0], time.time() - t0
+
+
+def _summary(lat, errors, elapsed) -> dict:
     return {"saves": len(lat), "per_s": len(lat) / elapsed, "p50_ms": percentile(lat, 50),
-            "p95_ms": percentile(lat, 95), "p99_ms": percentile(lat, 99), "errors": errors[0]}
+            "p95_ms": percentile(lat, 95), "p99_ms": percentile(lat, 99), "errors": errors}
 
 
-def app_saves(url, env, ids, inst, section_id, password, duration) -> tuple[dict, int]:
-    server = Server("kartlegging:create_app()", {**env, "DATABASE_URL": url})
+def saves(url, env, ids, inst, section_id, password, duration,
+          slices: int = 5) -> tuple[dict, dict, int]:
+    """The app's autosaves and the baseline's inserts, both under gunicorn on the same
+    database: (app, baseline, peak RSS of an app worker). The two take turns in `slices`
+    slices of the duration each, so load from others on a shared machine falls on both."""
+    app = Server("kartlegging:create_app()", {**env, "DATABASE_URL": url})
+    base = Server("bench.baseline:create_app()", {**env, "DATABASE_URL": url})
     try:
         clients = []
         for username, draft_id in ids["clients"]:
-            c = Client(server.port)
+            c = Client(app.port)
             c.login(username, password)
             _, html = c.request("GET", f"/kartlegginger/{draft_id}/del/{section_id}")
             c.token, c.draft, c.version = CSRF_META.search(html.decode()).group(1), draft_id, 1
+            c.n = 0
             clients.append(c)
+        plain = [Client(base.port) for _ in clients]
+        for c in plain:
+            c.n = 0
 
-        def save(c, n):
+        def save(c):
+            c.n += 1
             body = json.dumps({"version": c.version, "section": section_id,
-                               "answers": section_answers(inst, section_id, n)})
+                               "answers": section_answers(inst, section_id, c.n)})
             status, data = c.request("POST", f"/kartlegginger/{c.draft}/autolagre", body, {
                 "Content-Type": "application/json", "Accept": "application/json",
                 "X-CSRFToken": c.token})
             if status == 200:
                 c.version = json.loads(data)["version"]
             return status == 200
-        result = _run(clients, duration, save)
-        return result, server.worker_peak_rss_kb()
-    finally:
-        server.stop()
 
-
-def baseline_saves(url, env, n_clients, inst, section_id, duration) -> dict:
-    server = Server("bench.baseline:create_app()", {**env, "DATABASE_URL": url})
-    try:
-        clients = [Client(server.port) for _ in range(n_clients)]
-
-        def insert(c, n):
+        def insert(c):
+            c.n += 1
             body = json.dumps({"section": section_id,
-                               "answers": section_answers(inst, section_id, n)})
+                               "answers": section_answers(inst, section_id, c.n)})
             status, _ = c.request("POST", "/insert", body, {"Content-Type": "application/json"})
             return status == 200
-        return _run(clients, duration, insert)
+        totals = {"app": [[], 0, 0.0], "base": [[], 0, 0.0]}
+        for _ in range(slices):
+            for kind, group, step in (("app", clients, save), ("base", plain, insert)):
+                lat, errors, elapsed = _run(group, duration / slices, step)
+                totals[kind][0] += lat
+                totals[kind][1] += errors
+                totals[kind][2] += elapsed
+        return (_summary(*totals["app"]), _summary(*totals["base"]),
+                app.worker_peak_rss_kb())
     finally:
-        server.stop()
+        app.stop()
+        base.stop()
 
 
 def mixed_requests(url, env, ids, password, n: int) -> int:

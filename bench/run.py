@@ -1,6 +1,7 @@
 """`make bench`: every figure beside a baseline measured in the same run, and its goal.
 
     python -m bench.run [--db sqlite|postgresql|all] [--large 100000] [--seconds 10]
+                        [--only saves,signing,scale,weight,memory]
 
 PostgreSQL is measured when BENCH_POSTGRES_URL names a server (scripts/bench.sh starts one).
 Writes bench/results/latest.json and latest.md.
@@ -20,6 +21,7 @@ from .measure import bench_config
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 GOALS = {"save_ratio": 0.5, "render_ratio": 2.0, "growth": 1.5, "page_kb": 100}
+PARTS = ("saves", "signing", "scale", "weight", "memory")
 
 
 def _app(url):
@@ -48,6 +50,7 @@ def _pages_for_weight(app, ids):
     from kartlegging.extensions import db
     from kartlegging.models import Assessment
     staff, draft = ids["clients"][0]
+    app.config["WTF_CSRF_ENABLED"] = False  # the in-process client posts without a token
     result = weight.measure(app.test_client(), {"Innlogging": "/logg-inn"})
     c = scale.login(app, staff, data.PASSWORD)
     with app.app_context():
@@ -59,7 +62,7 @@ def _pages_for_weight(app, ids):
     return result
 
 
-def bench_database(kind, tmp, large, clients, seconds):
+def bench_database(kind, tmp, large, clients, seconds, parts=PARTS):
     out = {"database": kind}
     t = time.perf_counter()
     small_url = _database(kind, "bench_small", tmp)
@@ -67,29 +70,31 @@ def bench_database(kind, tmp, large, clients, seconds):
     with app.app_context():
         ids = data.populate(app, 1000, clients)
     out["populate_1k_s"] = time.perf_counter() - t
-    small = scale.measure(app, ids, data.PASSWORD)
-    out["weight"] = _pages_for_weight(app, ids)
-    if kind == "sqlite":
+    if "weight" in parts:
+        out["weight"] = _pages_for_weight(app, ids)
+    if kind == "sqlite" and "signing" in parts:
         out["signing"] = signing.measure(app, 1, 2)
     inst = app.extensions["instruments"].latest("alna-kartlegging")
     env = {"SECRET_KEY": bench_config(small_url).SECRET_KEY, "IDLE_TIMEOUT_MINUTES": "600",
            "KARTLEGGING_ENV": "development"}
-    out["saves"], out["save_worker_rss_kb"] = load.app_saves(
-        small_url, env, ids, inst, "familie", data.PASSWORD, seconds)
-    out["baseline"] = load.baseline_saves(small_url, env, clients, inst, "familie", seconds)
-    out["save_ratio"] = out["saves"]["per_s"] / out["baseline"]["per_s"]
-    out["rss_after_1000_kb"] = load.mixed_requests(small_url, env, ids, data.PASSWORD, 1000)
-    t = time.perf_counter()
-    big_url = _database(kind, "bench_large", tmp)
-    big_app = _app(big_url)
-    with big_app.app_context():
-        big_ids = data.populate(big_app, large, clients)
-    out["populate_large_s"] = time.perf_counter() - t
-    big = scale.measure(big_app, big_ids, data.PASSWORD)
-    out["scale"] = {page: {"small": small[page], "large": big[page],
-                           "growth": big[page]["p95_ms"] / small[page]["p95_ms"]}
-                    for page in small}
-    out["large"] = large
+    if "saves" in parts:
+        out["saves"], out["baseline"], out["save_worker_rss_kb"] = load.saves(
+            small_url, env, ids, inst, "familie", data.PASSWORD, seconds)
+        out["save_ratio"] = out["saves"]["per_s"] / out["baseline"]["per_s"]
+    if "memory" in parts:
+        out["rss_after_1000_kb"] = load.mixed_requests(small_url, env, ids, data.PASSWORD, 1000)
+    if "scale" in parts:
+        t = time.perf_counter()
+        big_url = _database(kind, "bench_large", tmp)
+        big_app = _app(big_url)
+        with big_app.app_context():
+            big_ids = data.populate(big_app, large, clients)
+        out["populate_large_s"] = time.perf_counter() - t
+        # One 100k data set, generated once; both sizes measured turn about.
+        both = scale.measure({"small": (app, ids), "large": (big_app, big_ids)}, data.PASSWORD)
+        out["scale"] = {page: {**v, "growth": v["large"]["p95_ms"] / v["small"]["p95_ms"]}
+                        for page, v in both.items()}
+        out["large"] = large
     return out
 
 
@@ -99,12 +104,14 @@ def table(results) -> str:
              "|---|---|---|---|---|---|"]
     for r in results:
         db = r["database"]
-        s, b = r["saves"], r["baseline"]
-        lines.append(f"| [{db}] Autolagring, {s['saves']} lagringer | {s['per_s']:.0f}/s, p95 "
-                     f"{s['p95_ms']:.0f} ms, p99 {s['p99_ms']:.0f} ms, {s['errors']} feil | "
-                     f"{b['per_s']:.0f}/s, p95 {b['p95_ms']:.0f} ms | {r['save_ratio']:.2f}× | "
-                     f"≥ {GOALS['save_ratio']}×, 0 feil | "
-                     f"{ok(r['save_ratio'] >= GOALS['save_ratio'] and s['errors'] == 0)} |")
+        if "saves" in r:
+            s, b = r["saves"], r["baseline"]
+            lines.append(
+                f"| [{db}] Autolagring, {s['saves']} lagringer | {s['per_s']:.0f}/s, p95 "
+                f"{s['p95_ms']:.0f} ms, p99 {s['p99_ms']:.0f} ms, {s['errors']} feil | "
+                f"{b['per_s']:.0f}/s, p95 {b['p95_ms']:.0f} ms | {r['save_ratio']:.2f}× | "
+                f"≥ {GOALS['save_ratio']}×, 0 feil | "
+                f"{ok(r['save_ratio'] >= GOALS['save_ratio'] and s['errors'] == 0)} |")
         if "signing" in r:
             sg = r["signing"]
             steps = ", ".join(f"{k} {v:.0f} ms" for k, v in sg["steps_ms"].items()
@@ -114,20 +121,21 @@ def table(results) -> str:
                          f"{sg['steps_ms']['Oppsett (pdf.render)']:.0f} ms | ren reportlab "
                          f"{base:.0f} ms | {sg['render_ratio']:.2f}× | ≤ {GOALS['render_ratio']}× "
                          f"| {ok(sg['render_ratio'] <= GOALS['render_ratio'])} |")
-        for page, v in r["scale"].items():
+        for page, v in r.get("scale", {}).items():
             lines.append(f"| [{db}] {page}: 1 000 → {r['large']:,} personer".replace(",", " ")
                          + f" | p95 {v['large']['p95_ms']:.1f} ms, {v['large']['queries']} "
                          f"spørringer | p95 {v['small']['p95_ms']:.1f} ms, "
                          f"{v['small']['queries']} spørringer | {v['growth']:.2f}× | "
                          f"≤ {GOALS['growth']}× | {ok(v['growth'] <= GOALS['growth'])} |")
-        for page, w in r["weight"].items():
+        for page, w in r.get("weight", {}).items():
             lines.append(f"| [{db}] Vekt: {page} | {w['bytes'] / 1024:.1f} KB "
                          f"({w['gzip_bytes'] / 1024:.1f} KB gzip), {w['requests']} forespørsler, "
                          f"{w['requests_next_visit']} ved neste besøk, {w['third_party']} "
                          f"tredjepart | – | – | < {GOALS['page_kb']} KB, 0 tredjepart | "
                          f"{ok(w['bytes'] < GOALS['page_kb'] * 1024 and not w['third_party'])} |")
-        lines.append(f"| [{db}] Minne: topp-RSS for en arbeider etter 1 000 blandede "
-                     f"forespørsler | {r['rss_after_1000_kb'] / 1024:.0f} MB | – | – | – | – |")
+        if "rss_after_1000_kb" in r:
+            lines.append(f"| [{db}] Minne: topp-RSS for en arbeider etter 1 000 blandede "
+                         f"forespørsler | {r['rss_after_1000_kb'] / 1024:.0f} MB | – | – | – | – |")
     return "\n".join(lines)
 
 
@@ -137,7 +145,12 @@ def main():
     ap.add_argument("--large", type=int, default=100_000)
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--seconds", type=float, default=10)
+    ap.add_argument("--only", default=",".join(PARTS),
+                    help="comma-separated parts to measure: " + ", ".join(PARTS))
     args = ap.parse_args()
+    parts = {p.strip() for p in args.only.split(",") if p.strip()}
+    if not parts or parts - set(PARTS):
+        ap.error(f"--only takes {', '.join(PARTS)}")
     kinds = ["sqlite", "postgresql"] if args.db == "all" else [args.db]
     if "postgresql" in kinds and not os.environ.get("BENCH_POSTGRES_URL"):
         print("PostgreSQL hoppes over: BENCH_POSTGRES_URL er ikke satt.")
@@ -147,7 +160,8 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         for kind in kinds:
             print(f"Måler {kind} …", flush=True)
-            results.append(bench_database(kind, tmp, args.large, args.clients, args.seconds))
+            results.append(bench_database(kind, tmp, args.large, args.clients, args.seconds,
+                                          parts))
     md = table(results)
     meta = {"date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
             "machine": f"{platform.machine()}, {os.cpu_count()} kjerner, "

@@ -25,19 +25,32 @@ def login(app, username, password):
     return c
 
 
-def measure(app, ids: dict, password: str, runs: int = RUNS) -> dict:
-    """{page: {"p95_ms", "queries"}} for one database size."""
+def measure(apps: dict, password: str, runs: int = RUNS) -> dict:
+    """{page: {size: {"p95_ms", "queries"}}} for databases of several sizes: apps is
+    {size: (app, ids)}. The sizes take turns request by request, so a load spike on a shared
+    machine falls on both sides of a growth ratio alike."""
     from kartlegging.extensions import db
-    app.config["WTF_CSRF_ENABLED"] = False
-    c = login(app, ids["lead"], password)
+    clients, engines = {}, {}
+    for size, (app, ids) in apps.items():
+        app.config["WTF_CSRF_ENABLED"] = False
+        clients[size] = login(app, ids["lead"], password)
+        with app.app_context():
+            engines[size] = db.engine
+    sizes = list(apps)
+    paths = {size: pages(ids, app) for size, (app, ids) in apps.items()}
     result = {}
-    with app.app_context():
-        engine = db.engine
-    for name, path in pages(ids, app).items():
-        r = c.get(path)
-        assert r.status_code == 200, f"{path}: {r.status_code}"
-        with count_queries(engine) as n:
-            c.get(path)
-        times = timed(lambda p=path: c.get(p), runs)
-        result[name] = {"p95_ms": percentile(times, 95), "queries": n[0]}
+    for name in paths[sizes[0]]:
+        times, queries = {size: [] for size in sizes}, {}
+        for size in sizes:
+            c, path = clients[size], paths[size][name]
+            r = c.get(path)
+            assert r.status_code == 200, f"{path}: {r.status_code}"
+            with count_queries(engines[size]) as n:
+                c.get(path)
+            queries[size] = n[0]
+        for _ in range(runs):
+            for size in sizes:
+                times[size] += timed(lambda s=size, p=name: clients[s].get(paths[s][p]), 1)
+        result[name] = {size: {"p95_ms": percentile(times[size], 95), "queries": queries[size]}
+                        for size in sizes}
     return result

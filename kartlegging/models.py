@@ -13,6 +13,8 @@ from sqlalchemy import (
     delete,
     event,
     insert,
+    inspect,
+    update,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -20,6 +22,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .domain import name_search
 from .domain.identity import number_label
 from .extensions import db
+
+# Person.due_order of a person whose kartlegging was never signed.
+NEVER_SIGNED = datetime(1900, 1, 1)
+NEVER_SIGNED_SQL = "1900-01-01 00:00:00.000000"
 
 ROLES = {"ansatt": "Ansatt", "teamleder": "Teamleder", "admin": "Administrator"}
 
@@ -96,10 +102,21 @@ class Person(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     version: Mapped[int] = mapped_column(default=1)
+    # The next evaluation's sort key: when the person's newest kartlegging was signed, or
+    # NEVER_SIGNED (a date before any signing, so that those come first in an ascending index
+    # alike on SQLite and PostgreSQL, which order NULLs differently). Kept by the Assessment
+    # events below, so the team lead's overview sorts and filters by the next evaluation through
+    # an index instead of looking up every person's newest signing.
+    due_order: Mapped[datetime] = mapped_column(default=NEVER_SIGNED,
+                                                server_default=NEVER_SIGNED_SQL)
     team: Mapped[Team] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
-    __table_args__ = (Index("ix_person_team_name", "team_id", "name"),)
+    __table_args__ = (
+        Index("ix_person_team_name", "team_id", "name"),
+        # The overview's default order: never signed first, then the oldest signing.
+        Index("ix_person_team_due", "team_id", "due_order", "name", "id"),
+    )
 
     @property
     def national_id_formatted(self) -> str | None:
@@ -151,8 +168,11 @@ class ContactAssignment(db.Model):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     recorded_by: Mapped[User] = relationship(foreign_keys=[recorded_by_id])
 
-    # The open assignment per person (team lead's overview joins on it).
-    __table_args__ = (Index("ix_contact_assignment_open", "person_id", "ended_at"),)
+    # The open assignment per person (team lead's overview joins on it), and a contact's open
+    # assignments (Mine personer starts from them).
+    __table_args__ = (Index("ix_contact_assignment_open", "person_id", "ended_at"),
+                      Index("ix_contact_assignment_user_open", "user_id", "ended_at",
+                            "person_id"))
 
 
 class Coordinator(db.Model):
@@ -307,3 +327,24 @@ class AppSetting(db.Model):
     value: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+
+# The kartlegging whose signing sets Person.due_order (assessments.drafts.KARTLEGGING).
+KARTLEGGING_KEY = "alna-kartlegging"
+
+
+@event.listens_for(Assessment, "after_insert")
+def _note_signing(mapper, connection, a):
+    """A signed kartlegging moves its person's last signing forward (never back)."""
+    if a.status != "signed" or a.instrument_key != KARTLEGGING_KEY or a.signed_at is None:
+        return
+    t = Person.__table__
+    connection.execute(update(t).where(t.c.id == a.person_id, t.c.due_order < a.signed_at)
+                       .values(due_order=a.signed_at))
+
+
+@event.listens_for(Assessment, "after_update")
+def _note_signing_update(mapper, connection, a):
+    state = inspect(a)
+    if state.attrs.status.history.has_changes() or state.attrs.signed_at.history.has_changes():
+        _note_signing(mapper, connection, a)

@@ -62,11 +62,12 @@ def _fit(value: str | None, size: int) -> str | None:
     return None if value is None else str(value)[:size]
 
 
-def _event(action, *, person_id=None, obj=None, detail=None, user=None, username=None):
+def _row(action, *, person_id=None, obj=None, detail=None, user=None, username=None) -> dict:
+    """The audit_event row's values (every column but the id)."""
     user = user if user is not None else (current_user if has_request_context() else None)
     authenticated = bool(user is not None and getattr(user, "is_authenticated", False))
-    return AuditEvent(
-        action=action, person_id=person_id,
+    return dict(
+        at=utcnow(), action=action, person_id=person_id,
         user_id=user.id if authenticated else None,
         username=_fit(user.username if authenticated else username, 80),
         object_type=type(obj).__name__.lower() if obj is not None else None,
@@ -80,22 +81,21 @@ def record(action: str, *, person_id=None, obj=None, detail: str | None = None,
     """Add an audit event to the current transaction, and by default commit both.
 
     A change and its audit row are committed together: operations flush, the view records
-    the event and commits once, so no change is ever stored without its audit row.
+    the event and commits once, so no change is ever stored without its audit row. The row
+    is inserted at once (a plain INSERT: no unit-of-work flush for a row never read back).
     """
-    db.session.add(_event(action, person_id=person_id, obj=obj, detail=detail, user=user,
-                          username=username))
+    db.session.execute(insert(AuditEvent.__table__), [_row(
+        action, person_id=person_id, obj=obj, detail=detail, user=user, username=username)])
     if commit:
         db.session.commit()
 
 
 def record_many(action: str, person_ids, *, detail: str | None = None) -> None:
     """One event per person (e.g. every person shown in a list), committed together."""
-    events = [_event(action, person_id=pid, detail=detail) for pid in person_ids]
-    if events:  # one executemany, whatever the number of persons on the page
-        columns = [c.key for c in AuditEvent.__table__.columns if c.key != "id"]
-        now = utcnow()
-        db.session.execute(insert(AuditEvent.__table__), [
-            {k: (getattr(e, k) if k != "at" else now) for k in columns} for e in events])
+    rows = [_row(action, person_id=pid, detail=detail) for pid in person_ids]
+    if rows:  # one executemany, whatever the number of persons on the page
+        now = rows[0]["at"]
+        db.session.execute(insert(AuditEvent.__table__), [{**r, "at": now} for r in rows])
     db.session.commit()
 
 

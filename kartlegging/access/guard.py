@@ -20,7 +20,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..clock import now_utc  # noqa: F401
 from ..extensions import db, login_manager
-from ..models import Person, User
+from ..models import Person
 from . import audit, sessions, twofactor
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -45,6 +45,7 @@ PASSWORD_CHANGE_ENDPOINTS = {"account.change_password", "auth.logout", "auth.log
                              "auth.token", "auth.status", "static", "favicon"}
 # Requests that are not the user's activity (they do not reset the idle clock).
 NOT_ACTIVITY = {None, "static", "favicon", "auth.status"}
+SEEN_STEP = 15  # seconds: the resolution of the idle timeout (see fence_and_timeout)
 # Forms whose fields an expired session carries through the login pages: long forms where
 # typing would otherwise be lost. Never admin, account, consent or password forms: those
 # are filled in again after login.
@@ -55,14 +56,12 @@ CARRY_ENDPOINTS = {"assessments.section", "selfrating.staff_entry", "persons.new
 @login_manager.user_loader
 def load_user(user_id: str):
     try:
-        user = db.session.get(User, int(user_id))
+        user_id = int(user_id)
     except (TypeError, ValueError):
         return None
     # A deactivated account loses its open sessions at once, not only at the next login;
     # a login ended on the server (logout, "log out everywhere") refuses every cookie copy.
-    if user is None or not user.active or not sessions.is_open(user.id):
-        return None
-    return user
+    return sessions.open_user(user_id)
 
 
 def wants_json() -> bool:
@@ -157,7 +156,13 @@ def init_app(app):
                 session.pop("login_at", None)
                 session.pop(sessions.KEY, None)
                 return _to_login(expired=True)
-            if request.endpoint not in NOT_ACTIVITY:  # a 404 or the favicon is not activity
+            # A 404 or the favicon is not activity. The idle clock moves in steps of
+            # SEEN_STEP seconds (at most a 20th of the timeout): a session left unchanged
+            # needs no new cookie, so a burst of autosaves does not re-sign and re-send it
+            # every time. "Fortsett å jobbe" always restarts it.
+            if request.endpoint not in NOT_ACTIVITY and (
+                    "last_seen" not in session or request.endpoint == "auth.keepalive"
+                    or now - last >= min(SEEN_STEP, idle / 20)):
                 session["last_seen"] = now
             if (current_user.must_change_password
                     and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS):

@@ -2,9 +2,10 @@
 whether that login is still open. Ending the row ends every copy of the cookie at once."""
 import hashlib
 import secrets
+from functools import cache
 
 from flask import session
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, select
 
 from ..clock import now_utc
 from ..extensions import db
@@ -24,14 +25,23 @@ def start(user: User) -> None:
     session[KEY] = token
 
 
-def is_open(user_id: int) -> bool:
-    """The cookie's token names an open login of this user."""
+@cache
+def _open_user_query():
+    # Built once: building the statement cost more than running it (every request runs it).
+    return select(User).join(LoginSession, and_(
+        LoginSession.user_id == User.id, LoginSession.token_sha256 == bindparam("digest"),
+        LoginSession.ended_at.is_(None))).where(User.id == bindparam("user_id"),
+                                                User.active.is_(True))
+
+
+def open_user(user_id: int) -> User | None:
+    """The active user whose open login the cookie's token names, in one query (the login
+    fence runs this on every request)."""
     token = session.get(KEY)
     if not isinstance(token, str) or not token:
-        return False
-    row = db.session.scalar(select(LoginSession).where(
-        LoginSession.token_sha256 == _digest(token)))
-    return row is not None and row.user_id == user_id and row.ended_at is None
+        return None
+    return db.session.scalar(_open_user_query(),
+                             {"digest": _digest(token), "user_id": user_id})
 
 
 def end_current() -> None:

@@ -1,17 +1,18 @@
 """Drafts: start an assessment and save answers with optimistic locking. No Flask views here."""
 from datetime import datetime
+from functools import cache
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ..clock import now_utc, to_oslo, today
 from ..domain.instrument_types import Instrument
 from ..domain.rules import Evaluator, clean, is_answered, progress, set_aside
 from ..extensions import db
-from ..models import Assessment, Person, User
+from ..models import KARTLEGGING_KEY, Assessment, Person, User
 
-KARTLEGGING = "alna-kartlegging"
+KARTLEGGING = KARTLEGGING_KEY  # Person.due_order follows its signings (models)
 LIVSKVALITET = "livskvalitet"
 # The self-rating is taken within a kartlegging (hand-over), never started on its own.
 NOT_STARTED_BY_STAFF = (LIVSKVALITET,)
@@ -117,6 +118,15 @@ class Saved(NamedTuple):
     restored: dict     # answers set aside earlier that came back
 
 
+@cache
+def _guarded_update():
+    """UPDATE … WHERE id, version and still a draft (built once; the values come as parameters
+    named after their columns)."""
+    t = Assessment.__table__
+    return t.update().where(t.c.id == bindparam("guard_id"),
+                            t.c.version == bindparam("guard_version"), t.c.status == "draft")
+
+
 def save(a: Assessment, changes: dict, *, expected_version: int | None, by: User,
          section_id: str | None = None) -> Saved:
     """Merge `changes` (item id -> value; empty removes) into the draft.
@@ -150,11 +160,9 @@ def save(a: Assessment, changes: dict, *, expected_version: int | None, by: User
                   updated_at=now, updated_by_id=by.id)
     if section_id is not None:
         values["last_section"] = section_id
-    result = db.session.execute(
-        Assessment.__table__.update()
-        .where(Assessment.id == a.id, Assessment.version == a.version,
-               Assessment.status == "draft")
-        .values(**values))
+    result = db.session.execute(_guarded_update(), {
+        **values, "last_section": section_id if section_id is not None else a.last_section,
+        "guard_id": a.id, "guard_version": a.version})
     if result.rowcount != 1:
         db.session.rollback()
         raise Conflict(db.session.get(Assessment, a.id))
@@ -215,21 +223,48 @@ def for_person(person_id: int, key: str = KARTLEGGING) -> list[Assessment]:
         .order_by(Assessment.created_at.desc(), Assessment.id.desc())))
 
 
+def _ratings_where(kartlegging: Assessment) -> list:
+    # A self-rating belongs to the kartlegging's person: the person condition lets the
+    # (person_id, instrument_key, ...) index find it instead of a scan for parent_id.
+    return [Assessment.person_id == kartlegging.person_id,
+            Assessment.instrument_key == LIVSKVALITET, Assessment.parent_id == kartlegging.id]
+
+
 def ratings_of(kartlegging: Assessment) -> list[Assessment]:
-    return list(db.session.scalars(select(Assessment).where(
-        Assessment.parent_id == kartlegging.id, Assessment.instrument_key == LIVSKVALITET)
-        .order_by(Assessment.created_at)))
+    return list(db.session.scalars(select(Assessment).where(*_ratings_where(kartlegging))
+                                   .order_by(Assessment.created_at)))
 
 
-def progress_of(a: Assessment, inst: Instrument | None = None,
-                answers: dict | None = None) -> dict[str, tuple[int, int]]:
+@cache
+def _completed_rating_query():
+    # Built once (autosave runs it on every save); see _ratings_where.
+    return select(Assessment.id).where(
+        Assessment.person_id == bindparam("person_id"),
+        Assessment.instrument_key == LIVSKVALITET, Assessment.parent_id == bindparam("id"),
+        Assessment.completed_at.is_not(None)).limit(1)
+
+
+def has_completed_rating(kartlegging: Assessment) -> bool:
+    """Whether a self-rating taken with this kartlegging is completed (one id, no answers)."""
+    return db.session.scalar(_completed_rating_query(), {
+        "person_id": kartlegging.person_id, "id": kartlegging.id}) is not None
+
+
+def embeds_rating(inst: Instrument) -> bool:
+    return any(s.embed == LIVSKVALITET for s in inst.sections)
+
+
+def progress_of(a: Assessment | None, inst: Instrument | None = None,
+                answers: dict | None = None,
+                rated: bool | None = None, ev=None) -> dict[str, tuple[int, int]]:
     """Answered/shown per section (of `answers`, by default the stored ones); a section that
-    embeds the self-rating counts a completed rating as one answered item."""
+    embeds the self-rating counts a completed rating as one answered item (`rated`, when the
+    caller has asked already: then `a` is not needed)."""
     inst = inst or instrument_of(a)
-    out = progress(inst, a.answers if answers is None else answers)
+    out = progress(inst, a.answers if answers is None else answers, ev)
     embeds = [s.id for s in inst.sections if s.embed == LIVSKVALITET]
     if embeds:
-        rated = int(any(r.completed_at for r in ratings_of(a)))
+        rated = int(has_completed_rating(a) if rated is None else rated)
         for sid in embeds:
             done, total = out[sid]
             out[sid] = (done + rated, total + 1)

@@ -1,6 +1,7 @@
 """Kartlegging views: start, overview, one section per screen, autosave. Views only."""
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
 from ..access import audit
@@ -19,7 +20,8 @@ bp = Blueprint("assessments", __name__)
 
 def team_assessment(assessment_id: int, key: str | None = None) -> Assessment:
     """An assessment of a staff form (any, or of `key`) of the user's team; else 404."""
-    a = db.session.get(Assessment, assessment_id)
+    # The person comes in the same query: the team check below needs no second one.
+    a = db.session.get(Assessment, assessment_id, options=[joinedload(Assessment.person)])
     if a is None or (a.instrument_key != key if key else not drafts.staff_form(a.instrument_key)):
         abort(404)
     team_person(a.person_id)
@@ -212,6 +214,10 @@ def autosave(assessment_id):
     if not form.validate():
         return jsonify(error="invalid", message="Noe må rettes før det kan lagres.",
                        errors={k: v for k, v in form.errors.items()}), 422
+    # Read before the write: between the UPDATE and the commit the database is locked for
+    # every other writer (SQLite), so nothing but the audit row goes there.
+    rated = drafts.has_completed_rating(a) if drafts.embeds_rating(inst) else False
+    person_id = a.person_id
     try:
         saved = drafts.save(a, form.answers(), expected_version=version, by=current_user,
                             section_id=sec.id)
@@ -219,16 +225,17 @@ def autosave(assessment_id):
         audit.record("assessment_conflict", person_id=a.person_id, obj=a, detail=sec.id)
         return jsonify(error="conflict", message=drafts.Conflict.message,
                        version=e.current.version), 409
-    # Counts per section for the menu, of what this save wrote (before the commit expires `a`).
-    counts = drafts.progress_of(a, inst, saved.answers)
     # The change and its audit row are committed together; the answer names the version
     # this save wrote, never a later one written by another client in the meantime.
-    audit.record("assessment_save", person_id=a.person_id, obj=a, detail=sec.id)
+    audit.record("assessment_save", person_id=person_id, obj=a, detail=sec.id)
+    # Counts per section for the menu, of what this save wrote (one Evaluator for them all).
+    ev = Evaluator(inst, saved.answers, today())
+    counts = drafts.progress_of(None, inst, saved.answers, rated=rated, ev=ev)
     return jsonify(ok=True, version=saved.version, saved_at=oslo_time(saved.updated_at),
                    restored=saved.restored, moved_aside=len(saved.moved_aside),
                    aside_message=(aside_message(len(saved.moved_aside))
                                   if saved.moved_aside else None),
-                   **live_state(inst, saved.answers, sec, counts))
+                   **live_state(inst, saved.answers, sec, counts, ev))
 
 
 def aside_message(n: int) -> str:
@@ -236,15 +243,15 @@ def aside_message(n: int) -> str:
             "tilbake hvis du endrer svaret igjen, og slettes først når kartleggingen signeres.")
 
 
-def live_state(inst, answers, section, counts=None) -> dict:
+def live_state(inst, answers, section, counts=None, ev=None) -> dict:
     """What the section page shows live: its items' visibility and the prompts placed in it,
     which sections apply (the section menu), and the counts per section."""
-    ev = Evaluator(inst, answers, today())
+    ev = ev or Evaluator(inst, answers, today())
     shown = [spec["id"] for spec in inst.derived
              if (spec.get("place") or {}).get("section") == section.id]
     return {"visible": {i.id: ev.visible(i) for i in section.items},
             "sections": {s.id: ev.section_visible(s) for s in inst.sections},
             "progress": counts if counts is not None else progress(inst, answers),
-            "missing": missing_required(inst, answers),
+            "missing": missing_required(inst, answers, ev),
             "derived": {k: {"title": d.title, "text": d.text, "outcome": d.outcome,
                             "reasons": d.reasons} for k in shown for d in [ev.derived(k)]}}

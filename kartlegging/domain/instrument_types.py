@@ -102,6 +102,17 @@ class Instrument:
         return f"{self.key}.v{self.version}"
 
     @cached_property
+    def answer_owner(self) -> dict[str, Item]:
+        """Answer key -> the item it belongs to (an item's own id and its comment's id); built
+        once, as an instrument version never changes."""
+        owner = {}
+        for item in self.items.values():
+            owner[item.id] = item
+            if item.comment:
+                owner[item.comment_id] = item
+        return owner
+
+    @cached_property
     def _section_index(self) -> dict[str, int]:
         return {s.id: n for n, s in enumerate(self.sections)}
 

@@ -59,20 +59,27 @@ class Evaluator:
         self.answers = answers or {}
         self.today = today or date.today()
         self._visible: dict[str, bool] = {}
+        self._sections: dict[str, bool] = {}
         self._counters: dict[str, tuple[int, list[str]]] = {}
         self._outcomes: dict[str, dict] = {}
         self._derived: dict[str, Derived] = {}
 
     # -- visibility
     def section_visible(self, section) -> bool:
-        return section.show_if is None or self.holds(section.show_if)
+        if section.show_if is None:
+            return True
+        if section.id not in self._sections:
+            self._sections[section.id] = self.holds(section.show_if)
+        return self._sections[section.id]
 
     def visible(self, item: Item) -> bool:
-        if item.id not in self._visible:
+        try:
+            return self._visible[item.id]
+        except KeyError:
             section = self.instrument.section(item.section_id)
-            self._visible[item.id] = self.section_visible(section) and (
+            shown = self._visible[item.id] = self.section_visible(section) and (
                 item.show_if is None or self.holds(item.show_if))
-        return self._visible[item.id]
+            return shown
 
     def value(self, item_id: str):
         item = self.instrument.items[item_id]
@@ -230,12 +237,7 @@ def clean(instrument: Instrument, answers: dict) -> dict:
 
 def _owner(instrument: Instrument) -> dict[str, Item]:
     """Answer key -> the item it belongs to (an item's own id and its comment's id)."""
-    owner = {}
-    for item in instrument.items.values():
-        owner[item.id] = item
-        if item.comment:
-            owner[item.comment_id] = item
-    return owner
+    return instrument.answer_owner
 
 
 def set_aside(instrument: Instrument, answers: dict, aside: dict | None,
@@ -329,16 +331,19 @@ def area_ratings(instrument: Instrument, answers: dict,
     return [(i, ev.value(i.id)) for i in (section.items if section else ()) if i.area]
 
 
-def missing_required(instrument: Instrument, answers: dict) -> dict[str, int]:
-    """Per section: how many shown required items have no answer yet."""
-    ev = Evaluator(instrument, answers)
+def missing_required(instrument: Instrument, answers: dict,
+                     ev: Evaluator | None = None) -> dict[str, int]:
+    """Per section: how many shown required items have no answer yet (`ev`: an Evaluator of
+    these answers already at hand)."""
+    ev = ev or Evaluator(instrument, answers)
     return {s.id: sum(1 for i in s.items if i.required and ev.visible(i)
                       and not is_answered(answers.get(i.id))) for s in instrument.sections}
 
 
-def progress(instrument: Instrument, answers: dict) -> dict[str, tuple[int, int]]:
+def progress(instrument: Instrument, answers: dict,
+             ev: Evaluator | None = None) -> dict[str, tuple[int, int]]:
     """Per section: (answered, visible items); hidden sections are (0, 0)."""
-    ev = Evaluator(instrument, answers)
+    ev = ev or Evaluator(instrument, answers)
     out = {}
     for section in instrument.sections:
         shown = [i for i in section.items if ev.visible(i)]

@@ -17,6 +17,7 @@ import contextlib
 import re
 import unicodedata
 from contextvars import ContextVar
+from functools import lru_cache
 from xml.sax.saxutils import escape
 
 import arabic_reshaper
@@ -58,8 +59,28 @@ def collect_missing():
         _MISSING.reset(token)
 
 
+# Characters known to be drawn in the base font (regular, bold): most text is nothing else, and
+# a string of them needs no per-character font lookup (one run, one width, nothing missing).
+_IN_BASE: dict[bool, set[str]] = {False: set(), True: set()}
+
+
+def _all_base(text: str, bold: bool) -> bool:
+    known = _IN_BASE[bold]
+    chars = set(text)
+    if chars <= known:
+        return True
+    base = BOLD if bold else FONT
+    for ch in chars - known:
+        if font_for(ch, bold) != base:
+            return False
+        known.add(ch)
+    return True
+
+
 def _covered(text: str, bold: bool) -> str:
     """Replace characters no font covers with markers (and note them)."""
+    if _all_base(text.replace("\n", ""), bold):
+        return text
     out = []
     for ch in text:
         if ch == "\n" or font_for(ch, bold):
@@ -92,6 +113,8 @@ def runs(text: str, bold: bool = False) -> list[tuple[str, str]]:
     """[(font name, text)] with consecutive characters of one font joined."""
     out: list[tuple[str, str]] = []
     base = BOLD if bold else FONT
+    if _all_base(text, bold):
+        return [(base, text)] if text else []
     for ch in text:
         name = font_for(ch, bold) or base  # markers are ASCII; this is only a guard
         if (out and name != out[-1][0] and unicodedata.category(ch) in _STAY
@@ -104,7 +127,9 @@ def runs(text: str, bold: bool = False) -> list[tuple[str, str]]:
     return out
 
 
+@lru_cache(maxsize=16384)
 def width(text: str, size: float, bold: bool = False) -> float:
+    """Width in points (cached: line breaking measures the same words over and over)."""
     return sum(stringWidth(t, f, size) for f, t in runs(text, bold))
 
 
@@ -186,6 +211,7 @@ class RichParagraph(Flowable):
         self.rtl = is_rtl(self.text)
         self._inner: Paragraph | None = None
         self._width = None
+        self._wrapped: tuple[float, float, float] | None = None
 
     def _paragraph(self, avail: float) -> Paragraph:
         if self._inner is None or self._width != avail:
@@ -202,14 +228,23 @@ class RichParagraph(Flowable):
         return self._inner
 
     def wrap(self, avail_width, avail_height):
-        self.width, self.height = self._paragraph(avail_width).wrap(avail_width, avail_height)
+        # A table row wraps its cells to measure, to split and again to draw: the lines are
+        # ours (explicit breaks), so the size depends on the width alone; break them once
+        # (again only when a refused split dropped reportlab's line breaks).
+        if (self._wrapped is None or self._wrapped[0] != avail_width
+                or not hasattr(self._inner, "blPara")):
+            w, h = self._paragraph(avail_width).wrap(avail_width, avail_height)
+            self._wrapped = (avail_width, w, h)
+        _, self.width, self.height = self._wrapped
         return self.width, self.height
 
     def split(self, avail_width, avail_height):
         return self._paragraph(avail_width).split(avail_width, avail_height)
 
     def draw(self):
-        self._inner.drawOn(self.canv, 0, 0)
+        # At our own origin: no second save/translate/restore around the paragraph, which
+        # keeps its own graphics state.
+        self._inner._drawOn(self.canv)
 
     def getSpaceBefore(self):
         return self.style.spaceBefore

@@ -2,22 +2,34 @@
 
 Each person's last signed kartlegging, current draft and last two livskvalitet ratings are
 joined through correlated "newest id" subqueries (an index lookup per person on
-(person_id, instrument_key, status); SQLite and PostgreSQL alike); filters, sorting and the
-next evaluation date work on those columns, so a page costs two queries (rows and count)
-whatever the number of persons. Sorting by name walks the (team_id, name) index and stops at
-the page. `make bench` times it with 1,000 and 100,000 persons.
+(person_id, instrument_key, status); SQLite and PostgreSQL alike), for the page's persons only.
+The next evaluation follows Person.due_order (the last signing, kept when a kartlegging is
+signed), so the default order, the due filters and their counts walk the (team_id, due_order,
+name, id) index and stop at the page; sorting by name walks the (team_id, name) index; a
+kontaktperson's persons start from their open assignments; text search uses the name word
+index. A page costs
+two queries (rows and count). `make bench` times it with 1,000 and 100,000 persons.
 """
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache
 
-from sqlalchemy import and_, case, exists, func, literal, or_, select
+from sqlalchemy import and_, case, exists, func, literal, select
 from sqlalchemy.orm import aliased
 
 from ..assessments.drafts import KARTLEGGING, LIVSKVALITET
 from ..domain import due as due_rule
-from ..domain import ip_status
+from ..domain import ip_status, name_search
 from ..extensions import db
-from ..models import Assessment, ContactAssignment, Coordinator, Person, User
+from ..models import (
+    NEVER_SIGNED,
+    Assessment,
+    ContactAssignment,
+    Coordinator,
+    Person,
+    PersonNameToken,
+    User,
+)
 
 PER_PAGE = 50
 
@@ -93,7 +105,7 @@ def _newest(alias, where, *, order, offset: int = 0):
     person's few candidate rows through the (person_id, instrument_key, status, signed_at)
     index; the correlated subquery then keeps the newest of them.
     """
-    a = aliased(Assessment)
+    a = _inner(alias)
     newest_id = (select(a.id).where(a.person_id == Person.id, *[w(a) for w in where])
                  .order_by(*[o(a) for o in order]).limit(1).offset(offset)
                  .correlate(Person).scalar_subquery())
@@ -101,21 +113,32 @@ def _newest(alias, where, *, order, offset: int = 0):
                 alias.id == newest_id)
 
 
+@cache
+def _alias(model, name: str | None = None):
+    """Aliases are built once per process: building them (with their column collections) cost
+    more than the SQL of a page."""
+    return aliased(model, name=name)
+
+
+@cache
+def _inner(outer):
+    """The inner alias of `outer`'s correlated "newest id" subquery."""
+    return aliased(Assessment)
+
+
 # Which joined rows each filter and sort key reads (the count query joins only these).
 SORT_NEEDS = {"navn": set(), "kontakt": {"contact"}, "signert": {"signed"},
               "utkast": {"draft"}, "livskvalitet": {"r1"}, "endring": {"r1", "r2"},
-              "ip": {"signed"}, "koordinator": set(), "neste": {"signed"}}
+              "ip": {"signed"}, "koordinator": set(), "neste": set()}
 ALL_JOINS = {"contact", "signed", "draft", "r1", "r2"}
 
 
 def _filter_needs(query: Query) -> set[str]:
     needs = set()
-    if query.forfall or query.ip or query.signed_from or query.signed_to:
+    if query.ip:
         needs.add("signed")
     if query.utkast:
         needs.add("draft")
-    if query.kontakt is not None:
-        needs.add("contact")
     return needs
 
 
@@ -129,16 +152,16 @@ def _statement(query: Query, purpose: str = "rows", page_ids=None):
     needs = {"rows": ALL_JOINS, "count": _filter_needs(query),
              "ids": _filter_needs(query) | SORT_NEEDS[query.sort]}[purpose]
     kartlegging = [lambda a: a.instrument_key == KARTLEGGING]
-    signed = aliased(Assessment, name="signed")
-    draft = aliased(Assessment, name="draft")
-    r1 = aliased(Assessment, name="r1")
-    r2 = aliased(Assessment, name="r2")
+    signed = _alias(Assessment, "signed")
+    draft = _alias(Assessment, "draft")
+    r1 = _alias(Assessment, "r1")
+    r2 = _alias(Assessment, "r2")
     rating = [lambda a: a.instrument_key == LIVSKVALITET, lambda a: a.completed_at.is_not(None),
               lambda a: a.score.is_not(None)]
     by_completion = [lambda a: a.completed_at.desc(), lambda a: a.id.desc()]
-    contact_user = aliased(User)
-    draft_user = aliased(User)
-    open_contact = aliased(ContactAssignment)
+    contact_user = _alias(User, "contact_user")
+    draft_user = _alias(User, "draft_user")
+    open_contact = _alias(ContactAssignment, "open_contact")
     has_coord = exists().where(Coordinator.person_id == Person.id,
                                Coordinator.ended_at.is_(None))
     has_coord_col = case((has_coord, 1), else_=0)
@@ -174,6 +197,12 @@ def _statement(query: Query, purpose: str = "rows", page_ids=None):
         stmt = stmt.select_from(page_ids).join(Person, Person.id == page_ids.c.id)
     else:
         stmt = stmt.select_from(Person)
+    if query.kontakt is not None and page_ids is None:
+        # A kontaktperson's persons: the planner starts from their open assignments (an index
+        # range) and sorts those few, instead of walking the whole team in the page's order.
+        mine = _alias(ContactAssignment, "mine")
+        stmt = stmt.join(mine, and_(mine.person_id == Person.id, mine.user_id == query.kontakt,
+                                    mine.ended_at.is_(None)))
     if "contact" in needs:
         stmt = (stmt.outerjoin(open_contact, and_(open_contact.person_id == Person.id,
                                                   open_contact.ended_at.is_(None)))
@@ -191,39 +220,47 @@ def _statement(query: Query, purpose: str = "rows", page_ids=None):
         stmt = stmt.outerjoin(r1, _newest(r1, rating, order=by_completion))
     if "r2" in needs:
         stmt = stmt.outerjoin(r2, _newest(r2, rating, order=by_completion, offset=1))
-    stmt = stmt.where(Person.team_id == t)
+    q = (query.q or "").strip()
+    # A search's page starts from its hits (number or name word index; `team_id + 0` keeps
+    # SQLite's planner from walking the whole team in the page's order instead) and sorts
+    # only them.
+    stmt = stmt.where((Person.team_id + 0 if q and purpose == "ids" else Person.team_id) == t)
 
     # ------------------------------------------------------------------ filters
-    cut = due_rule.cutoffs(query.today, query.interval_days)
-    if query.forfall == "forfalt":
-        stmt = stmt.where(or_(signed.id.is_(None), signed.signed_at < cut.overdue_before))
-    elif query.forfall == "snart":
-        stmt = stmt.where(signed.signed_at >= cut.overdue_before,
-                          signed.signed_at < cut.soon_before)
-    elif query.forfall == "ok":
-        stmt = stmt.where(signed.signed_at >= cut.soon_before)
-    if query.utkast:
-        stmt = stmt.where(draft.id.is_not(None))
-    if query.ip:
-        stmt = stmt.where(ip_col == query.ip)
-    if query.kontakt is not None:
-        stmt = stmt.where(contact_user.id == query.kontakt)
-    if query.uten_koordinator:
-        stmt = stmt.where(~has_coord)
-    if query.signed_from is not None:
-        stmt = stmt.where(signed.signed_at >= due_rule.start_of_day_utc(query.signed_from))
-    if query.signed_to is not None:
-        stmt = stmt.where(signed.signed_at < due_rule.start_of_day_utc(
-            query.signed_to + timedelta(days=1)))
-    if query.person_ids is not None:
-        stmt = stmt.where(Person.id.in_(query.person_ids))
-    q = (query.q or "").strip()
-    if q:
-        digits = "".join(ch for ch in q if ch.isdigit())
-        conds = [Person.name.ilike(f"%{q}%")]
-        if len(digits) >= 4:
-            conds.append(Person.national_id.like(f"{digits}%"))
-        stmt = stmt.where(or_(*conds))
+    last = Person.due_order
+    # The rows of a page come from its ids, which the filters chose already.
+    if page_ids is None:
+        # Person.due_order is the newest signed kartlegging's signed_at, or NEVER_SIGNED (earlier
+        # than any signing: never signed counts as overdue).
+        cut = due_rule.cutoffs(query.today, query.interval_days)
+        if query.forfall == "forfalt":
+            stmt = stmt.where(last < cut.overdue_before)
+        elif query.forfall == "snart":
+            stmt = stmt.where(last >= cut.overdue_before, last < cut.soon_before)
+        elif query.forfall == "ok":
+            stmt = stmt.where(last >= cut.soon_before)
+        if query.utkast:
+            stmt = stmt.where(draft.id.is_not(None))
+        if query.ip:
+            stmt = stmt.where(ip_col == query.ip)
+        if query.uten_koordinator:
+            stmt = stmt.where(~has_coord)
+        if query.signed_from is not None:
+            stmt = stmt.where(last >= due_rule.start_of_day_utc(query.signed_from))
+        if query.signed_to is not None:
+            stmt = stmt.where(last > NEVER_SIGNED,
+                              last < due_rule.start_of_day_utc(query.signed_to + timedelta(days=1)))
+        if query.person_ids is not None:
+            stmt = stmt.where(Person.id.in_(query.person_ids))
+        if q:  # as the person search: 4+ digits begin the number, or every word begins a word
+            digits = name_search.number_prefix(q)
+            if digits:
+                stmt = stmt.where(Person.national_id >= digits,
+                                  Person.national_id < digits + name_search.TOP)
+            for word in ([] if digits else name_search.tokens(q) or [""]):
+                stmt = stmt.where(Person.id.in_(select(PersonNameToken.person_id).where(
+                    PersonNameToken.team_id == t, PersonNameToken.token >= word,
+                    PersonNameToken.token < word + name_search.TOP)))
 
     # ------------------------------------------------------------------ sorting
     def nulls_last(col):
@@ -239,9 +276,8 @@ def _statement(query: Query, purpose: str = "rows", page_ids=None):
         "endring": nulls_last(change_col),
         "ip": [ip_rank.desc() if query.desc else ip_rank.asc()],
         "koordinator": [has_coord_col.desc() if query.desc else has_coord_col.asc()],
-        "neste": [case((signed.signed_at.is_(None), 1 if query.desc else 0), else_=(
-            0 if query.desc else 1)),
-                  signed.signed_at.desc() if query.desc else signed.signed_at.asc()],
+        # Ascending, this is the order of the (team_id, due_order, name, id) index.
+        "neste": [last.desc() if query.desc else last.asc()],
     }[query.sort]
     if purpose == "count":
         return stmt

@@ -12,9 +12,9 @@ def test_percentile():
 def test_population_searches_and_pages(app):
     ids = data.populate(app, 60, 3)
     assert len(ids["clients"]) == 3
-    result = scale.measure(app, ids, data.PASSWORD, runs=2)
+    result = scale.measure({"small": (app, ids)}, data.PASSWORD, runs=2)
     assert set(result) >= {"Personliste", "Navnesøk", "Nummersøk", "Personside"}
-    assert all(v["queries"] > 0 and v["p95_ms"] > 0 for v in result.values())
+    assert all(v["small"]["queries"] > 0 and v["small"]["p95_ms"] > 0 for v in result.values())
     client = scale.login(app, ids["clients"][0][0], data.PASSWORD)
     html = client.get("/?q=" + ids["number_query"]).get_data(as_text=True)
     assert html.count('href="/personer/') >= 1  # the number search finds the sample person
@@ -31,6 +31,13 @@ def test_plain_baseline_holds_the_summary_text():
     pdf = signing.plain_pdf({"title": "Kartlegging", "rows": [{"q": "Bolig", "a": "Egen – æøå"}]})
     text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert "Kartlegging" in text and "Egen – æøå" in text
+
+
+def test_table_leaves_out_parts_not_measured():
+    md = table([{"database": "sqlite", "signing": {
+        "steps_ms": {"Oppsett (pdf.render)": 30, "Ren reportlab (grunnlinje)": 20},
+        "render_ratio": 1.5}}])
+    assert "| 1.50× | ≤ 2.0× | ja |" in md and "Autolagring" not in md
 
 
 def test_table_marks_goals():
