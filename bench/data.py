@@ -19,6 +19,7 @@ from kartlegging.domain import name_search  # noqa: E402
 from kartlegging.domain.rules import score  # noqa: E402
 from kartlegging.extensions import db  # noqa: E402
 from kartlegging.models import (  # noqa: E402
+    NO_RATING,
     Assessment,
     Consent,
     ContactAssignment,
@@ -94,7 +95,9 @@ def populate(app, n_persons: int, n_clients: int, seed: int = 1) -> dict:
     persons = [{"id": i + 1, "team_id": team.id, "national_id": ids[i], "created_by_id": staff[0],
                 "name": f"{rnd.choice(FIRST)} {rnd.choice(LAST)}", "version": 1,
                 "created_at": NOW - timedelta(days=rnd.randint(30, 900)),
-                "due_order": signed_at[i]}  # what the signing event keeps
+                "due_order": signed_at[i],  # what the signing event keeps
+                "quality_order": rating_mean if i % 2 == 0 and rating_mean is not None
+                else NO_RATING}  # what the rating event keeps
                for i in range(n_persons)]
     _bulk(Person.__table__, persons)
     _bulk(PersonNameToken.__table__, [  # what the ORM event writes for each person

@@ -12,8 +12,10 @@ from sqlalchemy import (
     Text,
     delete,
     event,
+    func,
     insert,
     inspect,
+    select,
     update,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -26,6 +28,9 @@ from .extensions import db
 # Person.due_order of a person whose kartlegging was never signed.
 NEVER_SIGNED = datetime(1900, 1, 1)
 NEVER_SIGNED_SQL = "1900-01-01 00:00:00.000000"
+# Person.quality_order of a person with no completed livskvalitet rating: above every mean (1–7),
+# so that those come last in an ascending index alike on SQLite and PostgreSQL.
+NO_RATING = 99.0
 
 ROLES = {"ansatt": "Ansatt", "teamleder": "Teamleder", "admin": "Administrator"}
 
@@ -109,6 +114,10 @@ class Person(db.Model):
     # an index instead of looking up every person's newest signing.
     due_order: Mapped[datetime] = mapped_column(default=NEVER_SIGNED,
                                                 server_default=NEVER_SIGNED_SQL)
+    # The newest completed livskvalitet rating's mean, or NO_RATING: the overview's livskvalitet
+    # order walks the (team_id, quality_order, name, id) index. Kept by the Assessment events.
+    quality_order: Mapped[float] = mapped_column(Float, default=NO_RATING,
+                                                 server_default=str(NO_RATING))
     team: Mapped[Team] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
@@ -116,6 +125,8 @@ class Person(db.Model):
         Index("ix_person_team_name", "team_id", "name"),
         # The overview's default order: never signed first, then the oldest signing.
         Index("ix_person_team_due", "team_id", "due_order", "name", "id"),
+        # The overview sorted by livskvalitet: the lowest newest mean first, no rating last.
+        Index("ix_person_team_quality", "team_id", "quality_order", "name", "id"),
     )
 
     @property
@@ -331,10 +342,25 @@ class AppSetting(db.Model):
 
 # The kartlegging whose signing sets Person.due_order (assessments.drafts.KARTLEGGING).
 KARTLEGGING_KEY = "alna-kartlegging"
+# The self-rating whose newest completed mean sets Person.quality_order (drafts.LIVSKVALITET).
+LIVSKVALITET_KEY = "livskvalitet"
 
 
-@event.listens_for(Assessment, "after_insert")
-def _note_signing(mapper, connection, a):
+def _note_rating(connection, a):
+    """A completed livskvalitet rating (or a change to one) sets its person's newest mean: the
+    same "newest" as the overview's (completed_at, then id), recomputed from the flushed rows."""
+    if a.instrument_key != LIVSKVALITET_KEY:
+        return
+    t, r = Person.__table__, Assessment.__table__
+    newest = (select(r.c.score).where(r.c.person_id == a.person_id,
+                                      r.c.instrument_key == LIVSKVALITET_KEY,
+                                      r.c.completed_at.is_not(None), r.c.score.is_not(None))
+              .order_by(r.c.completed_at.desc(), r.c.id.desc()).limit(1).scalar_subquery())
+    connection.execute(update(t).where(t.c.id == a.person_id)
+                       .values(quality_order=func.coalesce(newest, NO_RATING)))
+
+
+def _note_signing_only(connection, a):
     """A signed kartlegging moves its person's last signing forward (never back)."""
     if a.status != "signed" or a.instrument_key != KARTLEGGING_KEY or a.signed_at is None:
         return
@@ -343,8 +369,22 @@ def _note_signing(mapper, connection, a):
                        .values(due_order=a.signed_at))
 
 
+@event.listens_for(Assessment, "after_insert")
+def _note_signing(mapper, connection, a):
+    if a.completed_at is not None and a.score is not None:
+        _note_rating(connection, a)
+    _note_signing_only(connection, a)
+
+
 @event.listens_for(Assessment, "after_update")
 def _note_signing_update(mapper, connection, a):
     state = inspect(a)
+    if any(state.attrs[k].history.has_changes() for k in ("completed_at", "score", "person_id")):
+        _note_rating(connection, a)
     if state.attrs.status.history.has_changes() or state.attrs.signed_at.history.has_changes():
-        _note_signing(mapper, connection, a)
+        _note_signing_only(connection, a)
+
+
+@event.listens_for(Assessment, "after_delete")
+def _note_rating_delete(mapper, connection, a):
+    _note_rating(connection, a)
