@@ -23,6 +23,7 @@ from ..domain import ip_status, name_search
 from ..extensions import db
 from ..models import (
     NEVER_SIGNED,
+    NO_RATING,
     Assessment,
     ContactAssignment,
     Coordinator,
@@ -32,6 +33,9 @@ from ..models import (
 )
 
 PER_PAGE = 50
+# Bounded counts (the start page's team counts, a text search's hits) stop here: past it they
+# read «over 1000» / «flere enn 1000 treff».
+COUNT_CAP = 1000
 
 # Filter "forfall" values.
 DUE_FILTERS = {"forfalt": "Forfalt eller aldri kartlagt", "snart": "Forfaller innen 14 dager",
@@ -92,6 +96,7 @@ class Page:
     total: int
     page: int
     per_page: int
+    more: bool = False   # a text search with more than COUNT_CAP hits: total is COUNT_CAP
     pages: int = field(init=False)
 
     def __post_init__(self):
@@ -128,7 +133,7 @@ def _inner(outer):
 
 # Which joined rows each filter and sort key reads (the count query joins only these).
 SORT_NEEDS = {"navn": set(), "kontakt": {"contact"}, "signert": {"signed"},
-              "utkast": {"draft"}, "livskvalitet": {"r1"}, "endring": {"r1", "r2"},
+              "utkast": {"draft"}, "livskvalitet": set(), "endring": {"r1", "r2"},
               "ip": {"signed"}, "koordinator": set(), "neste": set()}
 ALL_JOINS = {"contact", "signed", "draft", "r1", "r2"}
 
@@ -272,7 +277,12 @@ def _statement(query: Query, purpose: str = "rows", page_ids=None):
         "kontakt": nulls_last(contact_user.name),
         "signert": nulls_last(signed.signed_at),
         "utkast": nulls_last(draft.updated_at),
-        "livskvalitet": nulls_last(r1.score),
+        # Person.quality_order is the newest rating's mean (NO_RATING, above every mean, when
+        # there is none): ascending, this is the order of the (team_id, quality_order, name,
+        # id) index; descending keeps the unrated last.
+        "livskvalitet": ([Person.quality_order] if not query.desc else
+                         [case((Person.quality_order == NO_RATING, 1), else_=0),
+                          Person.quality_order.desc()]),
         "endring": nulls_last(change_col),
         "ip": [ip_rank.desc() if query.desc else ip_rank.asc()],
         "koordinator": [has_coord_col.desc() if query.desc else has_coord_col.asc()],
@@ -286,15 +296,24 @@ def _statement(query: Query, purpose: str = "rows", page_ids=None):
 
 
 def fetch(query: Query) -> Page:
-    total = db.session.scalar(_statement(query, "count"))
+    more = False
+    if (query.q or "").strip():
+        # A text search counts at most COUNT_CAP + 1 hits («flere enn 1000 treff»): a common
+        # name in a large team is not counted out.
+        total = bounded_count(query)
+        more, total = total > COUNT_CAP, min(total, COUNT_CAP)
+    else:
+        total = db.session.scalar(_statement(query, "count"))
     page = max(1, query.page)
     # The page's ids are chosen with only the joins the filters and the sort need; the full
     # row (every column) is then built for those ids alone, in the same order.
-    ids = (_statement(query, "ids").limit(query.per_page)
-           .offset((page - 1) * query.per_page)).subquery("page_ids")
+    offset = (page - 1) * query.per_page
+    # Past the cap a search shows the first COUNT_CAP hits, as its pages say.
+    limit = max(0, min(query.per_page, total - offset)) if more else query.per_page
+    ids = _statement(query, "ids").limit(limit).offset(offset).subquery("page_ids")
     rows = db.session.execute(_statement(query, page_ids=ids)).all()
     return Page(rows=[_row(r, query) for r in rows], total=total, page=page,
-                per_page=query.per_page)
+                per_page=query.per_page, more=more)
 
 
 def person_ids(query: Query) -> list[int]:
@@ -311,13 +330,22 @@ def _row(r, query: Query) -> Row:
                due=due_rule.due(r.signed_at, query.today, query.interval_days))
 
 
+def bounded_count(query: Query, cap: int | None = None) -> int:
+    """How many persons match, counting at most cap + 1 of them: the ids walk the index of the
+    overview's order and stop there, so the cost does not grow with the team."""
+    cap = COUNT_CAP if cap is None else cap
+    ids = _statement(query, "ids").order_by(None).limit(cap + 1).subquery("bounded")
+    return db.session.scalar(select(func.count()).select_from(ids))
+
+
 def summary_counts(team_id: int, today: date, interval_days: int,
                    contact_id: int | None = None) -> dict[str, int]:
-    """Counts for the start page: overdue (incl. never signed), due soon, no koordinator."""
+    """Counts for the start page: overdue (incl. never signed), due soon, no koordinator; each
+    at most COUNT_CAP + 1 (more than COUNT_CAP is shown as «over 1000»)."""
     out = {}
     for key, kw in (("forfalt", {"forfall": "forfalt"}), ("snart", {"forfall": "snart"}),
                     ("uten_koordinator", {"uten_koordinator": True})):
         q = Query(team_id=team_id, today=today, interval_days=interval_days,
                   kontakt=contact_id, **kw)
-        out[key] = db.session.scalar(_statement(q, "count"))
+        out[key] = bounded_count(q)
     return out

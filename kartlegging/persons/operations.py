@@ -108,15 +108,20 @@ def coordinator_reminders(person_id: int, instrument: Instrument, derived: list)
             if d.reminder and d.reminder["unless"] == "koordinator"]
 
 
-def search(team_id: int, query: str | None, limit: int = 100) -> list[Person]:
+SEARCH_LIMIT = 100
+
+
+def search(team_id: int, query: str | None, limit: int | None = None) -> list[Person]:
     """The team's persons by name, or those matching a query: every word of it must begin a word
     of the name, or 4+ digits begin the identity number. Index-backed on both databases.
 
-    With a query, the team is checked per hit (`team_id + 0` keeps SQLite's planner off the
-    team's indexes): the hits come from the number index or the name word index, and only they
-    are sorted, so the cost follows the number of hits, not the size of the team."""
+    At most limit + 1 persons come back (one more than a page shows tells the view there are
+    more); the hits are never counted. With a query, the team is checked per hit (`team_id + 0`
+    keeps SQLite's planner off the team's indexes): the hits come from the number index or the
+    name word index, and only their (name, id) are sorted before the page's rows are loaded."""
+    limit = SEARCH_LIMIT if limit is None else limit
     q = (query or "").strip()
-    stmt = select(Person).where((Person.team_id + 0 if q else Person.team_id) == team_id)
+    stmt = select(Person.id).where((Person.team_id + 0 if q else Person.team_id) == team_id)
     if q:
         digits = name_search.number_prefix(q)
         if digits:
@@ -127,4 +132,6 @@ def search(team_id: int, query: str | None, limit: int = 100) -> list[Person]:
                 stmt = stmt.where(Person.id.in_(select(PersonNameToken.person_id).where(
                     PersonNameToken.team_id == team_id, PersonNameToken.token >= word,
                     PersonNameToken.token < word + name_search.TOP)))
-    return list(db.session.scalars(stmt.order_by(Person.name, Person.id).limit(limit)))
+    ids = stmt.order_by(Person.name, Person.id).limit(limit + 1).subquery("hits")
+    return list(db.session.scalars(select(Person).join(ids, ids.c.id == Person.id)
+                                   .order_by(Person.name, Person.id)))

@@ -35,9 +35,14 @@ def index():
     query = form.q.data if form.validate() else None
     if query:
         persons = operations.search(current_user.team_id, query)
+        # One more than the list shows means "more": they are not counted (issue 21).
+        more = len(persons) > operations.SEARCH_LIMIT
+        persons = persons[:operations.SEARCH_LIMIT]
         # Render before the audit commit: a commit expires the loaded rows (one query per row).
-        page = render_template("persons/index.html", form=form, persons=persons, mine=None)
-        audit.record("person_search", detail=f"{len(persons)} treff", commit=False)
+        page = render_template("persons/index.html", form=form, persons=persons, mine=None,
+                               more=more, limit=operations.SEARCH_LIMIT)
+        audit.record("person_search", detail=(f"over {len(persons)} treff" if more
+                                              else f"{len(persons)} treff"), commit=False)
         # Normen: who saw whom. Every person shown in the list or the hits is logged.
         audit.record_many("person_listed", [p.id for p in persons], detail="søketreff")
         return page
@@ -56,7 +61,8 @@ def index():
                    if current_user.is_lead else None)
     words = ip_status.status_words(drafts.registry().latest(drafts.KARTLEGGING))
     page = render_template("persons/index.html", form=form, persons=[], mine=mine,
-                           words=words, team_counts=team_counts)
+                           words=words, team_counts=team_counts,
+                           count_cap=overview.COUNT_CAP)
     audit.record("my_persons_view", detail=f"{mine.total} personer", commit=False)
     audit.record_many("person_listed", [r.person_id for r in mine.rows], detail="mine personer")
     return page

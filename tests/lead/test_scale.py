@@ -8,7 +8,7 @@ from sqlalchemy import event, text
 
 from kartlegging.extensions import db
 from kartlegging.lead import overview
-from kartlegging.models import NEVER_SIGNED, Person
+from kartlegging.models import NEVER_SIGNED, NO_RATING, Person
 
 
 def fresh(person_id):
@@ -28,6 +28,30 @@ def test_signing_moves_the_persons_due_order_forward_only(app, factory):
     assert fresh(p.id).due_order == datetime(2026, 9, 1, 10)
     factory.signed(p, user, signed_at=datetime(2026, 6, 1, 10))  # an older one, added later
     assert fresh(p.id).due_order == datetime(2026, 9, 1, 10)
+
+
+def test_a_completed_rating_sets_the_persons_newest_mean(app, factory):
+    user = factory.user("ansatt")
+    p = factory.person(contact=user)
+    k = factory.assessment(p, user)
+    assert fresh(p.id).quality_order == NO_RATING
+    open_rating = factory.rating(k, user, completed=False)  # not completed: no mean yet
+    assert fresh(p.id).quality_order == NO_RATING
+    first = factory.rating(k, user)
+    first.score, first.completed_at = 3.0, datetime(2026, 5, 1, 10)  # an update
+    db.session.commit()
+    assert fresh(p.id).quality_order == 3.0
+    second = factory.rating(k, user)  # completed now: the newest
+    assert second.score is not None and second.score != 3.0
+    assert fresh(p.id).quality_order == second.score
+    # completing the older open one now makes it the newest (completed_at, as the overview)
+    open_rating = db.session.get(type(open_rating), open_rating.id)
+    open_rating.score, open_rating.completed_at = 1.0, datetime(2030, 1, 1)
+    db.session.commit()
+    assert fresh(p.id).quality_order == 1.0
+    db.session.delete(open_rating)
+    db.session.commit()
+    assert fresh(p.id).quality_order == second.score
 
 
 def plan(statement) -> str:
@@ -52,6 +76,18 @@ def test_overview_pages_walk_the_index_of_their_order(sqlite_only):
     assert "ix_person_team_due" in plan(overdue) and "TEMP B-TREE" not in plan(overdue)
     by_name = overview._statement(query(sort="navn"), "ids").limit(50)
     assert "ix_person_team_name" in plan(by_name) and "TEMP B-TREE" not in plan(by_name)
+    by_rating = overview._statement(query(sort="livskvalitet"), "ids").limit(50)
+    assert "ix_person_team_quality" in plan(by_rating) and "TEMP B-TREE" not in plan(by_rating)
+    assert "assessment" not in plan(by_rating)  # no newest-rating lookup per person
+
+
+def test_start_page_counts_stop_at_the_cap(sqlite_only):
+    for kw in ({"forfall": "forfalt"}, {"forfall": "snart"}, {"uten_koordinator": True}):
+        ids = overview._statement(query(**kw), "ids").order_by(None).limit(1001)
+        # an index range (or the team's index, checking koordinator per person) that stops at
+        # cap + 1: no sort, no count of the whole range
+        assert plan(ids).startswith("SEARCH person USING COVERING INDEX ix_person_team_"), kw
+        assert "TEMP B-TREE" not in plan(ids), kw
 
 
 def test_mine_personer_starts_from_the_contacts_assignments(sqlite_only):
@@ -96,7 +132,8 @@ def statements(client, path) -> int:
 
 
 PAGES = ["/", "/?q=Hansen", "/?q=010180", "/oppfolging", "/oppfolging?sorter=navn",
-         "/oppfolging?forfall=forfalt", "/oppfolging?q=Hansen", "/oppfolging?sorter=livskvalitet"]
+         "/oppfolging?forfall=forfalt", "/oppfolging?q=Hansen", "/oppfolging?sorter=livskvalitet",
+         "/oppfolging?sorter=livskvalitet&retning=synkende"]
 
 
 def test_statements_per_page_do_not_grow_with_the_team(app, factory, login):
@@ -118,3 +155,32 @@ def test_statements_per_page_do_not_grow_with_the_team(app, factory, login):
     add(49)
     many = {path: statements(client, path) for path in pages}
     assert many == few
+
+
+def test_counts_and_searches_past_the_cap_say_more_instead_of_counting(app, factory, login,
+                                                                      monkeypatch):
+    from kartlegging.persons import operations
+    lead = factory.user("teamleder")
+    staff = factory.user("ansatt")
+    for k in range(4):
+        factory.person(name=f"Kari Hansen {k}", contact=staff)
+    factory.person(name="Per Olsen", contact=staff)
+    client = login(lead)
+    monkeypatch.setattr(overview, "COUNT_CAP", 3)
+    html = client.get("/").get_data(as_text=True)
+    assert "<strong>over 3</strong> forfalt eller aldri kartlagt" in html
+    assert "<strong>over 3</strong> uten koordinator" in html
+    assert overview.bounded_count(query(forfall="forfalt"), cap=3) == 4  # stops at cap + 1
+    html = client.get("/oppfolging?q=hansen").get_data(as_text=True)
+    assert "Flere enn 3 treff, skriv mer av navnet." in html and "Per Olsen" not in html
+    assert "Kari Hansen 2" in html and "Kari Hansen 3" not in html  # the first 3 hits
+    html = client.get("/oppfolging?q=olsen").get_data(as_text=True)
+    assert "Flere enn" not in html and "1 person." in html
+    monkeypatch.setattr(operations, "SEARCH_LIMIT", 2)
+    html = client.get("/?q=hansen").get_data(as_text=True)
+    assert "Flere enn 2 treff, skriv mer av navnet." in html
+    assert "Kari Hansen 0" in html and "Kari Hansen 1" in html and "Kari Hansen 2" not in html
+    html = client.get("/?q=kari han").get_data(as_text=True)
+    assert "Flere enn 2 treff" in html
+    html = client.get("/?q=olsen").get_data(as_text=True)
+    assert "Per Olsen" in html and "Flere enn" not in html
