@@ -101,7 +101,7 @@ def populate(app, n_persons: int, n_clients: int, seed: int = 1) -> dict:
                for i in range(n_persons)]
     _bulk(Person.__table__, persons)
     _bulk(PersonNameToken.__table__, [  # what the ORM event writes for each person
-        {"person_id": p["id"], "team_id": team.id, "token": t}
+        {"person_id": p["id"], "team_id": team.id, "token": t, "name": p["name"]}
         for p in persons for t in name_search.tokens(p["name"])])
     _bulk(ContactAssignment.__table__, [
         {"person_id": i + 1, "user_id": staff[i % len(staff)], "recorded_by_id": staff[0],

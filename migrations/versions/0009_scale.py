@@ -1,4 +1,5 @@
-"""scale: each person's newest livskvalitet mean as the overview's livskvalitet sort key
+"""scale: each person's newest livskvalitet mean as the overview's livskvalitet sort key; the
+name beside each name word, for name search in name order
 
 Revision ID: m2_0014_scale
 Revises: m2_0013_perf
@@ -30,9 +31,22 @@ def upgrade():
         "ORDER BY a.completed_at DESC, a.id DESC LIMIT 1), :none)").bindparams(
             sa.bindparam('none', NO_RATING, type_=sa.Float())))
     op.create_index('ix_person_team_quality', 'person', ['team_id', 'quality_order', 'name', 'id'])
+    with op.batch_alter_table('person_name_token', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('name', sa.String(length=200), nullable=False,
+                                      server_default=''))
+    op.get_bind().execute(sa.text(
+        "UPDATE person_name_token SET name = (SELECT p.name FROM person p "
+        "WHERE p.id = person_name_token.person_id)"))
+    op.drop_index('ix_person_name_token_team_token', table_name='person_name_token')
+    op.create_index('ix_person_name_token_team_token_name', 'person_name_token',
+                    ['team_id', 'token', 'name', 'person_id'])
 
 
 def downgrade():
+    op.drop_index('ix_person_name_token_team_token_name', table_name='person_name_token')
+    op.create_index('ix_person_name_token_team_token', 'person_name_token', ['team_id', 'token'])
+    with op.batch_alter_table('person_name_token', schema=None) as batch_op:
+        batch_op.drop_column('name')
     op.drop_index('ix_person_team_quality', table_name='person')
     with op.batch_alter_table('person', schema=None) as batch_op:
         batch_op.drop_column('quality_order')

@@ -99,6 +99,7 @@ def test_mine_personer_starts_from_the_contacts_assignments(sqlite_only):
 def test_number_search_uses_the_number_index(app, factory, sqlite_only):
     from kartlegging.persons import operations
     team_id, seen = factory.team_a.id, []
+    factory.person(name="Kari Hansen")
 
     def keep(conn, cursor, statement, parameters, *args):
         seen.append((statement, parameters))
@@ -112,8 +113,14 @@ def test_number_search_uses_the_number_index(app, factory, sqlite_only):
         "EXPLAIN QUERY PLAN " + s, p)) for s, p in seen]
     assert "(national_id>? AND national_id<?)" in plans[0], plans[0]
     assert "ix_person_team" not in plans[0]
-    # a name search starts from the name word index, not from the whole team
-    assert "ix_person_name_token_team_token" in plans[1] and "ix_person_team" not in plans[1]
+    # a name search reads the words its prefix matches, then each word's first hits in name
+    # order, from the name word index; not from the whole team
+    words, hits = plans[1], plans[2]
+    assert words == ("SEARCH person_name_token USING COVERING INDEX "
+                     "ix_person_name_token_team_token_name (team_id=? AND token>? AND token<?)")
+    assert ("SEARCH person_name_token USING COVERING INDEX ix_person_name_token_team_token_name "
+            "(team_id=? AND token=?)") in hits
+    assert "ix_person_team" not in hits and "SCAN person" not in hits
 
 
 def statements(client, path) -> int:
@@ -184,3 +191,35 @@ def test_counts_and_searches_past_the_cap_say_more_instead_of_counting(app, fact
     assert "Flere enn 2 treff" in html
     html = client.get("/?q=olsen").get_data(as_text=True)
     assert "Per Olsen" in html and "Flere enn" not in html
+    assert [p.name for p in operations.search(lead.team_id, "hansen", limit=10)] == [
+        f"Kari Hansen {k}" for k in range(4)]
+
+
+def test_name_search_merges_the_words_of_a_prefix_in_name_order(app, factory, monkeypatch):
+    from kartlegging.persons import operations
+    staff = factory.user("ansatt")
+    for name in ("Hans Hansen", "Anne Hanssen", "Bo Hansen", "Hanne Berg", "Per Olsen",
+                 "Kari Hansen"):
+        factory.person(name=name, contact=staff)
+    factory.person(name="Hans Utenfor", team=factory.team_b)
+    team = staff.team_id
+
+    def names(q, limit=None):
+        return [p.name for p in operations.search(team, q, limit)]
+    # "Hans Hansen" has two words beginning "han" and comes once
+    assert names("han") == ["Anne Hanssen", "Bo Hansen", "Hanne Berg", "Hans Hansen",
+                            "Kari Hansen"]
+    assert names("han", limit=2) == ["Anne Hanssen", "Bo Hansen", "Hanne Berg"]  # limit + 1
+    assert names("hansen") == ["Bo Hansen", "Hans Hansen", "Kari Hansen"]
+    assert names("han kar") == ["Kari Hansen"] and names("bo han") == ["Bo Hansen"]
+    assert names("xyz") == []
+    monkeypatch.setattr(operations, "SEARCH_WORDS", 1)  # more words: the hits are sorted
+    assert names("han") == ["Anne Hanssen", "Bo Hansen", "Hanne Berg", "Hans Hansen",
+                            "Kari Hansen"]
+    monkeypatch.undo()
+    factory.person(name="Kari Hansen")  # a renamed person is found by the new name only
+    p = db.session.scalars(db.select(Person).where(Person.name == "Bo Hansen")).one()
+    p.name = "Bo Berg"
+    db.session.commit()
+    assert names("hansen") == ["Hans Hansen", "Kari Hansen", "Kari Hansen"]
+    assert "Bo Berg" in names("berg")
