@@ -38,6 +38,12 @@ def create_app(config_class=None):
     app.extensions["consent_lists"] = consent_rules.load_lists(
         os.path.join(app.config["INSTRUMENTS_DIR"], "consent_categories.yaml"))
 
+    if make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() == "sqlite":
+        # A SQLite connection is a file handle that never goes stale: pinging it before
+        # each checkout (pool_pre_ping, for a server that may have dropped the connection)
+        # only costs a statement per request.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}), "pool_pre_ping": False}
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..",
                                                      "migrations"))

@@ -192,20 +192,26 @@ def init_app(app):
             return jsonify(error="invalid", message=problem), 400
         return render_template("error.html", code=400, message=problem), 400
 
+    # The same on every response: built once per app (only the CSP's form-action can
+    # change, when single sign-on has registered the provider's origins).
+    fixed = [("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
+             # same-origin, not no-referrer: Flask-WTF's CSRF check over HTTPS requires a
+             # Referer from our own origin (WTF_CSRF_SSL_STRICT); other sites get nothing.
+             ("Referrer-Policy", "same-origin"),
+             ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+             ("Cross-Origin-Opener-Policy", "same-origin")]
+    if app.config.get("HSTS"):
+        fixed.append(("Strict-Transport-Security", "max-age=63072000; includeSubDomains"))
+
     @app.after_request
     def headers(resp):
-        resp.headers["Content-Security-Policy"] = content_security_policy(app)
-        resp.headers["X-Content-Type-Options"] = "nosniff"
-        resp.headers["X-Frame-Options"] = "DENY"
-        # same-origin, not no-referrer: Flask-WTF's CSRF check over HTTPS requires a Referer
-        # from our own origin (WTF_CSRF_SSL_STRICT); other sites still get nothing.
-        resp.headers["Referrer-Policy"] = "same-origin"
-        resp.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
-        resp.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        h = resp.headers
+        h["Content-Security-Policy"] = (content_security_policy(app)
+                                        if "csp_form_action" in app.extensions else CSP)
+        for name, value in fixed:
+            h[name] = value
         if request.endpoint != "static":
-            resp.headers["Cache-Control"] = "no-store"
-        if app.config.get("HSTS"):
-            resp.headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+            h["Cache-Control"] = "no-store"
         return resp
 
 

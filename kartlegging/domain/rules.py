@@ -221,9 +221,10 @@ def display_value(item: Item, value) -> str:
     return str(value)
 
 
-def clean(instrument: Instrument, answers: dict) -> dict:
-    """Drop unknown keys and hidden items' answers (and their comments)."""
-    ev = Evaluator(instrument, answers)
+def clean(instrument: Instrument, answers: dict, ev: Evaluator | None = None) -> dict:
+    """Drop unknown keys and hidden items' answers (and their comments). `ev`: an Evaluator
+    of these same answers already at hand."""
+    ev = ev or Evaluator(instrument, answers)
     out = {}
     for item in instrument.items.values():
         if not ev.visible(item):
@@ -263,12 +264,14 @@ def set_aside(instrument: Instrument, answers: dict, aside: dict | None,
             break
         for k in back:
             current[k] = restored[k] = kept.pop(k)
-    shown = clean(instrument, current)
+    # The last Evaluator saw `current` as it is now: clean() needs no second one.
+    shown = clean(instrument, current, ev)
     kept.update({k: v for k, v in current.items() if k not in shown})
-    ev = Evaluator(instrument, shown)
-    for k, v in (emptied or {}).items():
-        if k in owner and is_answered(v) and k not in kept and not ev.visible(owner[k]):
-            kept[k] = v
+    emptied = {k: v for k, v in (emptied or {}).items()
+               if k in owner and is_answered(v) and k not in kept}
+    if emptied:  # most saves empty nothing: no third evaluation of the whole form then
+        ev = Evaluator(instrument, shown)
+        kept.update({k: v for k, v in emptied.items() if not ev.visible(owner[k])})
     restored = {k: v for k, v in restored.items() if k in shown}
     return shown, kept, restored
 
