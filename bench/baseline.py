@@ -10,9 +10,16 @@ rows = Table("bench_row", metadata, Column("id", Integer, primary_key=True),
              Column("payload", JSON), Column("at", DateTime, server_default=func.now()))
 
 
+def create_table(url: str) -> None:
+    """Made by the harness before the server starts: two workers creating it at once collide
+    on PostgreSQL (pg_type's unique index)."""
+    engine = create_engine(url)
+    metadata.create_all(engine)
+    engine.dispose()
+
+
 def create_app():
     engine = create_engine(os.environ["DATABASE_URL"], pool_pre_ping=True)
-    metadata.create_all(engine)
     app = Flask(__name__)
 
     @app.post("/insert")

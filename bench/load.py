@@ -12,6 +12,7 @@ import threading
 import time
 from urllib.parse import urlencode
 
+from . import baseline
 from .measure import percentile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -132,6 +133,7 @@ def saves(url, env, ids, inst, section_id, password, duration,
     """The app's autosaves and the baseline's inserts, both under gunicorn on the same
     database: (app, baseline, peak RSS of an app worker). The two take turns in `slices`
     slices of the duration each, so load from others on a shared machine falls on both."""
+    baseline.create_table(url)  # once, before two workers would race to create it
     app = Server("kartlegging:create_app()", {**env, "DATABASE_URL": url})
     base = Server("bench.baseline:create_app()", {**env, "DATABASE_URL": url})
     try:
