@@ -30,7 +30,7 @@ from requests import RequestException
 
 from ..extensions import db
 from ..models import User
-from . import audit, sessions, sso
+from . import audit, oidc, sessions
 from .guard import REAUTH_PENDING
 
 FAILED = "sso_reauth_failed"
@@ -79,15 +79,15 @@ def begin(action: str, user: User, target: dict, fields: dict | None = None):
                "fields": fields or {}, "at": _now(), "login": _login_id()}
     callback = url_for("sso.callback", _external=True)
     try:
-        rv = sso.client().create_authorization_url(callback, prompt="login", max_age=0)
+        rv = oidc.client().create_authorization_url(callback, prompt="login", max_age=0)
     except (AuthlibBaseError, RequestException) as e:
         return _refuse(pending, user, f"kunne ikke nå leverandøren ({type(e).__name__})",
-                       CANNOT_REACH.format(provider=sso.provider_name()))
+                       CANNOT_REACH.format(provider=oidc.provider_name()))
     earlier = session.get(REAUTH_PENDING)
     if isinstance(earlier, dict) and earlier.get("state"):
         # Only the newest request counts: an answer to an earlier one is not accepted.
-        sso.client().framework.clear_state_data(session, earlier["state"])
-    sso.client().save_authorize_data(redirect_uri=callback, **rv)
+        oidc.client().framework.clear_state_data(session, earlier["state"])
+    oidc.client().save_authorize_data(redirect_uri=callback, **rv)
     session[REAUTH_PENDING] = {**pending, "state": rv["state"]}
     return redirect(rv["url"])
 
@@ -95,7 +95,7 @@ def begin(action: str, user: User, target: dict, fields: dict | None = None):
 def prepare_page() -> None:
     """Before showing a page with a «Bekreft med …» button: the provider's endpoints are
     known, so the page's CSP lets the form be redirected there."""
-    sso.load_metadata()
+    oidc.load_metadata()
 
 
 def form_fields(form) -> dict:
@@ -130,7 +130,7 @@ def finish(pending: dict):
     """The provider's answer to `pending`: verify, then complete the action or refuse."""
     session.pop(REAUTH_PENDING, None)
     handler = HANDLERS[pending["action"]]
-    provider = sso.provider_name()
+    provider = oidc.provider_name()
     user = db.session.get(User, pending["user_id"])
 
     def refuse(why, message, subject=None):
@@ -143,7 +143,7 @@ def finish(pending: dict):
     if _now() - pending["at"] > _max_age():
         return refuse("tok for lang tid", TOO_SLOW)
     try:
-        token = sso.client().authorize_access_token()
+        token = oidc.client().authorize_access_token()
     except (AuthlibBaseError, JoseError) as e:
         why = str(getattr(e, "error", None) or type(e).__name__)
         return refuse(why, CANCELLED if why == "access_denied" else REFUSED)
