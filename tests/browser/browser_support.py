@@ -1,5 +1,6 @@
 """Helpers for the browser tests: page checks (axe, screenshots, layout), log-in, form filling."""
 import re
+import time
 from pathlib import Path
 
 from axe_playwright_python.sync_playwright import Axe
@@ -143,3 +144,13 @@ def open_section(page: Page, live, assessment_id: int, section_id: str, *,
     expect(page.locator("#section-form")).to_be_visible()
     if autosave_ms is not None:
         page.evaluate("ms => { window.kartleggingForm.delay = ms; }", autosave_ms)
+
+
+def wait_for_db(live, assessment_id, predicate, timeout=10.0):
+    """Polls the database until predicate(answers) holds; returns the answers."""
+    deadline = time.monotonic() + timeout
+    while True:
+        answers = live.answers(assessment_id)
+        if predicate(answers) or time.monotonic() > deadline:
+            return answers
+        time.sleep(0.1)

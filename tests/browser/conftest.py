@@ -9,6 +9,7 @@
 * every page is watched: JavaScript exceptions, console errors (CSP violations among them) and
   server-side exceptions fail the test at teardown.
 """
+import contextlib
 import logging
 import os
 import shutil
@@ -157,6 +158,31 @@ def db_template(tmp_path_factory):
     return path, users
 
 
+@contextlib.contextmanager
+def serving(app):
+    """Serves `app` on a free port of 127.0.0.1 in a thread: (url, server errors). The test
+    fails afterwards if a request raised."""
+    server_errors = []
+
+    def record(sender, exception, **extra):
+        server_errors.append(repr(exception))
+    got_request_exception.connect(record, app)
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    srv = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{srv.server_port}", server_errors
+    srv.shutdown()
+    srv.server_close()
+    thread.join(5)
+    got_request_exception.disconnect(record, app)
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    assert not server_errors, f"Serverfeil under testen: {server_errors}"
+
+
 @pytest.fixture
 def live(tmp_path, db_template, instruments_dir):
     template, users = db_template
@@ -165,11 +191,6 @@ def live(tmp_path, db_template, instruments_dir):
     app = create_app(_config(db_path, instruments_dir))
     app.instance_path = str(tmp_path / "instance")
     os.makedirs(app.instance_path, exist_ok=True)
-    server_errors = []
-
-    def record(sender, exception, **extra):
-        server_errors.append(repr(exception))
-    got_request_exception.connect(record, app)
     slow = {}
 
     @app.after_request
@@ -180,22 +201,8 @@ def live(tmp_path, db_template, instruments_dir):
             time.sleep(delay)
         return resp
 
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
-    thread.start()
-    live = Live(app=app, url=f"http://127.0.0.1:{srv.server_port}", users=users,
-                server_errors=server_errors, slow=slow)
-    yield live
-    srv.shutdown()
-    srv.server_close()
-    thread.join(5)
-    got_request_exception.disconnect(record, app)
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    assert not server_errors, f"Serverfeil under testen: {server_errors}"
+    with serving(app) as (url, server_errors):
+        yield Live(app=app, url=url, users=users, server_errors=server_errors, slow=slow)
 
 
 class PageWatch:

@@ -2,7 +2,6 @@
 the form), two tabs on one draft (conflict, never a silent overwrite), and «Lagre»/«Neste»
 pressed while an autosave is still on its way."""
 import re
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -18,19 +17,10 @@ from .browser_support import (
     item_block,
     open_section,
     section_url,
+    wait_for_db,
 )
 
 pytestmark = pytest.mark.browser
-
-
-def wait_for_db(live, assessment_id, predicate, timeout=10.0):
-    """Polls the database until predicate(answers) holds; returns the answers."""
-    deadline = time.monotonic() + timeout
-    while True:
-        answers = live.answers(assessment_id)
-        if predicate(answers) or time.monotonic() > deadline:
-            return answers
-        time.sleep(0.1)
 
 
 def test_autosave_saves_by_itself_and_applies_conditions(live, context, page):

@@ -19,7 +19,7 @@ from .browser_support import (
     open_section,
     section_url,
 )
-from .test_autosave import wait_for_db as _wait_for_db
+from .browser_support import wait_for_db as _wait_for_db
 
 pytestmark = pytest.mark.browser
 

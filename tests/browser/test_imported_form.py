@@ -10,8 +10,7 @@ from imported_form import KEY, TITLE, import_into
 from kartlegging import create_app
 from kartlegging.models import Assessment, ContactAssignment, Person, User
 
-from .browser_support import TABLET, api_login, check_page, expect_saved, item_block
-from .test_autosave import wait_for_db
+from .browser_support import TABLET, api_login, check_page, expect_saved, item_block, wait_for_db
 
 pytestmark = pytest.mark.browser
 

@@ -16,8 +16,9 @@ from .browser_support import (
     login,
     open_section,
     section_url,
+    wait_for_db,
 )
-from .test_autosave import _expire_idle, wait_for_db
+from .test_autosave import _expire_idle
 
 pytestmark = pytest.mark.browser
 

@@ -4,15 +4,11 @@ identity provider (the mock provider on 127.0.0.1), with the app's real CSP and 
 Chromium checks the CSP form-action directive against the redirect a form submission
 produces, so «Lås opp med …» and «Bekreft med …» (same-origin POSTs answered with a redirect
 to the provider) only work if the provider is allowed there."""
-import logging
 import re
-import threading
 
 import pytest
 from access import test_sso as base
-from flask import got_request_exception
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
 from factories import Factory, filled_answers
 from kartlegging.assessments import drafts as ops
@@ -20,7 +16,7 @@ from kartlegging.extensions import db
 from kartlegging.models import Assessment, User
 
 from .browser_support import PASSWORD, check_page
-from .conftest import Live
+from .conftest import Live, serving
 
 insecure_transport, provider = base.insecure_transport, base.provider
 
@@ -36,25 +32,8 @@ def sso_live(tmp_path, provider):  # noqa: F811
         db.create_all()
         Factory(app, PASSWORD)  # the teams the group map names
         db.session.remove()
-    errors = []
-
-    def record(sender, exception, **extra):
-        errors.append(repr(exception))
-    got_request_exception.connect(record, app)
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
-    thread.start()
-    yield Live(app=app, url=f"http://127.0.0.1:{srv.server_port}", server_errors=errors)
-    srv.shutdown()
-    srv.server_close()
-    thread.join(5)
-    got_request_exception.disconnect(record, app)
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    assert not errors, f"Serverfeil under testen: {errors}"
+    with serving(app) as (url, errors):
+        yield Live(app=app, url=url, server_errors=errors)
 
 
 def at_provider(page, provider, sub, reauth=True):  # noqa: F811
