@@ -1,4 +1,6 @@
 """Append-only audit log: who read or changed what, for whom, when and from where."""
+from functools import cache
+
 from flask import has_request_context
 from flask_login import current_user
 from sqlalchemy import event, insert
@@ -70,10 +72,16 @@ def _row(action, *, person_id=None, obj=None, detail=None, user=None, username=N
         at=utcnow(), action=action, person_id=person_id,
         user_id=user.id if authenticated else None,
         username=_fit(user.username if authenticated else username, 80),
-        object_type=type(obj).__name__.lower() if obj is not None else None,
+        object_type=(getattr(obj, "object_type", None) or type(obj).__name__.lower()
+                     if obj is not None else None),
         object_id=getattr(obj, "id", None),
         remote_addr=client_address(),  # a valid IP address or None, never client text
         detail=detail)
+
+
+@cache
+def _insert():
+    return insert(AuditEvent.__table__)
 
 
 def record(action: str, *, person_id=None, obj=None, detail: str | None = None,
@@ -84,7 +92,7 @@ def record(action: str, *, person_id=None, obj=None, detail: str | None = None,
     the event and commits once, so no change is ever stored without its audit row. The row
     is inserted at once (a plain INSERT: no unit-of-work flush for a row never read back).
     """
-    db.session.execute(insert(AuditEvent.__table__), [_row(
+    db.session.connection().execute(_insert(), [_row(
         action, person_id=person_id, obj=obj, detail=detail, user=user, username=username)])
     if commit:
         db.session.commit()

@@ -4,11 +4,12 @@ from functools import cache
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, exists, select
+from sqlalchemy.orm import aliased
 
 from ..clock import now_utc, to_oslo, today
 from ..domain.instrument_types import Instrument
-from ..domain.rules import Evaluator, clean, is_answered, progress, set_aside
+from ..domain.rules import Evaluator, clean, is_answered, progress, split
 from ..extensions import db
 from ..models import KARTLEGGING_KEY, Assessment, Person, User
 
@@ -109,6 +110,47 @@ def prefilled(a: Assessment) -> dict[str, Assessment]:
             and shown.get(i.id) == previous.answers.get(i.id)}
 
 
+class DraftRow(NamedTuple):
+    """What an autosave needs of an assessment, read in one query without an ORM object: its
+    draft state, the person's team (the access check) and whether a self-rating taken with it
+    is completed (the section counts). `drafts.save` takes it as it takes an Assessment."""
+    id: int
+    person_id: int
+    team_id: int
+    instrument_key: str
+    instrument_version: int
+    status: str
+    version: int
+    answers: dict
+    set_aside: dict | None
+    last_section: str | None
+    rated: bool
+    object_type = "assessment"  # audit rows name the assessment, as for the ORM object
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status == "signed"
+
+
+@cache
+def _draft_row_query():
+    # Built once; every autosave runs it. The rating condition is the one of _ratings_where.
+    a, p = Assessment.__table__, Person.__table__
+    r = aliased(Assessment.__table__)
+    rated = exists().where(r.c.person_id == a.c.person_id, r.c.instrument_key == LIVSKVALITET,
+                           r.c.parent_id == a.c.id, r.c.completed_at.is_not(None))
+    return select(a.c.id, a.c.person_id, p.c.team_id, a.c.instrument_key,
+                  a.c.instrument_version, a.c.status, a.c.version, a.c.answers, a.c.set_aside,
+                  a.c.last_section, rated.label("rated")).join(p, p.c.id == a.c.person_id) \
+        .where(a.c.id == bindparam("id"))
+
+
+def draft_row(assessment_id: int) -> DraftRow | None:
+    """The autosave's read of an assessment (any team: the caller checks `team_id`)."""
+    row = db.session.connection().execute(_draft_row_query(), {"id": assessment_id}).first()
+    return None if row is None else DraftRow(*row[:-1], rated=bool(row[-1]))
+
+
 class Saved(NamedTuple):
     """What this save's guarded UPDATE wrote (not what the row holds a moment later)."""
     version: int
@@ -116,6 +158,7 @@ class Saved(NamedTuple):
     updated_at: datetime
     moved_aside: list  # answer keys set aside by this save
     restored: dict     # answers set aside earlier that came back
+    ev: Evaluator      # of `answers` as of today: the live state needs no second one
 
 
 @cache
@@ -127,7 +170,7 @@ def _guarded_update():
                             t.c.version == bindparam("guard_version"), t.c.status == "draft")
 
 
-def save(a: Assessment, changes: dict, *, expected_version: int | None, by: User,
+def save(a: Assessment | DraftRow, changes: dict, *, expected_version: int | None, by: User,
          section_id: str | None = None) -> Saved:
     """Merge `changes` (item id -> value; empty removes) into the draft.
 
@@ -153,21 +196,23 @@ def save(a: Assessment, changes: dict, *, expected_version: int | None, by: User
         elif key in merged:
             emptied[key] = merged.pop(key)
     before = dict(a.set_aside or {})
-    new_answers, aside, restored = set_aside(instrument_of(a), merged, before, emptied)
+    new_answers, aside, restored, ev = split(instrument_of(a), merged, before, emptied, today())
     now = now_utc()
     written = a.version + 1
     values = dict(answers=new_answers, set_aside=aside or None, version=written,
                   updated_at=now, updated_by_id=by.id)
     if section_id is not None:
         values["last_section"] = section_id
-    result = db.session.execute(_guarded_update(), {
+    # On the session's connection (its transaction), past the ORM's execute pipeline: a
+    # plain UPDATE of one row, the hot path of every autosave.
+    result = db.session.connection().execute(_guarded_update(), {
         **values, "last_section": section_id if section_id is not None else a.last_section,
         "guard_id": a.id, "guard_version": a.version})
     if result.rowcount != 1:
         db.session.rollback()
         raise Conflict(db.session.get(Assessment, a.id))
     return Saved(written, new_answers, now,
-                 sorted(k for k in aside if k not in before), restored)
+                 sorted(k for k in aside if k not in before), restored, ev)
 
 
 def set_answer(a: Assessment, item_id: str, value) -> None:

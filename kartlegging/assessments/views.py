@@ -9,7 +9,7 @@ from ..access.guard import team_person
 from ..clock import oslo_time, today
 from ..domain.rules import Evaluator, evaluate, missing_required, problems, progress, score_detail
 from ..extensions import db
-from ..forms.builder import form_class, stored_to_formdata
+from ..forms.builder import form_class, processed_form, stored_to_formdata
 from ..livskvalitet.ratings import mean_text
 from ..models import Assessment
 from ..persons import consents, operations
@@ -195,7 +195,12 @@ def _locked_response(a):
 @bp.route("/kartlegginger/<int:assessment_id>/autolagre", methods=["POST"])
 def autosave(assessment_id):
     """JSON autosave of one section: {version, section, answers: {field: value|[values]}}."""
-    a = team_assessment(assessment_id)
+    # One query for the draft, its person's team and the self-rating flag (no ORM object).
+    a = drafts.draft_row(assessment_id)
+    if a is None or not drafts.staff_form(a.instrument_key):
+        abort(404)
+    if a.team_id != current_user.team_id:
+        team_person(a.person_id)  # another team's: logged as a denied attempt, 404
     if a.is_signed:
         return _locked_response(a)
     payload = request.get_json(silent=True)
@@ -210,13 +215,11 @@ def autosave(assessment_id):
     for key, value in payload["answers"].items():
         for v in (value if isinstance(value, list) else [value]):
             formdata.add(str(key), "" if v is None else str(v))
-    form = form_class(inst, sec.id)(formdata=formdata, meta={"csrf": False})
+    form = processed_form(inst, sec.id, formdata)
     if not form.validate():
         return jsonify(error="invalid", message="Noe må rettes før det kan lagres.",
                        errors={k: v for k, v in form.errors.items()}), 422
-    # Read before the write: between the UPDATE and the commit the database is locked for
-    # every other writer (SQLite), so nothing but the audit row goes there.
-    rated = drafts.has_completed_rating(a) if drafts.embeds_rating(inst) else False
+    rated = a.rated and drafts.embeds_rating(inst)
     person_id = a.person_id
     try:
         saved = drafts.save(a, form.answers(), expected_version=version, by=current_user,
@@ -228,14 +231,14 @@ def autosave(assessment_id):
     # The change and its audit row are committed together; the answer names the version
     # this save wrote, never a later one written by another client in the meantime.
     audit.record("assessment_save", person_id=person_id, obj=a, detail=sec.id)
-    # Counts per section for the menu, of what this save wrote (one Evaluator for them all).
-    ev = Evaluator(inst, saved.answers, today())
-    counts = drafts.progress_of(None, inst, saved.answers, rated=rated, ev=ev)
+    # Counts per section for the menu, of what this save wrote, with the Evaluator the save
+    # used to set answers aside (visibility is worked out once per save).
+    counts = drafts.progress_of(None, inst, saved.answers, rated=rated, ev=saved.ev)
     return jsonify(ok=True, version=saved.version, saved_at=oslo_time(saved.updated_at),
                    restored=saved.restored, moved_aside=len(saved.moved_aside),
                    aside_message=(aside_message(len(saved.moved_aside))
                                   if saved.moved_aside else None),
-                   **live_state(inst, saved.answers, sec, counts, ev))
+                   **live_state(inst, saved.answers, sec, counts, saved.ev))
 
 
 def aside_message(n: int) -> str:

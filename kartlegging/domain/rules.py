@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from .instrument_types import DECLINE, Instrument, Item
 
@@ -241,16 +242,31 @@ def _owner(instrument: Instrument) -> dict[str, Item]:
     return instrument.answer_owner
 
 
+class Split(NamedTuple):
+    """set_aside's answer, with the Evaluator that saw the result (for the live state)."""
+    shown: dict
+    aside: dict
+    restored: dict
+    ev: Evaluator
+
+
 def set_aside(instrument: Instrument, answers: dict, aside: dict | None,
               emptied: dict | None = None) -> tuple[dict, dict, dict]:
-    """Split answers into (shown, set aside, restored).
+    """Split answers into (shown, set aside, restored); see split."""
+    return split(instrument, answers, aside, emptied)[:3]
+
+
+def split(instrument: Instrument, answers: dict, aside: dict | None,
+          emptied: dict | None = None, today: date | None = None) -> Split:
+    """Split answers into shown, set aside and restored.
 
     Answers of hidden items are kept aside instead of dropped; answers kept aside earlier
     come back when their item shows again and has no new answer. `emptied` holds the
     previous answers of fields sent empty with this change: if their item is hidden now,
     the old answer is kept aside too (a field hidden together with its gate question is not
     a deliberate deletion). Only `shown` is the assessment's answers: counts, rules, exports
-    and the PDF never see what is aside.
+    and the PDF never see what is aside. `ev` evaluates `shown` as of `today` (it read the
+    answers that were aside as unanswered, which is what they are in `shown`).
     """
     owner = _owner(instrument)
     current = {k: v for k, v in answers.items() if k in owner and is_answered(v)}
@@ -258,22 +274,23 @@ def set_aside(instrument: Instrument, answers: dict, aside: dict | None,
             if k in owner and is_answered(v) and k not in current}
     restored: dict = {}
     while True:
-        ev = Evaluator(instrument, current)
+        ev = Evaluator(instrument, current, today)
         back = {k: v for k, v in kept.items() if ev.visible(owner[k])}
         if not back:
             break
         for k in back:
             current[k] = restored[k] = kept.pop(k)
-    # The last Evaluator saw `current` as it is now: clean() needs no second one.
+    # The last Evaluator saw `current` as it is now: clean() needs no second one. An
+    # Evaluator reads answers only through visibility, so it sees `current` as `shown`.
     shown = clean(instrument, current, ev)
     kept.update({k: v for k, v in current.items() if k not in shown})
     emptied = {k: v for k, v in (emptied or {}).items()
                if k in owner and is_answered(v) and k not in kept}
     if emptied:  # most saves empty nothing: no third evaluation of the whole form then
-        ev = Evaluator(instrument, shown)
+        ev = Evaluator(instrument, shown, today)
         kept.update({k: v for k, v in emptied.items() if not ev.visible(owner[k])})
     restored = {k: v for k, v in restored.items() if k in shown}
-    return shown, kept, restored
+    return Split(shown, kept, restored, ev)
 
 
 def evaluate(instrument: Instrument, answers: dict, today: date | None = None) -> Evaluation:

@@ -5,6 +5,7 @@ enforced when signing (rules.problems). Values are validated against the item de
 """
 from __future__ import annotations
 
+import threading
 from datetime import date
 
 from wtforms import StringField, TextAreaField
@@ -112,6 +113,25 @@ def form_class(instrument: Instrument, section_id: str) -> type[SectionForm]:
     if key not in _CACHE:
         _CACHE[key] = _build(instrument, section_id)
     return _CACHE[key]
+
+
+_bound = threading.local()
+
+
+def processed_form(instrument: Instrument, section_id: str, formdata) -> SectionForm:
+    """The section's form holding `formdata`, for the JSON autosave (no CSRF field: the
+    request's token is checked before any view). Binding a form's fields costs more than
+    validating them, so each thread keeps one bound form per section and processes it again
+    (WTForms' `Form.process` sets every field from the new data and clears its errors)."""
+    forms = _bound.__dict__.setdefault("forms", {})
+    key = (instrument.key, instrument.version, section_id)
+    form = forms.get(key)
+    if form is None:
+        form = forms[key] = form_class(instrument, section_id)(formdata=formdata,
+                                                               meta={"csrf": False})
+    else:
+        form.process(formdata)
+    return form
 
 
 def _build(instrument: Instrument, section_id: str) -> type[SectionForm]:

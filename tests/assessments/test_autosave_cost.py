@@ -8,11 +8,11 @@ from kartlegging.access import audit
 from kartlegging.extensions import db
 from kartlegging.models import Assessment, AuditEvent
 
-# the current user joined with its open login session, the assessment joined with its person
-# (team check), the guarded UPDATE, the completed self-rating (the section menu's counts) and the
-# audit INSERT (one transaction). Was 7 before issue 21 joined the user with the login session
-# and the assessment with its person; only ever lower it.
-STATEMENTS_PER_AUTOSAVE = 5
+# the current user joined with its open login session; the draft joined with its person (team
+# check) and whether its self-rating is completed (the section menu's counts); the guarded UPDATE
+# and the audit INSERT (one transaction). Was 7 before issue 21 joined the user with the login
+# session and the draft with its person and rating; only ever lower it.
+STATEMENTS_PER_AUTOSAVE = 4
 
 
 @pytest.fixture
@@ -102,3 +102,51 @@ def test_a_burst_of_autosaves_sends_no_new_session_cookie(app, draft):
         s["last_seen"] -= 60  # a minute later it moves again
     r = autosave(client, a_id, r.get_json()["version"], "familie", section_answers(app, "familie"))
     assert r.status_code == 200 and "session=" in r.headers.get("Set-Cookie", "")
+
+
+def test_the_one_read_keeps_every_guard(app, factory, login):
+    """The autosave reads the draft without the ORM; it refuses what team_assessment refuses:
+    another team's draft (404, logged as a denied attempt), a self-rating, an unknown id, a
+    signed one (409) — and nothing is written."""
+    kari = factory.user("ansatt", username="kari")
+    person = factory.person(contact=kari)
+    a = factory.assessment(person, kari, filled=False)
+    rating = factory.rating(a, kari)
+    signed = factory.signed(person, kari)
+    outsider = login(factory.user("ansatt", username="ute", team=factory.team_b))
+    assert autosave(outsider, a.id, 1, "familie", {}).status_code == 404
+    denied = db.session.query(AuditEvent).filter_by(action="access_denied").one()
+    assert denied.person_id == person.id and denied.user_id != kari.id
+    client = login(kari)
+    assert autosave(client, rating.id, rating.version, "familie", {}).status_code == 404
+    assert autosave(client, 999999, 1, "familie", {}).status_code == 404
+    r = autosave(client, signed.id, signed.version, "familie", {})
+    assert r.status_code == 409 and r.get_json()["error"] == "locked"
+    assert db.session.query(AuditEvent).filter_by(action="assessment_save").count() == 0
+    db.session.expire_all()
+    assert db.session.get(Assessment, a.id).version == 1
+
+
+def test_the_menu_counts_a_completed_rating(app, factory, login):
+    """The one read also says whether the self-rating taken with this draft is completed: the
+    section that embeds it counts one more answered item then, and not for another draft's."""
+    kari = factory.user("ansatt", username="kari")
+    person = factory.person(contact=kari)
+    a = factory.assessment(person, kari, filled=False)
+    other = factory.assessment(person, kari, filled=False)
+    inst = app.extensions["instruments"].latest("alna-kartlegging")
+    embed = next(s.id for s in inst.sections if s.embed == "livskvalitet")
+    client = login(kari)
+
+    def counted(draft):
+        r = autosave(client, draft.id, draft.version, "familie", {})
+        assert r.status_code == 200
+        draft.version = r.get_json()["version"]
+        return r.get_json()["progress"][embed]
+    before = counted(a)
+    factory.rating(other, kari, completed=False)
+    assert counted(a) == before
+    factory.rating(other, kari)
+    assert counted(a) == before and counted(other)[0] == before[0] + 1
+    factory.rating(a, kari)
+    assert counted(a) == [before[0] + 1, before[1]]

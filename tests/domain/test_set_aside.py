@@ -1,5 +1,18 @@
 """Answers of hidden items are set aside, never dropped on one tap, and come back."""
-from kartlegging.domain.rules import evaluate, missing_required, problems, progress, set_aside
+from datetime import date
+
+import pytest
+
+from factories import filled_answers
+from kartlegging.domain.rules import (
+    Evaluator,
+    evaluate,
+    missing_required,
+    problems,
+    progress,
+    set_aside,
+    split,
+)
 
 
 def test_hidden_answers_go_aside_and_come_back(app):
@@ -62,3 +75,25 @@ def test_a_field_sent_empty_with_its_gate_is_kept_aside_but_a_visible_one_is_cle
     assert shown == {"gjeld": "nei"} and aside == {"gjeld_belop": 900}
     shown, aside, _ = set_aside(inst, {"gjeld": "ja"}, None, emptied={"gjeld_belop": 900})
     assert shown == {"gjeld": "ja"} and aside == {}
+
+
+@pytest.mark.parametrize("change,emptied", [
+    ({"har_barn": "nei"}, None), ({"innvandrer_relevant": "nei"}, {"nasjonalitet": "Eritrea"}),
+    ({}, None)])
+def test_the_split_evaluator_sees_what_was_shown(app, change, emptied):
+    """The autosave's live state uses the Evaluator the split ended with: every visibility,
+    count, missing item and prompt is what a fresh Evaluator of the shown answers says."""
+    inst = app.extensions["instruments"].latest("alna-kartlegging")
+    day = date(2026, 11, 26)
+    answers = {**filled_answers(inst), **change}
+    result = split(inst, answers, None, emptied, day)
+    fresh = Evaluator(inst, result.shown, day)
+    assert result.shown == set_aside(inst, answers, None, emptied)[0]
+    assert all(result.ev.visible(i) == fresh.visible(i) for i in inst.items.values())
+    assert progress(inst, result.shown, result.ev) == progress(inst, result.shown, fresh)
+    assert missing_required(inst, result.shown, result.ev) == missing_required(
+        inst, result.shown, fresh)
+    for spec in inst.derived:
+        mine, theirs = result.ev.derived(spec["id"]), fresh.derived(spec["id"])
+        assert (mine.outcome, mine.reasons, mine.text) == (theirs.outcome, theirs.reasons,
+                                                           theirs.text)

@@ -7,7 +7,7 @@ from werkzeug.datastructures import MultiDict
 from kartlegging.domain.instrument_types import ITEM_TYPES as DEFINED_TYPES
 from kartlegging.domain.instruments import load_file
 from kartlegging.domain.rules import clean
-from kartlegging.forms.builder import ITEM_TYPES, form_class, stored_to_formdata
+from kartlegging.forms.builder import ITEM_TYPES, form_class, processed_form, stored_to_formdata
 
 YAML = """
 key: typer
@@ -92,6 +92,33 @@ def test_invalid_values_get_norwegian_messages(app, inst, data, field, message):
     ok, errors, _ = build(app, inst, data)
     assert not ok
     assert errors[field] == [message]
+
+
+def test_a_reused_form_keeps_nothing_from_the_last_request(app, inst):
+    """The autosave's form is bound once per thread and processed again for each save: no
+    value, error or comment of one save may reach the next."""
+    def save(data):
+        md = MultiDict()
+        for k, v in data.items():
+            for x in v if isinstance(v, list) else [v]:
+                md.add(k, x)
+        with app.test_request_context(method="POST", json={}):
+            form = processed_form(inst, "alt", md)
+            ok = form.validate()
+            return form, ok, dict(form.errors), form.answers() if ok else None
+    first, ok, errors, _ = save({"tekst": "x" * 11, "dato": "31.02.2026", "tall": "tre"})
+    assert not ok and set(errors) == {"tekst", "dato", "tall"}
+    again, ok, errors, answers = save({"valg": "gul", "valg__kommentar": "k",
+                                       "flere": ["rod"], "skala": "6"})
+    assert again is first, "one bound form per section and thread"
+    assert ok and errors == {}, errors
+    assert answers == {"tekst": None, "lang": None, "valg": "gul", "valg__kommentar": "k",
+                       "flere": ["rod"], "janei": None, "dato": None, "tall": None,
+                       "skala": 6, "betinget": None}
+    _, ok, errors, answers = save({"tekst": "kort"})
+    assert ok and answers == {"tekst": "kort", "lang": None, "valg": None,
+                              "valg__kommentar": "", "flere": [], "janei": None, "dato": None,
+                              "tall": None, "skala": None, "betinget": None}
 
 
 def test_conditional_item_dropped_when_condition_false(app, inst):
