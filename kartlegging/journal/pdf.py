@@ -24,8 +24,9 @@ from reportlab.platypus.flowables import CondPageBreak, KeepTogether
 
 from . import tounicode
 from .pdf_fonts import BOLD, FONT, ITALIC
+from .pdf_paragraph import RichParagraph
 from .pdf_rows import CONTINUED, Row
-from .pdf_text import RichParagraph, collect_missing, fit, marker, runs, shape, visual
+from .pdf_text import collect_missing, fit, marker, runs, shape, visual
 
 DOCUMENT_ID_KEY = "/KartleggingDocumentId"  # custom Info key read by signing.verify_pdf
 
