@@ -102,6 +102,7 @@ class RichParagraph(Flowable):
         tx = c.beginText(style.leftIndent, self.height - size)
         tx.setFillColor(style.textColor)
         tx.setFont(style.fontName, size, leading)
+        tx.setLeading(leading)  # written now: a TrueType font's Tf/TL wait for its first text
         font = style.fontName
         for line in lines:
             # right-to-left text is right-aligned, as the Paragraph's TA_RIGHT
