@@ -33,6 +33,7 @@ class RichParagraph(Flowable):
         self._width = None
         self._lines: tuple[float, list[str]] | None = None
         self._wrapped: tuple[float, float, float] | None = None
+        self._drawn: list[list[tuple[str, str]]] = []
 
     def _visual_lines(self, avail: float) -> list[str]:
         """The lines in visual order, broken for `avail` points (once per width)."""
@@ -78,8 +79,8 @@ class RichParagraph(Flowable):
                 w, h = self._paragraph(avail_width).wrap(avail_width, avail_height)
                 self._wrapped = (avail_width, w, h)
         elif self._wrapped is None or self._wrapped[0] != avail_width:
-            height = len(self._drawn_lines(avail_width)) * self.style.leading
-            self._wrapped = (avail_width, avail_width, height)
+            self._drawn = self._drawn_lines(avail_width)
+            self._wrapped = (avail_width, avail_width, len(self._drawn) * self.style.leading)
         _, self.width, self.height = self._wrapped
         return self.width, self.height
 
@@ -93,7 +94,7 @@ class RichParagraph(Flowable):
             self._inner._drawOn(self.canv)
             return
         style, c = self.style, self.canv
-        lines = self._drawn_lines(self.width)
+        lines = self._drawn  # of the last wrap, at the width drawn
         if not lines:
             return
         size, leading = style.fontSize, style.leading

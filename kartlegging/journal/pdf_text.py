@@ -170,6 +170,8 @@ def shape(text: str) -> str:
 
 
 def visual(line: str, rtl: bool) -> str:
+    if not rtl and (not line or max(line) < "\u0590"):
+        return line  # nothing right-to-left before Hebrew: no look at each character
     if not any(unicodedata.bidirectional(c) in ("R", "AL", "AN") for c in line) and not rtl:
         return line
     out = get_display(line, base_dir="R" if rtl else "L")
