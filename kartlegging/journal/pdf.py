@@ -9,10 +9,6 @@ from __future__ import annotations
 import io
 
 import pikepdf
-from reportlab.graphics.charts.barcharts import HorizontalBarChart
-from reportlab.graphics.charts.linecharts import HorizontalLineChart
-from reportlab.graphics.shapes import Drawing, String
-from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -23,9 +19,11 @@ from reportlab.platypus import Flowable, SimpleDocTemplate, Spacer, Table, Table
 from reportlab.platypus.flowables import CondPageBreak, KeepTogether
 
 from . import tounicode
+from .pdf_charts import BarChart, LineChart
 from .pdf_fonts import BOLD, FONT, ITALIC
+from .pdf_paragraph import RichParagraph
 from .pdf_rows import CONTINUED, Row
-from .pdf_text import RichParagraph, collect_missing, fit, marker, runs, shape, visual
+from .pdf_text import collect_missing, fit, marker, runs, shape, visual
 
 DOCUMENT_ID_KEY = "/KartleggingDocumentId"  # custom Info key read by signing.verify_pdf
 
@@ -37,6 +35,7 @@ RATING_COLOURS = {"gronn": colors.HexColor("#2e7d32"), "gul": colors.HexColor("#
                   "rod": colors.HexColor("#c62828")}
 CONTENT_WIDTH = A4[0] - 36 * mm
 LABEL_WIDTH = 58 * mm
+_PALETTE = {"accent": ACCENT, "grid": LINE, "axis": MUTED}
 
 
 def _style(name, size=9.5, font=FONT, colour=INK, **kw):
@@ -142,52 +141,19 @@ def _box(title, flowables=(), rows=(), empty_text=None):
     return parts + (_qa_table(rows, box=True) if rows else [])
 
 
-def _axis_fonts(chart, start=1):
-    for axis in (chart.categoryAxis, chart.valueAxis):
-        axis.labels.fontName, axis.labels.fontSize = FONT, 8
-    chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = start, 7, 1
-    chart.valueAxis.strokeColor = chart.categoryAxis.strokeColor = MUTED
-
-
 def _bar_chart(items):
     if not any(isinstance(i.get("value"), (int, float)) for i in items):
         return None
-    height = 14 * mm + 7 * mm * len(items)
-    d = Drawing(CONTENT_WIDTH, height)
-    d.add(String(0, height - 9, "Siste registrering per område (1–7)", fontName=BOLD, fontSize=9))
-    bc = HorizontalBarChart()
-    bc.x, bc.y, bc.width, bc.height = 62 * mm, 6 * mm, CONTENT_WIDTH - 70 * mm, height - 17 * mm
-    bc.data = [[i.get("value") for i in reversed(items)]]  # None: no bar, label kept
-    bc.categoryAxis.categoryNames = [_shorten(i["label"], 38) for i in reversed(items)]
-    _axis_fonts(bc, start=0)  # from 0: a rating of 1 is a visible bar, not a zero-length one
-    bc.valueAxis.visibleGrid, bc.valueAxis.gridStrokeColor = True, LINE
-    bc.bars[0].fillColor, bc.bars[0].strokeColor = ACCENT, None
-    bc.barLabelFormat, bc.barLabels.fontName, bc.barLabels.fontSize = "%d", FONT, 8
-    bc.barLabels.nudge = 6
-    d.add(bc)
-    return d
+    return BarChart([_shorten(i["label"], 38) for i in items], [i.get("value") for i in items],
+                    CONTENT_WIDTH, "Siste registrering per område (1–7)", **_PALETTE)
 
 
 def _line_chart(history):
     points = [h for h in history if isinstance(h.get("mean"), (int, float))]
     if len(points) < 2:
         return None
-    height = 55 * mm
-    d = Drawing(CONTENT_WIDTH, height)
-    d.add(String(0, height - 9, "Gjennomsnitt over tid (1–7)", fontName=BOLD, fontSize=9))
-    lc = HorizontalLineChart()
-    lc.x, lc.y, lc.width, lc.height = 12 * mm, 8 * mm, CONTENT_WIDTH - 20 * mm, height - 19 * mm
-    lc.data = [[h["mean"] for h in points]]
-    lc.categoryAxis.categoryNames = [h["date"] for h in points]
-    _axis_fonts(lc)
-    lc.valueAxis.visibleGrid, lc.valueAxis.gridStrokeColor = True, LINE
-    lc.lines[0].strokeColor, lc.lines[0].strokeWidth = ACCENT, 1.5
-    lc.joinedLines = 1
-    lc.lines[0].symbol = makeMarker("FilledCircle", size=4, fillColor=ACCENT)
-    lc.lineLabelFormat = lambda v: f"{v:.1f}".replace(".", ",")
-    lc.lineLabels.fontName, lc.lineLabels.fontSize, lc.lineLabels.dy = FONT, 8, 6
-    d.add(lc)
-    return d
+    return LineChart([h["date"] for h in points], [h["mean"] for h in points], CONTENT_WIDTH,
+                     "Gjennomsnitt over tid (1–7)", **_PALETTE)
 
 
 def _shorten(text, n):

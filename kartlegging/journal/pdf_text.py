@@ -8,7 +8,8 @@ paragraph is prepared in three steps:
    broken into lines in logical order at the width reportlab offers;
 3. each line is put into visual order with the Unicode bidi algorithm (python-bidi).
 The glyphs' ToUnicode entries map the contextual forms back to the logical letters
-(tounicode.py), so text extraction returns the text as it was typed.
+(tounicode.py), so text extraction returns the text as it was typed. pdf_paragraph.RichParagraph
+draws the lines.
 """
 
 from __future__ import annotations
@@ -22,12 +23,10 @@ from xml.sax.saxutils import escape
 
 import arabic_reshaper
 from bidi import get_display
-from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, Paragraph
 
-from .pdf_fonts import BOLD, FONT, font_for, is_bold
+from .pdf_fonts import BOLD, FONT, font_for
 
 # Keep everything typed: harakat stay (moved so they follow their letter once reversed);
 # only the obligatory lam-alef ligatures, whose ToUnicode mapping is two letters.
@@ -77,7 +76,7 @@ def _all_base(text: str, bold: bool) -> bool:
     return True
 
 
-def _covered(text: str, bold: bool) -> str:
+def covered(text: str, bold: bool) -> str:
     """Replace characters no font covers with markers (and note them)."""
     if _all_base(text.replace("\n", ""), bold):
         return text
@@ -171,6 +170,8 @@ def shape(text: str) -> str:
 
 
 def visual(line: str, rtl: bool) -> str:
+    if not rtl and (not line or max(line) < "\u0590"):
+        return line  # nothing right-to-left before Hebrew: no look at each character
     if not any(unicodedata.bidirectional(c) in ("R", "AL", "AN") for c in line) and not rtl:
         return line
     out = get_display(line, base_dir="R" if rtl else "L")
@@ -192,62 +193,9 @@ def markup(line: str, bold: bool, base_font: str) -> str:
 
 def fit(text, avail: float, size: float, bold: bool = False) -> str:
     """Shorten logical text with '…' so that it fits on one line of `avail` points."""
-    text = _covered(clean(text).replace("\n", " "), bold)
+    text = covered(clean(text).replace("\n", " "), bold)
     if width(shape(text), size, bold) <= avail:
         return text
     while text and width(shape(text) + "…", size, bold) > avail:
         text = text[:-1]
     return text.rstrip() + "…"
-
-
-class RichParagraph(Flowable):
-    """A Paragraph for user text in any script; wraps itself, then hands off to reportlab."""
-
-    def __init__(self, text, style, bullet: str | None = None):
-        super().__init__()
-        self.style, self.bullet = style, bullet
-        self.bold = is_bold(style.fontName)
-        self.text = _covered(clean(text), self.bold)
-        self.rtl = is_rtl(self.text)
-        self._inner: Paragraph | None = None
-        self._width = None
-        self._wrapped: tuple[float, float, float] | None = None
-
-    def _paragraph(self, avail: float) -> Paragraph:
-        if self._inner is None or self._width != avail:
-            inner_avail = avail - self.style.leftIndent - self.style.rightIndent - 1
-            lines = logical_lines(shape(self.text), max(inner_avail, 20), self.style.fontSize,
-                                  self.bold)
-            body = "<br/>".join(markup(visual(line, self.rtl), self.bold, self.style.fontName)
-                                for line in lines)
-            style = self.style
-            if self.rtl and style.alignment == TA_LEFT:
-                style = style.clone(style.name + "-rtl", alignment=TA_RIGHT)
-            self._inner = Paragraph(body, style, bulletText=self.bullet)
-            self._width = avail
-        return self._inner
-
-    def wrap(self, avail_width, avail_height):
-        # A table row wraps its cells to measure, to split and again to draw: the lines are
-        # ours (explicit breaks), so the size depends on the width alone; break them once
-        # (again only when a refused split dropped reportlab's line breaks).
-        if (self._wrapped is None or self._wrapped[0] != avail_width
-                or not hasattr(self._inner, "blPara")):
-            w, h = self._paragraph(avail_width).wrap(avail_width, avail_height)
-            self._wrapped = (avail_width, w, h)
-        _, self.width, self.height = self._wrapped
-        return self.width, self.height
-
-    def split(self, avail_width, avail_height):
-        return self._paragraph(avail_width).split(avail_width, avail_height)
-
-    def draw(self):
-        # At our own origin: no second save/translate/restore around the paragraph, which
-        # keeps its own graphics state.
-        self._inner._drawOn(self.canv)
-
-    def getSpaceBefore(self):
-        return self.style.spaceBefore
-
-    def getSpaceAfter(self):
-        return self.style.spaceAfter
