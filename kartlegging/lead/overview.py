@@ -7,10 +7,10 @@ The next evaluation follows Person.due_order (the last signing, kept when a kart
 signed), so the default order, the due filters and their counts walk the (team_id, due_order,
 name, id) index and stop at the page; sorting by name walks the (team_id, name) index; a
 kontaktperson's persons start from their open assignments; text search uses the name word
-index. A page costs
-two queries (rows and count). `make bench` times it with 1,000 and 100,000 persons.
+index (lead/name_hits.py). A page costs two queries (rows and count). `make bench` times it
+with 1,000 and 100,000 persons.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cache
 
@@ -31,6 +31,7 @@ from ..models import (
     PersonNameToken,
     User,
 )
+from . import name_hits
 
 PER_PAGE = 50
 # Bounded counts (the start page's team counts, a text search's hits) stop here: past it they
@@ -147,11 +148,13 @@ def _filter_needs(query: Query) -> set[str]:
     return needs
 
 
-def _statement(query: Query, purpose: str = "rows", page_ids=None):
+def _statement(query: Query, purpose: str = "rows", page_ids=None, probe: bool = False):
     """purpose: "rows" (a page), "count" (filters only) or "ids" (filters and sort).
 
     `page_ids` (a subquery of ids) makes the rows query start from those persons alone, so
-    that the joins run for one page whatever the planner would otherwise do.
+    that the joins run for one page whatever the planner would otherwise do. `probe` makes a
+    name search walk the index of the page's order and probe each person's name words, instead
+    of starting from (and sorting) every hit.
     """
     t = query.team_id
     needs = {"rows": ALL_JOINS, "count": _filter_needs(query),
@@ -226,10 +229,11 @@ def _statement(query: Query, purpose: str = "rows", page_ids=None):
     if "r2" in needs:
         stmt = stmt.outerjoin(r2, _newest(r2, rating, order=by_completion, offset=1))
     q = (query.q or "").strip()
-    # A search's page starts from its hits (number or name word index; `team_id + 0` keeps
-    # SQLite's planner from walking the whole team in the page's order instead) and sorts
-    # only them.
-    stmt = stmt.where((Person.team_id + 0 if q and purpose == "ids" else Person.team_id) == t)
+    # A search's page starts from its hits (number or name word index, or the ids of a name
+    # search's hits; `team_id + 0` keeps SQLite's planner from walking the whole team in the
+    # page's order instead) and sorts only them.
+    from_hits = purpose == "ids" and ((q and not probe) or query.person_ids is not None)
+    stmt = stmt.where((Person.team_id + 0 if from_hits else Person.team_id) == t)
 
     # ------------------------------------------------------------------ filters
     last = Person.due_order
@@ -262,10 +266,12 @@ def _statement(query: Query, purpose: str = "rows", page_ids=None):
             if digits:
                 stmt = stmt.where(Person.national_id >= digits,
                                   Person.national_id < digits + name_search.TOP)
-            for word in ([] if digits else name_search.tokens(q) or [""]):
+            words = [] if digits else name_search.tokens(q) or [""]
+            if probe:
+                stmt = stmt.where(*name_hits.every_word(words, Person.id))
+            for word in ([] if probe else words):
                 stmt = stmt.where(Person.id.in_(select(PersonNameToken.person_id).where(
-                    PersonNameToken.team_id == t, PersonNameToken.token >= word,
-                    PersonNameToken.token < word + name_search.TOP)))
+                    *name_hits.word_range(PersonNameToken, t, word))))
 
     # ------------------------------------------------------------------ sorting
     def nulls_last(col):
@@ -295,9 +301,35 @@ def _statement(query: Query, purpose: str = "rows", page_ids=None):
     return stmt.order_by(*keys, name_order, Person.id)
 
 
+# Sorts whose ascending order is an index of the team's persons (a name search with many hits
+# walks it).
+INDEX_SORTS = ("neste", "navn", "livskvalitet")
+
+
+def _plain_name_search(query: Query) -> bool:
+    """A name search and nothing else: its hits come from the name word index alone."""
+    q = (query.q or "").strip()
+    return bool(q) and not name_search.number_prefix(q) and not (
+        query.forfall or query.utkast or query.ip or query.kontakt is not None
+        or query.uten_koordinator or query.person_ids is not None
+        or query.signed_from is not None or query.signed_to is not None)
+
+
 def fetch(query: Query) -> Page:
-    more = False
-    if (query.q or "").strip():
+    more, ids_stmt = False, None
+    hits = (name_hits.first_hits(query.team_id, query.q.strip(), COUNT_CAP)
+            if _plain_name_search(query) else None)
+    if hits is not None:
+        # A name search reads at most 2 × (COUNT_CAP + 1) rows of the name word index to
+        # count its hits («flere enn 1000 treff» past the cap). Up to the cap the page sorts
+        # those persons alone; past it, the page walks the index of its order and probes each
+        # person's name words, so it reads about a page's worth whatever the team's size.
+        more, total = len(hits) > COUNT_CAP, min(len(hits), COUNT_CAP)
+        if not more:
+            ids_stmt = _statement(replace(query, q="", person_ids=hits), "ids")
+        elif query.sort in INDEX_SORTS and not query.desc:
+            ids_stmt = _statement(query, "ids", probe=True)
+    elif (query.q or "").strip():
         # A text search counts at most COUNT_CAP + 1 hits («flere enn 1000 treff»): a common
         # name in a large team is not counted out.
         total = bounded_count(query)
@@ -310,7 +342,9 @@ def fetch(query: Query) -> Page:
     offset = (page - 1) * query.per_page
     # Past the cap a search shows the first COUNT_CAP hits, as its pages say.
     limit = max(0, min(query.per_page, total - offset)) if more else query.per_page
-    ids = _statement(query, "ids").limit(limit).offset(offset).subquery("page_ids")
+    if ids_stmt is None:
+        ids_stmt = _statement(query, "ids")
+    ids = ids_stmt.limit(limit).offset(offset).subquery("page_ids")
     rows = db.session.execute(_statement(query, page_ids=ids)).all()
     return Page(rows=[_row(r, query) for r in rows], total=total, page=page,
                 per_page=query.per_page, more=more)

@@ -1,5 +1,5 @@
 """Domain operations on persons: registration, fast kontaktperson and koordinator."""
-from sqlalchemy import select, union_all
+from sqlalchemy import literal, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -110,6 +110,25 @@ def coordinator_reminders(person_id: int, instrument: Instrument, derived: list)
 
 
 SEARCH_LIMIT = 100
+
+
+def _words(team_id: int, prefix: str, n: int) -> list[str]:
+    """The first n different name words of the team beginning `prefix`, in order: a skip scan,
+    one index probe per word (a recursive query), so a prefix that thousands of names share is
+    not read name by name to find its few words (issue 21)."""
+    top = prefix + name_search.TOP
+
+    def next_word(after):
+        t = aliased(PersonNameToken)
+        return (select(t.token).where(t.team_id == team_id, *after(t), t.token < top)
+                .order_by(t.token).limit(1).scalar_subquery())
+    found = select(next_word(lambda t: [t.token >= prefix]).label("token"),
+                   literal(1).label("n")).cte("words", recursive=True)
+    found = found.union_all(
+        select(next_word(lambda t: [t.token > found.c.token]), found.c.n + 1)
+        .where(found.c.token.is_not(None), found.c.n < n))
+    return list(db.session.scalars(select(found.c.token).where(found.c.token.is_not(None))
+                                   .order_by(found.c.n)))
 # A name word's prefix matching up to this many different words is read word by word, each in
 # name order from the index; more (a very short prefix) sorts the hits.
 SEARCH_WORDS = 20
@@ -146,8 +165,7 @@ def search(team_id: int, query: str | None, limit: int | None = None) -> list[Pe
     also = [t.person_id.in_(select(u.person_id).where(
         u.team_id == team_id, u.token >= w, u.token < w + name_search.TOP))
         for w in rest for u in [aliased(PersonNameToken)]]
-    words = list(db.session.scalars(select(t.token).where(*word_range(first)).distinct()
-                                    .order_by(t.token).limit(SEARCH_WORDS + 1)))
+    words = _words(team_id, first, SEARCH_WORDS + 1)
     if len(words) <= SEARCH_WORDS:
         parts = [select(t.person_id, t.name).where(t.team_id == team_id, t.token == w, *also)
                  .order_by(t.name, t.person_id).limit(limit + 1) for w in words]

@@ -128,11 +128,16 @@ def test_number_search_uses_the_number_index(sqlite_only):
         "EXPLAIN QUERY PLAN " + s, p)) for s, p in seen]
     assert "(national_id>? AND national_id<?)" in plans[0], plans[0]
     assert "ix_person_team" not in plans[0]
-    # a name search reads the words its prefix matches, then each word's first hits in name
-    # order, from the name word index; not from the whole team
+    # a name search reads the words its prefix matches (a skip scan: one index probe per
+    # word, not every hit of the prefix), then each word's first hits in name order, from the
+    # name word index; not from the whole team
     words, hits = plans[1], plans[2]
-    assert words == ("SEARCH person_name_token USING COVERING INDEX "
-                     "ix_person_name_token_team_token_name (team_id=? AND token>? AND token<?)")
+    probe = ("USING COVERING INDEX ix_person_name_token_team_token_name "
+             "(team_id=? AND token>? AND token<?)")
+    assert "RECURSIVE STEP" in words and words.count(probe) == 2, words
+    assert "SCALAR SUBQUERY" in words.split("RECURSIVE STEP")[0]  # the first word: one probe
+    assert "CORRELATED SCALAR SUBQUERY" in words.split("RECURSIVE STEP")[1]  # each next one
+    assert "SCAN person_name_token" not in words and "DISTINCT" not in words
     assert ("SEARCH person_name_token USING COVERING INDEX ix_person_name_token_team_token_name "
             "(team_id=? AND token=?)") in hits
     assert "ix_person_team" not in hits and "SCAN person" not in hits
@@ -238,3 +243,76 @@ def test_name_search_merges_the_words_of_a_prefix_in_name_order(app, factory, mo
     db.session.commit()
     assert names("hansen") == ["Hans Hansen", "Kari Hansen", "Kari Hansen"]
     assert "Bo Berg" in names("berg")
+
+
+def executed_plans(action) -> list[str]:
+    """The SQLite query plan of every statement `action` runs."""
+    seen = []
+
+    def keep(conn, cursor, statement, parameters, *args):
+        seen.append((statement, parameters))
+    event.listen(db.engine, "before_cursor_execute", keep)
+    try:
+        action()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", keep)
+    return [" | ".join(r[-1] for r in db.session.connection().exec_driver_sql(
+        "EXPLAIN QUERY PLAN " + s, p)) for s, p in seen]
+
+
+def test_a_name_search_page_reads_its_hits_or_walks_its_order(sqlite_only, monkeypatch):
+    factory = sqlite_only
+    staff = factory.user("ansatt")
+    for k in range(4):
+        factory.person(name=f"Kari Hansen {k}", contact=staff)
+    team = staff.team_id
+    monkeypatch.setattr(overview, "COUNT_CAP", 10)
+    for sort in overview.INDEX_SORTS:
+        # up to the cap: the hits are counted from the name word index, and the page sorts
+        # those persons alone (by id), not the team in the page's order
+        hits, rows = executed_plans(lambda s=sort: overview.fetch(overview.Query(
+            team_id=team, today=date(2026, 11, 1), interval_days=120, q="hansen", sort=s)))
+        assert hits == ("SEARCH person_name_token USING COVERING INDEX "
+                        "ix_person_name_token_team_token_name (team_id=? AND token>? AND token<?)")
+        assert "SEARCH person USING INTEGER PRIMARY KEY (rowid=?)" in rows
+        assert "ix_person_team" not in rows, sort
+    monkeypatch.setattr(overview, "COUNT_CAP", 2)
+    indexes = {"neste": "ix_person_team_due", "navn": "ix_person_team_name",
+               "livskvalitet": "ix_person_team_quality"}
+    for sort, index in indexes.items():
+        # past the cap: the page walks the index of its order, probing each person's words by
+        # the primary key (person_id, token), and stops at the page: nothing sorts the hits
+        hits, rows = executed_plans(lambda s=sort: overview.fetch(overview.Query(
+            team_id=team, today=date(2026, 11, 1), interval_days=120, q="kari hansen",
+            sort=s)))
+        assert hits.startswith("SEARCH person_name_token USING COVERING INDEX "
+                               "ix_person_name_token_team_token_name")
+        assert "sqlite_autoindex_person_name_token_1 (person_id=? AND token>? AND token<?)" \
+            in hits
+        ids = overview._statement(query(q="kari hansen", sort=sort), "ids", probe=True)
+        p = plan(ids.limit(50))
+        assert p.startswith(f"SEARCH person USING COVERING INDEX {index} (team_id=?)"), p
+        assert p.count("SEARCH person_name_token_") == 2 and p.count(
+            "USING INDEX sqlite_autoindex_person_name_token_1 (person_id=? AND token>? "
+            "AND token<?)") == 2, p
+        assert "TEMP B-TREE" not in p and "ix_person_name_token_team" not in p
+        assert f"USING COVERING INDEX {index} (team_id=?)" in rows
+
+
+def test_name_search_statements_do_not_depend_on_the_hits(app, factory, login, monkeypatch):
+    """The same statements whether a name search finds one person (its hits sorted) or more
+    than the cap (the page's order walked)."""
+    lead = factory.user("teamleder")
+    staff = factory.user("ansatt")
+    monkeypatch.setattr(overview, "COUNT_CAP", 3)
+    factory.person(name="Kari Hansen", contact=staff)
+    client = login(lead)
+    pages = [f"/oppfolging?q={q}&sorter={s}" for q in ("Hansen", "kari han")
+             for s in overview.SORTS] + ["/oppfolging?q=hansen&sorter=neste&side=2"]
+    few = {path: statements(client, path) for path in pages}
+    for k in range(30):
+        factory.person(name=f"Kari Hansen {k}", contact=staff)
+    assert overview.fetch(overview.Query(team_id=lead.team_id, today=date(2026, 11, 1),
+                                         interval_days=120, q="hansen")).more
+    many = {path: statements(client, path) for path in pages}
+    assert many == few
