@@ -15,11 +15,7 @@ from sqlalchemy.orm import aliased
 from ..domain import name_search
 from ..extensions import db
 from ..models import PersonNameToken
-
-
-def word_range(token, team_id: int, word: str) -> list:
-    """`token` (a PersonNameToken alias) is a word of a name in the team beginning `word`."""
-    return [token.team_id == team_id, token.token >= word, token.token < word + name_search.TOP]
+from ..persons.operations import word_range
 
 
 def every_word(words: list[str], person_id) -> list:

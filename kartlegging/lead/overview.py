@@ -31,6 +31,7 @@ from ..models import (
     PersonNameToken,
     User,
 )
+from ..persons.operations import word_range
 from . import name_hits
 
 PER_PAGE = 50
@@ -271,7 +272,7 @@ def _statement(query: Query, purpose: str = "rows", page_ids=None, probe: bool =
                 stmt = stmt.where(*name_hits.every_word(words, Person.id))
             for word in ([] if probe else words):
                 stmt = stmt.where(Person.id.in_(select(PersonNameToken.person_id).where(
-                    *name_hits.word_range(PersonNameToken, t, word))))
+                    *word_range(PersonNameToken, t, word))))
 
     # ------------------------------------------------------------------ sorting
     def nulls_last(col):

@@ -112,6 +112,16 @@ def coordinator_reminders(person_id: int, instrument: Instrument, derived: list)
 SEARCH_LIMIT = 100
 
 
+# A name word's prefix matching up to this many different words is read word by word, each in
+# name order from the index; more (a very short prefix) sorts the hits.
+SEARCH_WORDS = 20
+
+
+def word_range(token, team_id: int, word: str) -> list:
+    """`token` (PersonNameToken or an alias) is a word of a name in the team beginning `word`."""
+    return [token.team_id == team_id, token.token >= word, token.token < word + name_search.TOP]
+
+
 def _words(team_id: int, prefix: str, n: int) -> list[str]:
     """The first n different name words of the team beginning `prefix`, in order: a skip scan,
     one index probe per word (a recursive query), so a prefix that thousands of names share is
@@ -129,9 +139,6 @@ def _words(team_id: int, prefix: str, n: int) -> list[str]:
         .where(found.c.token.is_not(None), found.c.n < n))
     return list(db.session.scalars(select(found.c.token).where(found.c.token.is_not(None))
                                    .order_by(found.c.n)))
-# A name word's prefix matching up to this many different words is read word by word, each in
-# name order from the index; more (a very short prefix) sorts the hits.
-SEARCH_WORDS = 20
 
 
 def search(team_id: int, query: str | None, limit: int | None = None) -> list[Person]:
@@ -157,20 +164,15 @@ def search(team_id: int, query: str | None, limit: int | None = None) -> list[Pe
                                        .order_by(Person.name, Person.id)))
     first, *rest = name_search.tokens(q) or [""]
     t = PersonNameToken
-
-    def word_range(word):
-        return [t.team_id == team_id, t.token >= word, t.token < word + name_search.TOP]
-
     # Every further word must begin another word of the same name.
-    also = [t.person_id.in_(select(u.person_id).where(
-        u.team_id == team_id, u.token >= w, u.token < w + name_search.TOP))
-        for w in rest for u in [aliased(PersonNameToken)]]
+    also = [t.person_id.in_(select(u.person_id).where(*word_range(u, team_id, w)))
+            for w in rest for u in [aliased(PersonNameToken)]]
     words = _words(team_id, first, SEARCH_WORDS + 1)
     if len(words) <= SEARCH_WORDS:
         parts = [select(t.person_id, t.name).where(t.team_id == team_id, t.token == w, *also)
                  .order_by(t.name, t.person_id).limit(limit + 1) for w in words]
     else:
-        parts = [select(t.person_id, t.name).where(*word_range(first), *also)]
+        parts = [select(t.person_id, t.name).where(*word_range(t, team_id, first), *also)]
     if not parts:
         return []
     hits = union_all(*[p.subquery().select() for p in parts]).subquery("hits")
