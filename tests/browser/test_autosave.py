@@ -246,6 +246,34 @@ def test_submit_while_autosave_is_on_its_way(live, context, page, button):
     assert live.answers(aid) == {"hva_er_viktig": "Andre versjon"}
 
 
+def test_late_reply_never_hides_what_a_newer_answer_showed(live, context, page):
+    """A save's reply carries the visibility of the answers it sent. An answer given while it
+    was on its way (here «Har barn: ja») has shown its follow-up question already; the late
+    reply must not hide it again under the user's finger (found by the keyboard test on CI)."""
+    _, aid = live.draft()
+    api_login(context, live, "kari")
+    open_section(page, live, aid, "familie")
+    barn = item_block(page, "barn_antall_mindreaarige")
+    v0 = int(page.locator("#version").input_value())
+    live.slow["assessments.autosave"] = 1.0
+    page.locator("#nettverk").fill("Søsteren Eva")
+    expect(page.locator("#save-status")).to_have_text("Lagrer …")   # sent without har_barn
+    page.locator('input[name="har_barn"][value="ja"]').check()
+    expect(barn).to_be_visible()
+    page.locator("#barn_antall_mindreaarige").focus()
+    # The first reply (har_barn unanswered: hidden) arrives; the question stays, focus too.
+    page.wait_for_function("v => Number(document.getElementById('version').value) > v", arg=v0)
+    expect(barn).to_be_visible()
+    expect(page.locator("#barn_antall_mindreaarige")).to_be_focused()
+    live.slow.clear()
+    page.keyboard.type("2")
+    expect_saved(page)
+    page.wait_for_function("() => !window.kartleggingForm.dirty && !window.kartleggingForm.saving")
+    expect(barn).to_be_visible()
+    assert live.answers(aid) == {"nettverk": "Søsteren Eva", "har_barn": "ja",
+                                 "barn_antall_mindreaarige": 2}
+
+
 def test_open_section_in_other_tab_during_handover_goes_to_the_rating(live, context):
     """A staff tab left open during the hand-over cannot save or show the kartlegging: it
     leaves the page by itself as soon as the hand-over starts (issue 18), and a save from it

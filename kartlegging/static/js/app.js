@@ -395,7 +395,7 @@
         self.acked = sent;
         self.clearErrors();
         self.say("Lagret kl. " + data.saved_at, "ok");
-        self.applyServer(data);
+        self.applyServer(data, sent);
         self.keep();
         self.showPending();
         if (self.dirty || Object.keys(self.pendingChanges()).length) { self.dirty = true; self.schedule(self.delay); }
@@ -422,12 +422,17 @@
       return false;
     });
   };
-  SectionForm.prototype.applyServer = function (data) {
+  SectionForm.prototype.applyServer = function (data, sent) {
     var form = this.form, self = this;
-    Object.keys(data.visible || {}).forEach(function (id) {
-      var b = form.querySelector('.item[data-item="' + id + '"]');
-      if (b) b.hidden = !data.visible[id];
-    });
+    // The reply's visibility is that of the answers sent. If an answer changed while it was on
+    // its way, the page already shows what the newer answers call for, and the next save (already
+    // scheduled, the form is dirty) brings the server's view of them.
+    if (same(this.answers(), sent)) {
+      Object.keys(data.visible || {}).forEach(function (id) {
+        var b = form.querySelector('.item[data-item="' + id + '"]');
+        if (b) b.hidden = !data.visible[id];
+      });
+    }
     // Answers set aside earlier that apply again: back into their (still empty) fields.
     var restored = data.restored || {}, now = this.answers();
     Object.keys(restored).forEach(function (k) {
