@@ -113,6 +113,16 @@ class Instrument:
         return owner
 
     @cached_property
+    def answer_keys(self) -> tuple[tuple[Item, str | None], ...]:
+        """Every item with its comment's answer key (None without a comment), in order."""
+        return tuple((i, i.comment_id if i.comment else None) for i in self.items.values())
+
+    @cached_property
+    def item_section(self) -> dict[str, Section]:
+        """Item id -> its section (visibility is asked for every item on every save)."""
+        return {i.id: s for s in self.sections for i in s.items}
+
+    @cached_property
     def _section_index(self) -> dict[str, int]:
         return {s.id: n for n, s in enumerate(self.sections)}
 

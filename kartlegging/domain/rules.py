@@ -64,6 +64,7 @@ class Evaluator:
         self._counters: dict[str, tuple[int, list[str]]] = {}
         self._outcomes: dict[str, dict] = {}
         self._derived: dict[str, Derived] = {}
+        self._item_section = instrument.item_section
 
     # -- visibility
     def section_visible(self, section) -> bool:
@@ -77,9 +78,8 @@ class Evaluator:
         try:
             return self._visible[item.id]
         except KeyError:
-            section = self.instrument.section(item.section_id)
-            shown = self._visible[item.id] = self.section_visible(section) and (
-                item.show_if is None or self.holds(item.show_if))
+            shown = self._visible[item.id] = self.section_visible(
+                self._item_section[item.id]) and (item.show_if is None or self.holds(item.show_if))
             return shown
 
     def value(self, item_id: str):
@@ -102,8 +102,10 @@ class Evaluator:
         if "derived" in cond:
             outcome = self.outcome(cond["derived"])["id"]
             return outcome == cond["eq"] if "eq" in cond else outcome in cond["in"]
-        (op, expected), = ((k, v) for k, v in cond.items() if k != "q")
-        return _compare(op, self.value(cond["q"]), expected, self.today)
+        for op, expected in cond.items():  # {q, op}: one operator (checked at load)
+            if op != "q":
+                return _compare(op, self.value(cond["q"]), expected, self.today)
+        raise ValueError(f"condition without an operator: {cond!r}")
 
     # -- counters
     def counter(self, counter_id: str) -> tuple[int, list[str]]:
@@ -225,15 +227,15 @@ def display_value(item: Item, value) -> str:
 def clean(instrument: Instrument, answers: dict, ev: Evaluator | None = None) -> dict:
     """Drop unknown keys and hidden items' answers (and their comments). `ev`: an Evaluator
     of these same answers already at hand."""
-    ev = ev or Evaluator(instrument, answers)
+    visible = (ev or Evaluator(instrument, answers)).visible
     out = {}
-    for item in instrument.items.values():
-        if not ev.visible(item):
+    for item, comment_key in instrument.answer_keys:
+        if not visible(item):
             continue
         if is_answered(answers.get(item.id)):
             out[item.id] = answers[item.id]
-        if item.comment and is_answered(answers.get(item.comment_id)):
-            out[item.comment_id] = answers[item.comment_id]
+        if comment_key and is_answered(answers.get(comment_key)):
+            out[comment_key] = answers[comment_key]
     return out
 
 
