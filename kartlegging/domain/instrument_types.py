@@ -106,10 +106,10 @@ class Instrument:
         """Answer key -> the item it belongs to (an item's own id and its comment's id); built
         once, as an instrument version never changes."""
         owner = {}
-        for item in self.items.values():
+        for item, comment_key in self.answer_keys:
             owner[item.id] = item
-            if item.comment:
-                owner[item.comment_id] = item
+            if comment_key:
+                owner[comment_key] = item
         return owner
 
     @cached_property
