@@ -123,6 +123,12 @@ class Instrument:
         return {i.id: s for s in self.sections for i in s.items}
 
     @cached_property
+    def unconditional(self) -> dict[str, bool]:
+        """Items shown whatever the answers (no condition on them or their section): id -> True."""
+        return {i.id: True for s in self.sections if s.show_if is None
+                for i in s.items if i.show_if is None}
+
+    @cached_property
     def _section_index(self) -> dict[str, int]:
         return {s.id: n for n, s in enumerate(self.sections)}
 

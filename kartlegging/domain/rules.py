@@ -59,7 +59,7 @@ class Evaluator:
         self.instrument = instrument
         self.answers = answers or {}
         self.today = today or date.today()
-        self._visible: dict[str, bool] = {}
+        self._visible: dict[str, bool] = dict(instrument.unconditional)
         self._sections: dict[str, bool] = {}
         self._counters: dict[str, tuple[int, list[str]]] = {}
         self._outcomes: dict[str, dict] = {}
@@ -75,12 +75,11 @@ class Evaluator:
         return self._sections[section.id]
 
     def visible(self, item: Item) -> bool:
-        try:
-            return self._visible[item.id]
-        except KeyError:
+        shown = self._visible.get(item.id)
+        if shown is None:  # most items are asked once per save: no KeyError raised for them
             shown = self._visible[item.id] = self.section_visible(
                 self._item_section[item.id]) and (item.show_if is None or self.holds(item.show_if))
-            return shown
+        return shown
 
     def value(self, item_id: str):
         item = self.instrument.items[item_id]
@@ -357,17 +356,28 @@ def missing_required(instrument: Instrument, answers: dict,
                      ev: Evaluator | None = None) -> dict[str, int]:
     """Per section: how many shown required items have no answer yet (`ev`: an Evaluator of
     these answers already at hand)."""
-    ev = ev or Evaluator(instrument, answers)
-    return {s.id: sum(1 for i in s.items if i.required and ev.visible(i)
-                      and not is_answered(answers.get(i.id))) for s in instrument.sections}
+    visible = (ev or Evaluator(instrument, answers)).visible
+    out = {}
+    for section in instrument.sections:
+        n = 0
+        for i in section.items:
+            if i.required and visible(i) and not is_answered(answers.get(i.id)):
+                n += 1
+        out[section.id] = n
+    return out
 
 
 def progress(instrument: Instrument, answers: dict,
              ev: Evaluator | None = None) -> dict[str, tuple[int, int]]:
     """Per section: (answered, visible items); hidden sections are (0, 0)."""
-    ev = ev or Evaluator(instrument, answers)
+    visible = (ev or Evaluator(instrument, answers)).visible
     out = {}
     for section in instrument.sections:
-        shown = [i for i in section.items if ev.visible(i)]
-        out[section.id] = (sum(1 for i in shown if is_answered(answers.get(i.id))), len(shown))
+        shown = answered = 0
+        for i in section.items:
+            if visible(i):
+                shown += 1
+                if is_answered(answers.get(i.id)):
+                    answered += 1
+        out[section.id] = (answered, shown)
     return out
