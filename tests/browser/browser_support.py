@@ -79,15 +79,25 @@ def item_block(page: Page, item_id: str):
     return page.locator(f'.item[data-item="{item_id}"]')
 
 
+def wait_settled(page: Page) -> None:
+    """Until every answer is saved and no reply is on its way: a reply updates the prompts
+    above the later questions (their reasons grow and shrink), and a tap while that moves the
+    page can land beside its target, as a person's would. They look, then tap."""
+    page.wait_for_function("() => !window.kartleggingForm"
+                           " || (!window.kartleggingForm.dirty && !window.kartleggingForm.saving)")
+
+
 def fill_item(page: Page, item, value) -> None:
     """Answer one instrument item through the UI, the way a user would for its type."""
     block = item_block(page, item.id)
     if item.type in ("text", "long_text"):
         block.locator(f"#{item.id}").fill(value)
     elif item.type in ("single_choice", "yes_no", "scale"):
+        wait_settled(page)
         block.locator(f'input[name="{item.id}"][value="{value}"]').check()
     elif item.type == "multiple_choice":
         for v in value:
+            wait_settled(page)
             block.locator(f'input[name="{item.id}"][value="{v}"]').check()
     elif item.type in ("date", "number"):
         block.locator(f"#{item.id}").fill(str(value))
