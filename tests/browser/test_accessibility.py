@@ -18,6 +18,7 @@ from .browser_support import (
     expect_saved,
     open_section,
     section_url,
+    wait_settled,
 )
 
 pytestmark = pytest.mark.browser
@@ -121,7 +122,7 @@ def test_section_form_with_keyboard_only(live, context, page):
     expect_saved(page)
     wanted = {"sivilstand": "gift", "sivilstand__kommentar": "Gift i fjor", "har_barn": "ja",
               "barn_antall_mindreaarige": 2}
-    page.wait_for_function("() => !window.kartleggingForm.dirty && !window.kartleggingForm.saving")
+    wait_settled(page)
     assert live.answers(aid) == wanted
 
 

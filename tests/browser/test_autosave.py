@@ -18,6 +18,7 @@ from .browser_support import (
     open_section,
     section_url,
     wait_for_db,
+    wait_settled,
 )
 
 pytestmark = pytest.mark.browser
@@ -268,7 +269,7 @@ def test_late_reply_never_hides_what_a_newer_answer_showed(live, context, page):
     live.slow.clear()
     page.keyboard.type("2")
     expect_saved(page)
-    page.wait_for_function("() => !window.kartleggingForm.dirty && !window.kartleggingForm.saving")
+    wait_settled(page)
     expect(barn).to_be_visible()
     assert live.answers(aid) == {"nettverk": "Søsteren Eva", "har_barn": "ja",
                                  "barn_antall_mindreaarige": 2}

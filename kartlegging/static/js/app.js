@@ -423,18 +423,18 @@
     });
   };
   SectionForm.prototype.applyServer = function (data, sent) {
-    var form = this.form, self = this;
+    var form = this.form, self = this, now = this.answers();
     // The reply's visibility is that of the answers sent. If an answer changed while it was on
     // its way, the page already shows what the newer answers call for, and the next save (already
     // scheduled, the form is dirty) brings the server's view of them.
-    if (same(this.answers(), sent)) {
+    if (same(now, sent)) {
       Object.keys(data.visible || {}).forEach(function (id) {
         var b = form.querySelector('.item[data-item="' + id + '"]');
         if (b) b.hidden = !data.visible[id];
       });
     }
     // Answers set aside earlier that apply again: back into their (still empty) fields.
-    var restored = data.restored || {}, now = this.answers();
+    var restored = data.restored || {};
     Object.keys(restored).forEach(function (k) {
       if (!(k in now) || answered(now[k])) return;
       self.setValue(k, restored[k]);
