@@ -95,6 +95,12 @@ class User(UserMixin, db.Model):
     def is_lead(self) -> bool:
         return self.role in ("teamleder", "admin")
 
+    @property
+    def record(self) -> "User":
+        """The User itself: `current_user` is usually an access.sessions.LoginUser, a
+        read-only copy whose `record` loads the User; in the login request it is the User."""
+        return self
+
 
 class Person(db.Model):
     """A tjenestemottaker. The identity number is unique across the whole service."""

@@ -27,7 +27,7 @@ def enroll():
                 form.password.errors = [problem]
                 status = 403
             elif twofactor.use_code(current_user, form.code.data, secret):
-                current_user.totp_secret = secret
+                current_user.record.totp_secret = secret
                 session.pop(PENDING, None)
                 audit.record("totp_enrolled")
                 flash("Tofaktor-innlogging er slått på for kontoen din.", "success")
@@ -72,7 +72,7 @@ def change_password():
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                admin_ops.change_own_password(current_user, form.password.data)
+                admin_ops.change_own_password(current_user.record, form.password.data)
             except admin_ops.AdminError as e:
                 db.session.rollback()
                 form.password.errors = [str(e)]

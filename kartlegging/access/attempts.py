@@ -50,8 +50,7 @@ def _minutes_until(until) -> int:
 
 
 def locked_message(user: User) -> str:
-    db.session.refresh(user)
-    until = user.locked_until
+    until = db.session.scalar(select(User.locked_until).where(User.id == user.id))
     if until is None or until <= now_utc():
         _, lock = _cfg()
         return LOCKED.format(m=int(lock.total_seconds() // 60))

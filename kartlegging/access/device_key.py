@@ -35,5 +35,5 @@ def rotate(user: User) -> None:
 
 @bp.route("/enhetsnokkel")
 def key():
-    resp = jsonify(key=key_for(current_user), user=current_user.id)
+    resp = jsonify(key=key_for(current_user.record), user=current_user.id)
     return resp

@@ -214,7 +214,7 @@ def logout():
     audit.record("logout", commit=False)
     provider_logout = sso.logout_target()
     if current_user.is_authenticated:
-        device_key.rotate(current_user)
+        device_key.rotate(current_user.record)
     sessions.end_current()
     db.session.commit()
     logout_user()
@@ -227,7 +227,7 @@ def logout():
 def logout_everywhere():
     """Ends every open login of this user, on every device."""
     n = sessions.end_all(current_user.id)
-    device_key.rotate(current_user)
+    device_key.rotate(current_user.record)
     audit.record("logout_everywhere", detail=f"{n} innlogginger avsluttet")
     logout_user()
     session.clear()

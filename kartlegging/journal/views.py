@@ -51,7 +51,7 @@ def sign(assessment_id):
 def _sign_confirmed_assessment(a):
     """Sign once the signer is confirmed (password or re-authentication)."""
     try:
-        signing.sign(a, current_user)
+        signing.sign(a, current_user.record)
     except signing.NotArchivable as e:
         return render_template("error.html", code=422, message=e.message), 422
     audit.record("assessment_sign", person_id=a.person_id, obj=a)
