@@ -9,7 +9,7 @@ from ..access.guard import team_person
 from ..clock import oslo_time, today
 from ..domain.rules import Evaluator, evaluate, missing_required, problems, progress, score_detail
 from ..extensions import db
-from ..forms.builder import form_class, processed_form, stored_to_formdata
+from ..forms.builder import checked_changes, form_class, stored_to_formdata
 from ..livskvalitet.ratings import mean_text
 from ..models import Assessment
 from ..persons import consents, operations
@@ -215,14 +215,14 @@ def autosave(assessment_id):
     for key, value in payload["answers"].items():
         for v in (value if isinstance(value, list) else [value]):
             formdata.add(str(key), "" if v is None else str(v))
-    form = processed_form(inst, sec.id, formdata)
-    if not form.validate():
+    checked = checked_changes(inst, sec.id, formdata, a.answers or {})
+    if checked.errors:
         return jsonify(error="invalid", message="Noe må rettes før det kan lagres.",
-                       errors={k: v for k, v in form.errors.items()}), 422
+                       errors=checked.errors), 422
     rated = a.rated and drafts.embeds_rating(inst)
     person_id = a.person_id
     try:
-        saved = drafts.save(a, form.answers(), expected_version=version, by=current_user,
+        saved = drafts.save(a, checked.answers, expected_version=version, by=current_user,
                             section_id=sec.id)
     except drafts.Conflict as e:
         audit.record("assessment_conflict", person_id=a.person_id, obj=a, detail=sec.id)

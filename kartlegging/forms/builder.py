@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from datetime import date
+from typing import NamedTuple
 
 from wtforms import StringField, TextAreaField
 from wtforms.validators import Length, Optional
@@ -82,21 +83,29 @@ ITEM_TYPES = {
 class SectionForm(Form):
     """Base for built forms; knows its section and converts to/from stored answers."""
     section: Section = None
+    field_names: tuple[str, ...] = ()  # the items' and their comments' names, in order
 
     def answers(self) -> dict:
         out = {}
         for item in self.section.items:
-            value = self[item.id].data
-            if isinstance(value, str):
-                value = value.strip() or None
-            if item.type == "scale" and value not in (None, DECLINE):
-                value = int(value)
-            elif item.type == "date" and value is not None:
-                value = value.isoformat()
-            out[item.id] = value
+            out[item.id] = self._stored(item)
             if item.comment:
-                out[item.comment_id] = (self[item.comment_id].data or "").strip()
+                out[item.comment_id] = self._comment(item)
         return out
+
+    def _stored(self, item: Item):
+        """The item's field as the answer is stored (None when empty)."""
+        value = self[item.id].data
+        if isinstance(value, str):
+            value = value.strip() or None
+        if item.type == "scale" and value not in (None, DECLINE):
+            value = int(value)
+        elif item.type == "date" and value is not None:
+            value = value.isoformat()
+        return value
+
+    def _comment(self, item: Item) -> str:
+        return (self[item.comment_id].data or "").strip()
 
 
 def _field(item: Item):
@@ -118,25 +127,67 @@ def form_class(instrument: Instrument, section_id: str) -> type[SectionForm]:
 _bound = threading.local()
 
 
-def processed_form(instrument: Instrument, section_id: str, formdata) -> SectionForm:
+def processed_form(instrument: Instrument, section_id: str, formdata,
+                   only: list[str] | None = None) -> SectionForm:
     """The section's form holding `formdata`, for the JSON autosave (no CSRF field: the
     request's token is checked before any view). Binding a form's fields costs more than
     validating them, so each thread keeps one bound form per section and processes it again
-    (WTForms' `Form.process` sets every field from the new data and clears its errors)."""
+    (WTForms' `Form.process` sets every field from the new data and clears its errors).
+    With `only`, just those fields are processed: the others still hold an earlier request's
+    data and must not be read."""
     forms = _bound.__dict__.setdefault("forms", {})
     key = (instrument.key, instrument.version, section_id)
     form = forms.get(key)
     if form is None:
         form = forms[key] = form_class(instrument, section_id)(formdata=formdata,
                                                                meta={"csrf": False})
-    else:
+    elif only is None:
         form.process(formdata)
+    else:
+        for name in only:
+            form[name].process(formdata)
     return form
+
+
+def _as_posted(value) -> list[str]:
+    """A stored answer as the browser posts it back unchanged."""
+    if value in (None, "", []):
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+class Checked(NamedTuple):
+    answers: dict  # every field of the section, as SectionForm.answers gives them
+    errors: dict   # field name -> messages, of the fields that changed
+
+
+def checked_changes(instrument: Instrument, section_id: str, formdata,
+                    stored: dict) -> Checked:
+    """The autosave's answers of one section: only the fields whose posted value differs from
+    the stored answer go through the form's processing and validators (a person typing changes
+    one field per save); the others keep their stored answer, checked when it was saved.
+    Empty and missing fields are the same (no answer)."""
+    section = instrument.section(section_id)
+    changed = [name for name in form_class(instrument, section_id).field_names
+               if [v for v in formdata.getlist(name) if v != ""] != _as_posted(stored.get(name))]
+    form = processed_form(instrument, section_id, formdata, only=changed)
+    errors = {}
+    for name in changed:
+        if not form[name].validate(form):
+            errors[name] = form[name].errors
+    out = {}
+    for item in section.items:
+        out[item.id] = form._stored(item) if item.id in changed else stored.get(item.id)
+        if item.comment:
+            key = item.comment_id
+            out[key] = form._comment(item) if key in changed else stored.get(key) or ""
+    return Checked(out, errors)
 
 
 def _build(instrument: Instrument, section_id: str) -> type[SectionForm]:
     section = instrument.section(section_id)
-    attrs = {"section": section}
+    attrs = {"section": section, "field_names": tuple(
+        name for i in section.items for name in ((i.id, i.comment_id) if i.comment else (i.id,)))}
     for item in section.items:
         attrs[item.id] = _field(item)
         if item.comment:

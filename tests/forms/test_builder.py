@@ -7,7 +7,13 @@ from werkzeug.datastructures import MultiDict
 from kartlegging.domain.instrument_types import ITEM_TYPES as DEFINED_TYPES
 from kartlegging.domain.instruments import load_file
 from kartlegging.domain.rules import clean
-from kartlegging.forms.builder import ITEM_TYPES, form_class, processed_form, stored_to_formdata
+from kartlegging.forms.builder import (
+    ITEM_TYPES,
+    checked_changes,
+    form_class,
+    processed_form,
+    stored_to_formdata,
+)
 
 YAML = """
 key: typer
@@ -159,3 +165,71 @@ def test_prompts_are_placed_where_the_file_says(staff, factory):
     html = client.get(f"/kartlegginger/{a.id}/del/overganger").data.decode()
     assert 'id="live-kriseplan"' in html and 'id="live-ip"' not in html
     assert 'id="live-' not in client.get(f"/kartlegginger/{a.id}/del/familie").data.decode()
+
+
+# Values a browser (or anyone) may post per field: valid ones, and some the form refuses.
+POSTED = {"tekst": ["", "kort", "  kort  ", "x" * 11], "lang": ["", "lang æøå"],
+          "valg": ["", "gul", "rod", "lilla"], "valg__kommentar": ["", "k", " k "],
+          "flere": [[], ["rod"], ["rod", "gronn"], ["gul", "svart"]],
+          "janei": ["", "ja", "nei", "kanskje"], "dato": ["", "2026-11-25", "31.02.2026"],
+          "tall": ["", "0", "20", "21", "tre"], "skala": ["", "1", "7", "vil_ikke_svare", "9"],
+          "betinget": ["", "vises"]}
+
+
+def _multidict(data: dict) -> MultiDict:
+    md = MultiDict()
+    for k, v in data.items():
+        for x in v if isinstance(v, list) else [v]:
+            md.add(k, x)
+    return md
+
+
+def _answered(answers: dict) -> dict:
+    return {k: v for k, v in answers.items() if v not in (None, "", [])}
+
+
+def test_checked_changes_agrees_with_the_whole_form(app, inst):
+    """The autosave validates only the fields whose posted value differs from the stored
+    answer: its answers and messages are those of the whole form, save after save on the
+    same (reused) bound form, whatever changed."""
+    import random
+    rnd = random.Random(7)
+    stored, seen_errors, seen_unchanged = {}, 0, 0
+    for _ in range(400):
+        posted = {k: rnd.choice(v) for k, v in POSTED.items() if rnd.random() < 0.9}
+        if stored and rnd.random() < 0.5:  # as the browser: the stored answers, one field new
+            key = rnd.choice(list(POSTED))
+            posted = {k: (stored[k] if isinstance(stored.get(k), list) else
+                          str(stored[k])) for k in stored}
+            posted[key] = rnd.choice(POSTED[key])
+        ok, errors, answers = build(app, inst, posted)
+        with app.test_request_context(method="POST", json={}):
+            checked = checked_changes(inst, "alt", _multidict(posted), stored)
+        changed = {k for k in form_class(inst, "alt").field_names
+                   if [v for v in _multidict(posted).getlist(k) if v != ""]
+                   != ([] if stored.get(k) in (None, "", []) else
+                       [str(x) for x in stored[k]] if isinstance(stored[k], list)
+                       else [str(stored[k])])}
+        seen_unchanged += len(changed) < len(POSTED)
+        assert checked.errors == {k: v for k, v in errors.items() if k in changed}, posted
+        if ok:
+            assert _answered(checked.answers) == _answered(answers), posted
+            assert set(checked.answers) == set(answers)
+            stored = _answered(answers)
+        else:
+            seen_errors += 1
+    assert seen_errors > 50 and seen_unchanged > 100  # both kinds were tried
+
+
+def test_checked_changes_checks_a_changed_field_and_keeps_an_unchanged_one(app, inst):
+    stored = {"tekst": "kort", "skala": 6, "flere": ["rod"], "dato": "2026-11-25"}
+    with app.test_request_context(method="POST", json={}):
+        checked = checked_changes(inst, "alt", _multidict(
+            {"tekst": "kort", "skala": "6", "flere": ["rod"], "dato": "2026-11-25",
+             "tall": "tre"}), stored)
+        assert checked.errors == {"tall": ["Skriv et helt tall (bare siffer)."]}
+        checked = checked_changes(inst, "alt", _multidict(
+            {"tekst": "kort", "skala": "6", "flere": ["rod"], "tall": "3"}), stored)
+    assert checked.errors == {}
+    assert _answered(checked.answers) == {"tekst": "kort", "skala": 6, "flere": ["rod"],
+                                          "tall": 3}  # the date was emptied
