@@ -170,6 +170,19 @@ def _guarded_update():
                             t.c.version == bindparam("guard_version"), t.c.status == "draft")
 
 
+def merge(answers: dict | None, changes: dict) -> tuple[dict, dict]:
+    """`changes` (item id -> value; empty removes) applied to a copy of `answers`: the result
+    and the previous answers of the keys emptied."""
+    merged = dict(answers or {})
+    emptied = {}
+    for key, value in changes.items():
+        if is_answered(value):
+            merged[key] = value
+        elif key in merged:
+            emptied[key] = merged.pop(key)
+    return merged, emptied
+
+
 def save(a: Assessment | DraftRow, changes: dict, *, expected_version: int | None, by: User,
          section_id: str | None = None) -> Saved:
     """Merge `changes` (item id -> value; empty removes) into the draft.
@@ -188,13 +201,7 @@ def save(a: Assessment | DraftRow, changes: dict, *, expected_version: int | Non
         raise Locked()
     if expected_version is not None and expected_version != a.version:
         raise Conflict(a)
-    merged = dict(a.answers or {})
-    emptied = {}
-    for key, value in changes.items():
-        if is_answered(value):
-            merged[key] = value
-        elif key in merged:
-            emptied[key] = merged.pop(key)
+    merged, emptied = merge(a.answers, changes)
     before = dict(a.set_aside or {})
     new_answers, aside, restored, ev = split(instrument_of(a), merged, before, emptied, today())
     now = now_utc()
@@ -300,17 +307,25 @@ def embeds_rating(inst: Instrument) -> bool:
 
 
 def progress_of(a: Assessment | None, inst: Instrument | None = None,
-                answers: dict | None = None,
-                rated: bool | None = None, ev=None) -> dict[str, tuple[int, int]]:
-    """Answered/shown per section (of `answers`, by default the stored ones); a section that
-    embeds the self-rating counts a completed rating as one answered item (`rated`, when the
-    caller has asked already: then `a` is not needed)."""
+                answers: dict | None = None, rated: bool | None = None, ev=None,
+                sections=None) -> dict[str, tuple[int, int]]:
+    """Answered/shown per section (every one, or those in `sections`) of `answers`, by default
+    the stored ones; a section that embeds the self-rating counts a completed rating as one
+    answered item (`rated`, when the caller has asked already: then `a` is not needed)."""
     inst = inst or instrument_of(a)
-    out = progress(inst, a.answers if answers is None else answers, ev)
-    embeds = [s.id for s in inst.sections if s.embed == LIVSKVALITET]
+    out = progress(inst, a.answers if answers is None else answers, ev, sections)
+    embeds = [s.id for s in inst.sections if s.embed == LIVSKVALITET and s.id in out]
     if embeds:
         rated = int(has_completed_rating(a) if rated is None else rated)
         for sid in embeds:
             done, total = out[sid]
             out[sid] = (done + rated, total + 1)
     return out
+
+
+def live_sections(inst: Instrument, section_id: str) -> list:
+    """The sections whose live state an autosave of `section_id` reports: those a change of
+    its answers can change (Instrument.live_affected), and those that embed the self-rating
+    (its completion moves their count without a save of the draft)."""
+    affected = inst.live_affected[section_id]
+    return [s for s in inst.sections if s.id in affected or s.embed == LIVSKVALITET]

@@ -231,14 +231,18 @@ def autosave(assessment_id):
     # The change and its audit row are committed together; the answer names the version
     # this save wrote, never a later one written by another client in the meantime.
     audit.record("assessment_save", person_id=person_id, obj=a, detail=sec.id)
-    # Counts per section for the menu, of what this save wrote, with the Evaluator the save
-    # used to set answers aside (visibility is worked out once per save).
-    counts = drafts.progress_of(None, inst, saved.answers, rated=rated, ev=saved.ev)
+    # Counts for the menu, of what this save wrote, with the Evaluator the save used to set
+    # answers aside (visibility is worked out once per save): only for the sections this save
+    # can change, unless the client asks for all (`full`: its menu may be behind, after a
+    # conflict).
+    live = None if payload.get("full") is True else drafts.live_sections(inst, sec.id)
+    counts = drafts.progress_of(None, inst, saved.answers, rated=rated, ev=saved.ev,
+                                sections=live)
     return jsonify(ok=True, version=saved.version, saved_at=oslo_time(saved.updated_at),
                    restored=saved.restored, moved_aside=len(saved.moved_aside),
                    aside_message=(aside_message(len(saved.moved_aside))
                                   if saved.moved_aside else None),
-                   **live_state(inst, saved.answers, sec, counts, saved.ev))
+                   **live_state(inst, saved.answers, sec, counts, saved.ev, live))
 
 
 def aside_message(n: int) -> str:
@@ -246,15 +250,16 @@ def aside_message(n: int) -> str:
             "tilbake hvis du endrer svaret igjen, og slettes først når kartleggingen signeres.")
 
 
-def live_state(inst, answers, section, counts=None, ev=None) -> dict:
+def live_state(inst, answers, section, counts=None, ev=None, sections=None) -> dict:
     """What the section page shows live: its items' visibility and the prompts placed in it,
-    which sections apply (the section menu), and the counts per section."""
+    which sections apply (the section menu: always every section), and the counts of the
+    sections in `sections` (by default every one; the menu keeps the others as they are)."""
     ev = ev or Evaluator(inst, answers, today())
     shown = [spec["id"] for spec in inst.derived
              if (spec.get("place") or {}).get("section") == section.id]
     return {"visible": {i.id: ev.visible(i) for i in section.items},
             "sections": {s.id: ev.section_visible(s) for s in inst.sections},
-            "progress": counts if counts is not None else progress(inst, answers),
-            "missing": missing_required(inst, answers, ev),
+            "progress": counts if counts is not None else progress(inst, answers, ev, sections),
+            "missing": missing_required(inst, answers, ev, sections),
             "derived": {k: {"title": d.title, "text": d.text, "outcome": d.outcome,
                             "reasons": d.reasons} for k in shown for d in [ev.derived(k)]}}

@@ -25,6 +25,25 @@ class InstrumentError(ValueError):
     """A definition problem; the message names file and path."""
 
 
+DAY = ("day", "")  # a condition node: the day date rules count from (days_since)
+
+
+def condition_refs(cond: dict) -> list[tuple[str, str]]:
+    """What a condition reads (the grammar of rules.Evaluator.holds), as nodes: ("q", item id)
+    for an item's value, ("count", id), ("derived", id), and DAY for `days_since`."""
+    if "all" in cond or "any" in cond:
+        return [n for c in cond["all" if "all" in cond else "any"] for n in condition_refs(c)]
+    if "not" in cond:
+        return condition_refs(cond["not"])
+    if "always" in cond:
+        return []
+    if "count" in cond:
+        return [("count", cond["count"])]
+    if "derived" in cond:
+        return [("derived", cond["derived"])]
+    return [("q", cond["q"])] + ([DAY] if "days_since" in cond else [])
+
+
 @dataclass(frozen=True)
 class Option:
     value: str
@@ -127,6 +146,51 @@ class Instrument:
         """Items shown whatever the answers (no condition on them or their section): id -> True."""
         return {i.id: True for s in self.sections if s.show_if is None
                 for i in s.items if i.show_if is None}
+
+    @cached_property
+    def live_affected(self) -> dict[str, tuple[str, ...]]:
+        """Section id -> the sections whose live state (whether they apply, their items'
+        visibility, answered/shown counts, required items missing) a change of answers in that
+        section can change, in form order: itself, those whose conditions read its answers
+        (also through the items they read, counters and derived prompts), and those whose
+        conditions depend on the day (`days_since`), which any save may see change."""
+        reads = {s.id: self._reads(s) for s in self.sections}
+        dated = {sid for sid, read in reads.items() if DAY in read}
+        return {s.id: tuple(t.id for t in self.sections if t.id == s.id or t.id in dated
+                            or s.id in reads[t.id]) for s in self.sections}
+
+    def _reads(self, section: Section) -> set:
+        """The ids of the sections whose answers decide the section's live state (its own
+        answers left out unless its conditions read them), and DAY if the day does."""
+        todo = [n for c in (section.show_if, *(i.show_if for i in section.items)) if c
+                for n in condition_refs(c)]
+        seen: set = set()
+        while todo:
+            node = todo.pop()
+            if node not in seen:
+                seen.add(node)
+                todo += self._node_refs(node)
+        return {self.items[ref].section_id if kind == "q" else DAY
+                for kind, ref in seen if kind == "q" or (kind, ref) == DAY}
+
+    def _node_refs(self, node: tuple[str, str]) -> list[tuple[str, str]]:
+        """What a node read by a condition reads in turn: an item's value its visibility
+        (Evaluator.value is None while it is hidden), a counter its sources, a derived prompt
+        its outcomes' conditions (the first that holds decides)."""
+        kind, ref = node
+        if kind == "q":
+            item = self.items[ref]
+            section = self.item_section[ref]
+            return [n for c in (section.show_if, item.show_if) if c for n in condition_refs(c)]
+        if kind == "count":
+            spec = next(c for c in self.counters if c["id"] == ref)
+            return [n for src in spec["from"] for n in (
+                [("q", src["q"])] if src.get("each_selected")
+                else condition_refs({k: v for k, v in src.items() if k != "name"}))]
+        if kind == "derived":
+            spec = next(d for d in self.derived if d["id"] == ref)
+            return [n for o in spec["outcomes"] for n in condition_refs(o["when"])]
+        return []
 
     @cached_property
     def _section_index(self) -> dict[str, int]:

@@ -224,18 +224,13 @@ def display_value(item: Item, value) -> str:
 
 
 def clean(instrument: Instrument, answers: dict, ev: Evaluator | None = None) -> dict:
-    """Drop unknown keys and hidden items' answers (and their comments). `ev`: an Evaluator
-    of these same answers already at hand."""
+    """Drop unknown keys, empty answers and hidden items' answers (and their comments), in
+    the order of `answers`. `ev`: an Evaluator of these same answers already at hand. Only
+    the answered keys are looked at, so unanswered items' visibility is never worked out."""
     visible = (ev or Evaluator(instrument, answers)).visible
-    out = {}
-    for item, comment_key in instrument.answer_keys:
-        if not visible(item):
-            continue
-        if is_answered(answers.get(item.id)):
-            out[item.id] = answers[item.id]
-        if comment_key and is_answered(answers.get(comment_key)):
-            out[comment_key] = answers[comment_key]
-    return out
+    owner = instrument.answer_owner
+    return {k: v for k, v in answers.items()
+            if k in owner and is_answered(v) and visible(owner[k])}
 
 
 def _owner(instrument: Instrument) -> dict[str, Item]:
@@ -352,13 +347,13 @@ def area_ratings(instrument: Instrument, answers: dict,
     return [(i, ev.value(i.id)) for i in (section.items if section else ()) if i.area]
 
 
-def missing_required(instrument: Instrument, answers: dict,
-                     ev: Evaluator | None = None) -> dict[str, int]:
-    """Per section: how many shown required items have no answer yet (`ev`: an Evaluator of
-    these answers already at hand)."""
+def missing_required(instrument: Instrument, answers: dict, ev: Evaluator | None = None,
+                     sections=None) -> dict[str, int]:
+    """Per section (every one, or those in `sections`): how many shown required items have no
+    answer yet (`ev`: an Evaluator of these answers already at hand)."""
     visible = (ev or Evaluator(instrument, answers)).visible
     out = {}
-    for section in instrument.sections:
+    for section in instrument.sections if sections is None else sections:
         n = 0
         for i in section.items:
             if i.required and visible(i) and not is_answered(answers.get(i.id)):
@@ -367,12 +362,13 @@ def missing_required(instrument: Instrument, answers: dict,
     return out
 
 
-def progress(instrument: Instrument, answers: dict,
-             ev: Evaluator | None = None) -> dict[str, tuple[int, int]]:
-    """Per section: (answered, visible items); hidden sections are (0, 0)."""
+def progress(instrument: Instrument, answers: dict, ev: Evaluator | None = None,
+             sections=None) -> dict[str, tuple[int, int]]:
+    """Per section (every one, or those in `sections`): (answered, visible items); hidden
+    sections are (0, 0)."""
     visible = (ev or Evaluator(instrument, answers)).visible
     out = {}
-    for section in instrument.sections:
+    for section in instrument.sections if sections is None else sections:
         shown = answered = 0
         for i in section.items:
             if visible(i):

@@ -229,6 +229,35 @@ def test_two_tabs_conflict_is_never_silent(live, context):
     assert live.answers(aid) == {"hva_er_viktig": "Svar fra fane B, endret"}
 
 
+def test_the_menu_follows_other_sections_and_catches_up_after_a_conflict(live, context):
+    """A save lists the sections its answers open (the reply counts only the sections the save
+    can change); keeping one's own answers after a conflict brings every section's counts, so
+    the menu shows what the other tab changed elsewhere."""
+    _, aid = live.draft()
+    api_login(context, live, "kari")
+    tab_a, tab_b = context.new_page(), context.new_page()
+    open_section(tab_a, live, aid, "viktig")
+    open_section(tab_b, live, aid, "familie")
+
+    def entry(tab, section_id):
+        return tab.locator(f'nav.sections li[data-section="{section_id}"]')
+    for tab in (tab_a, tab_b):
+        expect(entry(tab, "innvandrer")).to_have_js_property("hidden", True)
+    tab_b.locator('input[name="innvandrer_relevant"][value="ja"]').check()
+    expect_saved(tab_b)
+    expect(entry(tab_b, "innvandrer")).to_have_js_property("hidden", False)
+    expect(entry(tab_b, "familie").locator(".count")).to_contain_text("1/")
+    expect(entry(tab_b, "bolig")).to_have_js_property("hidden", False)
+
+    tab_a.locator("#hva_er_viktig").fill("Svar fra fane A")
+    banner = tab_a.locator("#konflikt-live")
+    expect(banner).to_be_visible()
+    banner.get_by_role("button", name="Lagre mine svar over de andre").click()
+    expect_saved(tab_a)
+    expect(entry(tab_a, "innvandrer")).to_have_js_property("hidden", False)
+    expect(entry(tab_a, "familie").locator(".count")).to_contain_text("1/")
+
+
 @pytest.mark.parametrize("button", ["Lagre", "Neste →"])
 def test_submit_while_autosave_is_on_its_way(live, context, page, button):
     """«Lagre»/«Neste» pressed while the autosave's reply is late must not conflict with itself."""

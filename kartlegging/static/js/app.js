@@ -383,6 +383,7 @@
     this.say("Lagrer …", "pending");
     var sent = this.answers();
     var body = {version: Number(this.version.value), section: this.section, answers: sent};
+    if (this.full) body.full = true;  // after a conflict: the counts of every section
     return this.inflight = postJSON(this.url, body).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (data) { return [r.status, data]; });
     }).then(function (res) {
@@ -392,6 +393,7 @@
         idle.touch();
         self.retry = 0; self.tokenRenewed = false;
         self.version.value = data.version;
+        self.full = false;
         self.acked = sent;
         self.clearErrors();
         self.say("Lagret kl. " + data.saved_at, "ok");
@@ -481,7 +483,8 @@
     var keep = el("button", {type: "button", "class": "btn btn-primary"}, "Lagre mine svar over de andre");
     var reload = el("button", {type: "button", "class": "btn"}, "Vis de lagrede svarene (mine endringer forkastes)");
     keep.addEventListener("click", function () {
-      self.version.value = data.version; self.blocked = false; box.remove(); self.save();
+      // Someone else's save may have changed any section: this save brings all counts.
+      self.version.value = data.version; self.blocked = false; self.full = true; box.remove(); self.save();
     });
     reload.addEventListener("click", function () {
       self.dirty = false;
@@ -492,12 +495,16 @@
     box.focus();
   };
 
-  /* The section menu follows the answers: counts, required items missing, "Del x av y". */
+  /* The section menu follows the answers: counts, required items missing, "Del x av y".
+     `progress` and `missing` may name only the sections the save could change: the others
+     keep their counts, and a section that does not apply stays listed only if it was (its
+     count holds the self-rating). */
   function updateMenu(data, current) {
     var lis = document.querySelectorAll("nav.sections li[data-section]");
     lis.forEach(function (li) {
       var id = li.dataset.section, p = (data.progress || {})[id], m = (data.missing || {})[id];
-      if (data.sections && id !== current) li.hidden = !data.sections[id] && !(p && p[1] > 0);
+      var counted = p ? p[1] > 0 : !li.hidden;
+      if (data.sections && id !== current) li.hidden = !data.sections[id] && !counted;
       if (p) {
         var count = li.querySelector(".count");
         if (count) count.firstChild.nodeValue = p[0] + "/" + p[1];
