@@ -104,9 +104,10 @@ def inner(n: int, url_app: str, url_base: str):
 
 
 def _totals(path: str) -> int:
-    for line in open(path):
-        if line.startswith(("totals:", "summary:")):
-            return int(line.split()[1])
+    with open(path) as f:
+        for line in f:
+            if line.startswith(("totals:", "summary:")):
+                return int(line.split()[1])
     raise RuntimeError(f"ingen totals i {path}")
 
 

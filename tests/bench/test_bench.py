@@ -50,3 +50,16 @@ def test_table_marks_goals():
     md = table([r])
     assert "| 0.40× | ≥ 0.5×, 0 feil | NEI |" in md
     assert "| 1.20× | ≤ 1.5× | ja |" in md
+
+
+def test_instruction_count_loop_saves_and_inserts(tmp_path, monkeypatch):
+    """bench.instructions' measured loop, without valgrind: the autosaves answer 200 (each
+    with the version the last one returned) and the baseline inserts, between the switches."""
+    from bench import instructions
+    calls = []
+    monkeypatch.setattr(instructions, "_control", lambda *a: calls.append(a))
+    monkeypatch.setenv("DATABASE_URL", "")  # inner() points it at the baseline's database
+    instructions.inner(3, f"sqlite:///{tmp_path}/app.db", f"sqlite:///{tmp_path}/base.db")
+    assert calls == [("-i", "on"), ("-d", "app"), ("-d", "baseline"), ("-i", "off")]
+    (tmp_path / "cg.out.1").write_text("events: Ir\nsummary: 4200\ntotals: 4200\n")
+    assert instructions._totals(str(tmp_path / "cg.out.1")) == 4200
