@@ -96,6 +96,10 @@ class User(UserMixin, db.Model):
         return self.role in ("teamleder", "admin")
 
     @property
+    def team_name(self) -> str:
+        return self.team.name
+
+    @property
     def record(self) -> "User":
         """The User itself: `current_user` is usually an access.sessions.LoginUser, a
         read-only copy whose `record` loads the User; in the login request it is the User."""

@@ -28,9 +28,9 @@ def start(user: User) -> None:
 
 class LoginUser(UserMixin):
     """The logged-in user as the login fence reads it on every request: the user row's
-    columns, read-only. An ORM load of the User cost a third of an authenticated request;
-    a view that changes the account, or hands the user to a relationship, takes `record`,
-    the User itself (loaded when first asked for)."""
+    columns and its team's name (`team_name`), read-only. An ORM load of the User cost a
+    third of an authenticated request; a view that changes the account, or hands the user
+    to a relationship, takes `record`, the User itself (loaded when first asked for)."""
 
     def __init__(self, row):
         self.__dict__.update(row)
@@ -44,10 +44,6 @@ class LoginUser(UserMixin):
             self.__dict__["_record"] = db.session.get(User, self.id)
         return self.__dict__["_record"]
 
-    @property
-    def team(self) -> Team:
-        return db.session.get(Team, self.team_id)
-
     # The User's own derived attributes, on the same column values.
     is_sso = User.is_sso
     is_active = User.is_active
@@ -59,10 +55,11 @@ class LoginUser(UserMixin):
 @cache
 def _open_user_query():
     # Built once: building the statement cost more than running it (every request runs it).
-    u, s = User.__table__, LoginSession.__table__
-    return select(u).join(s, and_(
+    u, s, t = User.__table__, LoginSession.__table__, Team.__table__
+    return select(u, t.c.name.label("team_name")).join(s, and_(
         s.c.user_id == u.c.id, s.c.token_sha256 == bindparam("digest"),
-        s.c.ended_at.is_(None))).where(u.c.id == bindparam("user_id"), u.c.active.is_(True))
+        s.c.ended_at.is_(None))).join(t, t.c.id == u.c.team_id) \
+        .where(u.c.id == bindparam("user_id"), u.c.active.is_(True))
 
 
 def open_user(user_id: int) -> LoginUser | None:

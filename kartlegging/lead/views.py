@@ -137,7 +137,7 @@ def print_pdf():
         return error
     result: dict = {}
     instance, user_id = current_app.instance_path, current_user.id
-    printed_by, team_name, now = current_user.name, current_user.team.name, now_utc()
+    printed_by, team_name, now = current_user.name, current_user.team_name, now_utc()
 
     def steps():
         total = len(items)
