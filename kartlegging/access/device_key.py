@@ -21,8 +21,10 @@ def _new_key() -> str:
     return base64.urlsafe_b64encode(secrets.token_bytes(32)).rstrip(b"=").decode()
 
 
-def key_for(user: User) -> str:
+def key_for(user) -> str:
+    """The user's key (a User or the read-only LoginUser; the User is loaded only to make one)."""
     if not user.device_key:
+        user = user.record
         user.device_key = _new_key()
         db.session.commit()
     return user.device_key
@@ -35,5 +37,5 @@ def rotate(user: User) -> None:
 
 @bp.route("/enhetsnokkel")
 def key():
-    resp = jsonify(key=key_for(current_user.record), user=current_user.id)
+    resp = jsonify(key=key_for(current_user), user=current_user.id)
     return resp
