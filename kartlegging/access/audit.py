@@ -64,8 +64,9 @@ def _fit(value: str | None, size: int) -> str | None:
     return None if value is None else str(value)[:size]
 
 
-def _row(action, *, person_id=None, obj=None, detail=None, user=None, username=None) -> dict:
-    """The audit_event row's values (every column but the id)."""
+def row(action, *, person_id=None, obj=None, detail=None, user=None, username=None) -> dict:
+    """The audit_event row's values (every column but the id): for `record`, and for a write
+    that inserts its audit row in the same statement (`drafts.save`)."""
     user = user if user is not None else (current_user if has_request_context() else None)
     authenticated = bool(user is not None and getattr(user, "is_authenticated", False))
     return dict(
@@ -80,7 +81,8 @@ def _row(action, *, person_id=None, obj=None, detail=None, user=None, username=N
 
 
 @cache
-def _insert():
+def insert_statement():
+    """INSERT of one audit_event row (built once)."""
     return insert(AuditEvent.__table__)
 
 
@@ -92,7 +94,7 @@ def record(action: str, *, person_id=None, obj=None, detail: str | None = None,
     the event and commits once, so no change is ever stored without its audit row. The row
     is inserted at once (a plain INSERT: no unit-of-work flush for a row never read back).
     """
-    db.session.connection().execute(_insert(), [_row(
+    db.session.connection().execute(insert_statement(), [row(
         action, person_id=person_id, obj=obj, detail=detail, user=user, username=username)])
     if commit:
         db.session.commit()
@@ -100,7 +102,7 @@ def record(action: str, *, person_id=None, obj=None, detail: str | None = None,
 
 def record_many(action: str, person_ids, *, detail: str | None = None) -> None:
     """One event per person (e.g. every person shown in a list), committed together."""
-    rows = [_row(action, person_id=pid, detail=detail) for pid in person_ids]
+    rows = [row(action, person_id=pid, detail=detail) for pid in person_ids]
     if rows:  # one executemany, whatever the number of persons on the page
         now = rows[0]["at"]
         db.session.execute(insert(AuditEvent.__table__), [{**r, "at": now} for r in rows])

@@ -4,14 +4,15 @@ from functools import cache
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import bindparam, exists, select
+from sqlalchemy import bindparam, exists, insert, select
 from sqlalchemy.orm import aliased
 
+from ..access import audit
 from ..clock import now_utc, to_oslo, today
 from ..domain.instrument_types import Instrument
 from ..domain.rules import Evaluator, clean, is_answered, progress, split
 from ..extensions import db
-from ..models import KARTLEGGING_KEY, Assessment, Person, User
+from ..models import KARTLEGGING_KEY, Assessment, AuditEvent, Person, User
 
 KARTLEGGING = KARTLEGGING_KEY  # Person.due_order follows its signings (models)
 LIVSKVALITET = "livskvalitet"
@@ -161,13 +162,47 @@ class Saved(NamedTuple):
     ev: Evaluator      # of `answers` as of today: the live state needs no second one
 
 
+SAVED_COLUMNS = ("answers", "set_aside", "version", "updated_at", "updated_by_id",
+                 "last_section")
+
+
 @cache
 def _guarded_update():
-    """UPDATE … WHERE id, version and still a draft (built once; the values come as parameters
-    named after their columns)."""
+    """UPDATE … SET SAVED_COLUMNS WHERE id, version and still a draft (built once; the values
+    come as parameters named set_<column>)."""
     t = Assessment.__table__
     return t.update().where(t.c.id == bindparam("guard_id"),
-                            t.c.version == bindparam("guard_version"), t.c.status == "draft")
+                            t.c.version == bindparam("guard_version"), t.c.status == "draft") \
+        .values({c: bindparam("set_" + c) for c in SAVED_COLUMNS})
+
+
+@cache
+def _guarded_update_with_audit_row():
+    """PostgreSQL: the guarded UPDATE and its audit row in one statement, `WITH saved AS
+    (UPDATE … RETURNING id) INSERT INTO audit_event … SELECT … FROM saved`: one round trip,
+    atomic by itself, and no audit row when the guard lets no row through. The audit row's
+    values come as parameters named audit_<column>."""
+    t, ev = Assessment.__table__, AuditEvent.__table__
+    saved = _guarded_update().returning(t.c.id).cte("saved")
+    columns = [c for c in ev.c if c is not ev.c.id]
+    values = select(*(bindparam("audit_" + c.name, type_=c.type) for c in columns))
+    return insert(ev).from_select([c.name for c in columns], values.select_from(saved)) \
+        .execution_options(preserve_rowcount=True)  # an INSERT's rowcount is not kept otherwise
+
+
+def _write(a, values: dict, event: dict) -> bool:
+    """The guarded UPDATE of `a` and its audit row, on the session's connection (past the ORM:
+    the hot path of every autosave); False if the guard let no row through (nothing written)."""
+    conn = db.session.connection()
+    params = {"set_" + c: values[c] for c in SAVED_COLUMNS}
+    params.update(guard_id=a.id, guard_version=a.version)
+    if conn.dialect.name == "postgresql":
+        params.update(("audit_" + k, v) for k, v in event.items())
+        return conn.execute(_guarded_update_with_audit_row(), params).rowcount == 1
+    if conn.execute(_guarded_update(), params).rowcount != 1:
+        return False
+    conn.execute(audit.insert_statement(), [event])
+    return True
 
 
 def merge(answers: dict | None, changes: dict) -> tuple[dict, dict]:
@@ -189,8 +224,9 @@ def save(a: Assessment | DraftRow, changes: dict, *, expected_version: int | Non
 
     `expected_version` is the version the client loaded; a mismatch raises Conflict so no
     save silently overwrites another. The UPDATE itself is guarded by the version too, so two
-    processes racing past the check cannot both win. Not committed: the caller records the
-    audit event and commits both together. Returns what this UPDATE wrote.
+    processes racing past the check cannot both win. The change is written and committed with
+    its audit row (assessment_save, by `by`), so no change is stored without it. Returns what
+    this UPDATE wrote.
 
     Answers of items hidden by this change are set aside (not dropped), and answers set
     aside earlier come back when their item shows again: the result's `moved_aside` lists
@@ -208,16 +244,13 @@ def save(a: Assessment | DraftRow, changes: dict, *, expected_version: int | Non
     written = a.version + 1
     values = dict(answers=new_answers, set_aside=aside or None, version=written,
                   updated_at=now, updated_by_id=by.id)
-    if section_id is not None:
-        values["last_section"] = section_id
-    # On the session's connection (its transaction), past the ORM's execute pipeline: a
-    # plain UPDATE of one row, the hot path of every autosave.
-    result = db.session.connection().execute(_guarded_update(), {
-        **values, "last_section": section_id if section_id is not None else a.last_section,
-        "guard_id": a.id, "guard_version": a.version})
-    if result.rowcount != 1:
+    values["last_section"] = section_id if section_id is not None else a.last_section
+    event = audit.row("assessment_save", person_id=a.person_id, obj=a, detail=section_id,
+                      user=by)
+    if not _write(a, values, event):
         db.session.rollback()
         raise Conflict(db.session.get(Assessment, a.id))
+    db.session.commit()
     return Saved(written, new_answers, now,
                  sorted(k for k in aside if k not in before), restored, ev)
 

@@ -171,8 +171,6 @@ def section(assessment_id, section_id):
         audit.record("assessment_conflict", person_id=a.person_id, obj=a, detail=section_id)
         return render_template("assessments/section.html", conflict=True,
                                **_section_context(e.current, inst, sec, form)), 409
-    # The change and its audit row are committed together.
-    audit.record("assessment_save", person_id=a.person_id, obj=a, detail=section_id)
     target = section_id
     if "neste" in request.form:
         target = _neighbour(inst, a, section_id, 1)
@@ -220,7 +218,6 @@ def autosave(assessment_id):
         return jsonify(error="invalid", message="Noe må rettes før det kan lagres.",
                        errors=checked.errors), 422
     rated = a.rated and drafts.embeds_rating(inst)
-    person_id = a.person_id
     try:
         saved = drafts.save(a, checked.answers, expected_version=version, by=current_user,
                             section_id=sec.id)
@@ -228,9 +225,8 @@ def autosave(assessment_id):
         audit.record("assessment_conflict", person_id=a.person_id, obj=a, detail=sec.id)
         return jsonify(error="conflict", message=drafts.Conflict.message,
                        version=e.current.version), 409
-    # The change and its audit row are committed together; the answer names the version
-    # this save wrote, never a later one written by another client in the meantime.
-    audit.record("assessment_save", person_id=person_id, obj=a, detail=sec.id)
+    # Saved and committed with its audit row; the answer names the version this save wrote,
+    # never a later one written by another client in the meantime.
     # Counts for the menu, of what this save wrote, with the Evaluator the save used to set
     # answers aside (visibility is worked out once per save): only for the sections this save
     # can change, unless the client asks for all (`full`: its menu may be behind, after a

@@ -136,7 +136,7 @@ def test_saves_to_different_sections_still_need_the_current_version(two):
 
 def test_guarded_update_catches_a_race_past_the_version_check(app, factory):
     """Two processes both pass the version check: the UPDATE ... WHERE version = N lets
-    only one of them win."""
+    only one of them win, and only the winner's save is logged."""
     user = factory.user("ansatt")
     a = factory.assessment(factory.person(contact=user), user, filled=False)
     v = a.version
@@ -150,6 +150,8 @@ def test_guarded_update_catches_a_race_past_the_version_check(app, factory):
             ops.save(a, {ITEM: "min"}, expected_version=v, by=user)
     assert e.value.current.version == v + 1
     assert fresh(a.id).answers == {ITEM: "den andre"}
+    # The lost save left no audit row either.
+    assert AuditEvent.query.filter_by(action="assessment_save").count() == 0
 
 
 def test_signed_assessment_refuses_every_save(two, app):
