@@ -124,8 +124,9 @@ def table(results) -> str:
         for page, v in r.get("scale", {}).items():
             lines.append(f"| [{db}] {page}: 1 000 → {r['large']:,} personer".replace(",", " ")
                          + f" | p95 {v['large']['p95_ms']:.1f} ms, {v['large']['queries']} "
-                         f"spørringer | p95 {v['small']['p95_ms']:.1f} ms, "
-                         f"{v['small']['queries']} spørringer | {v['growth']:.2f}× | "
+                         f"spørringer, {v['large']['kb']:.0f} KB | p95 "
+                         f"{v['small']['p95_ms']:.1f} ms, {v['small']['queries']} spørringer, "
+                         f"{v['small']['kb']:.0f} KB | {v['growth']:.2f}× | "
                          f"≤ {GOALS['growth']}× | {ok(v['growth'] <= GOALS['growth'])} |")
         for page, w in r.get("weight", {}).items():
             lines.append(f"| [{db}] Vekt: {page} | {w['bytes'] / 1024:.1f} KB "

@@ -1,5 +1,6 @@
 """Scale: the person list, searches, a person's page and the team lead's overview with 1,000 and
-100,000 persons. p95 per page, growth ratio, SQL statements per page (in-process test client)."""
+100,000 persons. p95 per page, growth ratio, SQL statements and size of each page (in-process
+test client)."""
 from .measure import count_queries, percentile, timed
 
 RUNS = 30
@@ -40,17 +41,18 @@ def measure(apps: dict, password: str, runs: int = RUNS) -> dict:
     paths = {size: pages(ids, app) for size, (app, ids) in apps.items()}
     result = {}
     for name in paths[sizes[0]]:
-        times, queries = {size: [] for size in sizes}, {}
+        times, queries, kb = {size: [] for size in sizes}, {}, {}
         for size in sizes:
             c, path = clients[size], paths[size][name]
             r = c.get(path)
             assert r.status_code == 200, f"{path}: {r.status_code}"
+            kb[size] = len(r.get_data()) / 1024  # the sizes show comparable pages
             with count_queries(engines[size]) as n:
                 c.get(path)
             queries[size] = n[0]
         for _ in range(runs):
             for size in sizes:
                 times[size] += timed(lambda s=size, p=name: clients[s].get(paths[s][p]), 1)
-        result[name] = {size: {"p95_ms": percentile(times[size], 95), "queries": queries[size]}
-                        for size in sizes}
+        result[name] = {size: {"p95_ms": percentile(times[size], 95), "queries": queries[size],
+                               "kb": kb[size]} for size in sizes}
     return result

@@ -14,7 +14,8 @@ def test_population_searches_and_pages(app):
     assert len(ids["clients"]) == 3
     result = scale.measure({"small": (app, ids)}, data.PASSWORD, runs=2)
     assert set(result) >= {"Personliste", "Navnesøk", "Nummersøk", "Personside"}
-    assert all(v["small"]["queries"] > 0 and v["small"]["p95_ms"] > 0 for v in result.values())
+    assert all(v["small"]["queries"] > 0 and v["small"]["p95_ms"] > 0 and v["small"]["kb"] > 1
+               for v in result.values())
     client = scale.login(app, ids["clients"][0][0], data.PASSWORD)
     html = client.get("/?q=" + ids["number_query"]).get_data(as_text=True)
     assert html.count('href="/personer/') >= 1  # the number search finds the sample person
@@ -22,6 +23,17 @@ def test_population_searches_and_pages(app):
     page = pages["Personside"]
     assert page["third_party"] == 0 and page["requests"] == 4  # page, CSS, JS, icon
     assert page["requests_next_visit"] == 1  # CSS, JS and icon are cached as immutable
+
+
+def test_the_name_query_fills_a_page_among_1000_persons(app):
+    """The scale's name search shows a full page (and «more») already at 1,000 persons, so
+    the 1,000 and the 100,000 persons' pages hold the same number of rows."""
+    from kartlegging.persons import operations
+    ids = data.populate(app, 1000, 1)
+    client = scale.login(app, ids["lead"], data.PASSWORD)
+    html = client.get("/?q=" + ids["name_query"]).get_data(as_text=True)
+    assert html.count('href="/personer/') >= operations.SEARCH_LIMIT
+    assert f"Flere enn {operations.SEARCH_LIMIT} treff" in html
 
 
 def test_plain_baseline_holds_the_summary_text():
@@ -44,12 +56,14 @@ def test_table_marks_goals():
     r = {"database": "sqlite", "large": 100_000,
          "saves": {"saves": 100, "per_s": 40, "p50_ms": 5, "p95_ms": 9, "p99_ms": 12, "errors": 0},
          "baseline": {"per_s": 100, "p95_ms": 3}, "save_ratio": 0.4,
-         "scale": {"Personliste": {"small": {"p95_ms": 2, "queries": 4},
-                                   "large": {"p95_ms": 2.4, "queries": 4}, "growth": 1.2}},
+         "scale": {"Personliste": {"small": {"p95_ms": 2, "queries": 4, "kb": 30},
+                                   "large": {"p95_ms": 2.4, "queries": 4, "kb": 31},
+                                   "growth": 1.2}},
          "weight": {}, "rss_after_1000_kb": 100_000}
     md = table([r])
     assert "| 0.40× | ≥ 0.5×, 0 feil | NEI |" in md
     assert "| 1.20× | ≤ 1.5× | ja |" in md
+    assert "p95 2.4 ms, 4 spørringer, 31 KB | p95 2.0 ms, 4 spørringer, 30 KB" in md
 
 
 def test_instruction_count_loop_saves_and_inserts(tmp_path, monkeypatch):
