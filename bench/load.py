@@ -4,6 +4,7 @@ import http.client
 import json
 import os
 import re
+import resource
 import signal
 import socket
 import subprocess
@@ -18,6 +19,11 @@ from .measure import percentile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+def _read(path: str) -> str:
+    with open(path) as f:
+        return f.read()
 
 
 def free_port() -> int:
@@ -45,11 +51,21 @@ class Server:
         self.stop()
         raise RuntimeError(f"gunicorn startet ikke: {target}")
 
+    def _workers(self) -> list[str]:
+        return _read(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").split()
+
+    def workers_cpu_s(self) -> float:
+        """CPU seconds (user + system) the workers have used so far."""
+        ticks = 0
+        for pid in self._workers():
+            fields = _read(f"/proc/{pid}/stat").rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / os.sysconf("SC_CLK_TCK")
+
     def worker_peak_rss_kb(self) -> int:
-        children = open(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read().split()
         peaks = []
-        for pid in children:
-            for line in open(f"/proc/{pid}/status"):
+        for pid in self._workers():
+            for line in _read(f"/proc/{pid}/status").splitlines():
                 if line.startswith("VmHWM:"):
                     peaks.append(int(line.split()[1]))
         return max(peaks) if peaks else 0
@@ -123,9 +139,18 @@ def _run(clients, duration, step) -> tuple[list[float], int, float]:
     return lat, errors[0], time.time() - t0
 
 
-def _summary(lat, errors, elapsed) -> dict:
+def _own_cpu_s() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def _summary(lat, errors, elapsed, server_cpu, client_cpu) -> dict:
+    """Throughput and latency; and the CPU per request of the server's workers and of the
+    load generator (where the time goes: the two share the machine with the database)."""
+    n = max(1, len(lat))
     return {"saves": len(lat), "per_s": len(lat) / elapsed, "p50_ms": percentile(lat, 50),
-            "p95_ms": percentile(lat, 95), "p99_ms": percentile(lat, 99), "errors": errors}
+            "p95_ms": percentile(lat, 95), "p99_ms": percentile(lat, 99), "errors": errors,
+            "server_cpu_ms": server_cpu * 1000 / n, "client_cpu_ms": client_cpu * 1000 / n}
 
 
 def saves(url, env, ids, inst, section_id, password, duration,
@@ -166,13 +191,17 @@ def saves(url, env, ids, inst, section_id, password, duration,
                                "answers": section_answers(inst, section_id, c.n)})
             status, _ = c.request("POST", "/insert", body, {"Content-Type": "application/json"})
             return status == 200
-        totals = {"app": [[], 0, 0.0], "base": [[], 0, 0.0]}
+        totals = {"app": [[], 0, 0.0, 0.0, 0.0], "base": [[], 0, 0.0, 0.0, 0.0]}
         for _ in range(slices):
-            for kind, group, step in (("app", clients, save), ("base", plain, insert)):
+            for kind, group, step, server in (("app", clients, save, app),
+                                              ("base", plain, insert, base)):
+                cpu = server.workers_cpu_s(), _own_cpu_s()
                 lat, errors, elapsed = _run(group, duration / slices, step)
                 totals[kind][0] += lat
                 totals[kind][1] += errors
                 totals[kind][2] += elapsed
+                totals[kind][3] += server.workers_cpu_s() - cpu[0]
+                totals[kind][4] += _own_cpu_s() - cpu[1]
         return (_summary(*totals["app"]), _summary(*totals["base"]),
                 app.worker_peak_rss_kb())
     finally:

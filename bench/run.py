@@ -98,6 +98,11 @@ def bench_database(kind, tmp, large, clients, seconds, parts=PARTS):
     return out
 
 
+def _cpu(s: dict) -> str:
+    return (f"{s['server_cpu_ms']:.1f} ms i serveren, {s['client_cpu_ms']:.1f} ms i "
+            "lastklientene")
+
+
 def table(results) -> str:
     ok = lambda good: "ja" if good else "NEI"  # noqa: E731
     lines = ["| Måling | Verdi | Grunnlinje (samme kjøring) | Forhold | Mål | Nådd |",
@@ -108,8 +113,9 @@ def table(results) -> str:
             s, b = r["saves"], r["baseline"]
             lines.append(
                 f"| [{db}] Autolagring, {s['saves']} lagringer | {s['per_s']:.0f}/s, p95 "
-                f"{s['p95_ms']:.0f} ms, p99 {s['p99_ms']:.0f} ms, {s['errors']} feil | "
-                f"{b['per_s']:.0f}/s, p95 {b['p95_ms']:.0f} ms | {r['save_ratio']:.2f}× | "
+                f"{s['p95_ms']:.0f} ms, p99 {s['p99_ms']:.0f} ms, {s['errors']} feil; CPU per "
+                f"lagring {_cpu(s)} | {b['per_s']:.0f}/s, p95 {b['p95_ms']:.0f} ms; CPU "
+                f"{_cpu(b)} | {r['save_ratio']:.2f}× | "
                 f"≥ {GOALS['save_ratio']}×, 0 feil | "
                 f"{ok(r['save_ratio'] >= GOALS['save_ratio'] and s['errors'] == 0)} |")
         if "signing" in r:

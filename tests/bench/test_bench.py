@@ -54,14 +54,18 @@ def test_table_leaves_out_parts_not_measured():
 
 def test_table_marks_goals():
     r = {"database": "sqlite", "large": 100_000,
-         "saves": {"saves": 100, "per_s": 40, "p50_ms": 5, "p95_ms": 9, "p99_ms": 12, "errors": 0},
-         "baseline": {"per_s": 100, "p95_ms": 3}, "save_ratio": 0.4,
+         "saves": {"saves": 100, "per_s": 40, "p50_ms": 5, "p95_ms": 9, "p99_ms": 12, "errors": 0,
+                   "server_cpu_ms": 4.31, "client_cpu_ms": 0.8},
+         "baseline": {"per_s": 100, "p95_ms": 3, "server_cpu_ms": 1.5, "client_cpu_ms": 0.5},
+         "save_ratio": 0.4,
          "scale": {"Personliste": {"small": {"p95_ms": 2, "queries": 4, "kb": 30},
                                    "large": {"p95_ms": 2.4, "queries": 4, "kb": 31},
                                    "growth": 1.2}},
          "weight": {}, "rss_after_1000_kb": 100_000}
     md = table([r])
     assert "| 0.40× | ≥ 0.5×, 0 feil | NEI |" in md
+    assert "CPU per lagring 4.3 ms i serveren, 0.8 ms i lastklientene" in md
+    assert "CPU 1.5 ms i serveren, 0.5 ms i lastklientene" in md
     assert "| 1.20× | ≤ 1.5× | ja |" in md
     assert "p95 2.4 ms, 4 spørringer, 31 KB | p95 2.0 ms, 4 spørringer, 30 KB" in md
 
@@ -77,3 +81,25 @@ def test_instruction_count_loop_saves_and_inserts(tmp_path, monkeypatch):
     assert calls == [("-i", "on"), ("-d", "app"), ("-d", "baseline"), ("-i", "off")]
     (tmp_path / "cg.out.1").write_text("events: Ir\nsummary: 4200\ntotals: 4200\n")
     assert instructions._totals(str(tmp_path / "cg.out.1")) == 4200
+
+
+def test_server_reports_its_workers_cpu_and_memory(tmp_path):
+    """The saves' server under gunicorn (here the baseline on SQLite): the inserts answer, and
+    its workers' CPU time and peak RSS are read from /proc for the table."""
+    import json
+
+    from bench import baseline, load
+    url = f"sqlite:///{tmp_path}/base.db"
+    baseline.create_table(url)
+    server = load.Server("bench.baseline:create_app()", {"DATABASE_URL": url}, workers=1)
+    try:
+        before = server.workers_cpu_s()
+        client = load.Client(server.port)
+        for k in range(30):
+            status, _ = client.request("POST", "/insert", json.dumps({"k": k}),
+                                       {"Content-Type": "application/json"})
+            assert status == 200
+        assert server.workers_cpu_s() > before
+        assert server.worker_peak_rss_kb() > 10_000
+    finally:
+        server.stop()
