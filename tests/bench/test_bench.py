@@ -17,6 +17,9 @@ def test_population_searches_and_pages(app):
     assert all(v["small"]["queries"] > 0 and v["small"]["p95_ms"] > 0 and v["small"]["kb"] > 1
                for v in result.values())
     client = scale.login(app, ids["clients"][0][0], data.PASSWORD)
+    # The person list is measured as a kontaktperson: 60 persons over 3 of them, 20 each.
+    assert scale.pages(ids, app)["Personliste"] == ("staff", "/")
+    assert client.get("/").get_data(as_text=True).count('href="/personer/') >= 20
     html = client.get("/?q=" + ids["number_query"]).get_data(as_text=True)
     assert html.count('href="/personer/') >= 1  # the number search finds the sample person
     pages = weight.measure(client, {"Personside": f"/personer/{ids['person_id']}"})
