@@ -35,7 +35,6 @@ FIRST = ("Kari Ola Ahmed Fatima Per Anne Jonas Ingrid Ali Maria Lars Nora Omar S
 LAST = ("Hansen Johansen Olsen Larsen Andersen Pedersen Nilsen Kristiansen Jensen Karlsen "
         "Hussain Ali Berg Haugen Hagen Eriksen Ahmed Bakken Lie Dahl Lund Strand Mohamed").split()
 NOW = datetime(2026, 11, 1, 12, 0)
-CASELOAD = 50  # persons per kontaktperson
 
 
 def numbers(n: int) -> list[str]:
@@ -80,9 +79,7 @@ def populate(app, n_persons: int, n_clients: int, seed: int = 1) -> dict:
     db.session.add(team)
     db.session.flush()
     users = []
-    # One kontaktperson per CASELOAD persons (the load clients among them), as a team grows
-    # with its staff: 20 among 1,000 persons, 2,000 among 100,000.
-    for k in range(max(n_clients, n_persons // CASELOAD) + 1):
+    for k in range(n_clients + 1):
         role = "teamleder" if k == 0 else "ansatt"
         u = User(username=f"bench{k:02d}", name=f"Bench {k:02d}", role=role, team_id=team.id)
         if users:  # one scrypt hash (about 0.1 s) for all: they share the password
@@ -93,7 +90,6 @@ def populate(app, n_persons: int, n_clients: int, seed: int = 1) -> dict:
     db.session.add_all(users)
     db.session.flush()
     staff = [u.id for u in users[1:]]
-    clients = staff[:n_clients]
     ids = numbers(n_persons)
     signed_at = [NOW - timedelta(days=rnd.randint(0, 400)) for _ in range(n_persons)]
     persons = [{"id": i + 1, "team_id": team.id, "national_id": ids[i], "created_by_id": staff[0],
@@ -131,7 +127,7 @@ def populate(app, n_persons: int, n_clients: int, seed: int = 1) -> dict:
                              created_by_id=staff[0], updated_by_id=staff[0], created_at=signed,
                              updated_at=signed, completed_at=signed, score=rating_mean))
     drafts = {}
-    for k, user_id in enumerate(clients):  # one open draft per load client, on its own person
+    for k, user_id in enumerate(staff):  # one open draft per load client, on its own person
         aid += 1
         drafts[user_id] = aid
         rows.append(dict(blank, id=aid, person_id=k + 1, instrument_key=kart.key,
@@ -148,7 +144,7 @@ def populate(app, n_persons: int, n_clients: int, seed: int = 1) -> dict:
     _fix_sequences()
     sample = ids[n_persons // 2]
     return {"team_id": team.id, "lead": "bench00",
-            "clients": [(u.username, drafts[u.id]) for u in users[1:n_clients + 1]],
+            "clients": [(u.username, drafts[u.id]) for u in users[1:]],
             "person_id": n_persons // 2 + 1, "number_query": sample[:6],
             # Matches more persons than a page shows (100) already among 1,000 («Ha»: Hansen,
             # Hanne, Haugen, Hagen), so both sizes show a full page and a growth ratio is the
