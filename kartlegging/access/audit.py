@@ -105,7 +105,7 @@ def record_many(action: str, person_ids, *, detail: str | None = None) -> None:
     rows = [row(action, person_id=pid, detail=detail) for pid in person_ids]
     if rows:  # one executemany, whatever the number of persons on the page
         now = rows[0]["at"]
-        db.session.execute(insert(AuditEvent.__table__), [{**r, "at": now} for r in rows])
+        db.session.execute(insert_statement(), [{**r, "at": now} for r in rows])
     db.session.commit()
 
 
