@@ -243,8 +243,8 @@ def save(a: Assessment | DraftRow, changes: dict, *, expected_version: int | Non
     now = now_utc()
     written = a.version + 1
     values = dict(answers=new_answers, set_aside=aside or None, version=written,
-                  updated_at=now, updated_by_id=by.id)
-    values["last_section"] = section_id if section_id is not None else a.last_section
+                  updated_at=now, updated_by_id=by.id,
+                  last_section=section_id if section_id is not None else a.last_section)
     event = audit.row("assessment_save", person_id=a.person_id, obj=a, detail=section_id,
                       user=by)
     if not _write(a, values, event):

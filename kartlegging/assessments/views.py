@@ -225,12 +225,10 @@ def autosave(assessment_id):
         audit.record("assessment_conflict", person_id=a.person_id, obj=a, detail=sec.id)
         return jsonify(error="conflict", message=drafts.Conflict.message,
                        version=e.current.version), 409
-    # Saved and committed with its audit row; the answer names the version this save wrote,
-    # never a later one written by another client in the meantime.
-    # Counts for the menu, of what this save wrote, with the Evaluator the save used to set
-    # answers aside (visibility is worked out once per save): only for the sections this save
-    # can change, unless the client asks for all (`full`: its menu may be behind, after a
-    # conflict).
+    # Saved and committed with its audit row. The reply names the version this save wrote
+    # (never a later one by another client) and counts for the menu what it wrote, with the
+    # Evaluator the save used to set answers aside: only the sections this save can change,
+    # unless the client asks for all (`full`: its menu may be behind, after a conflict).
     live = None if payload.get("full") is True else drafts.live_sections(inst, sec.id)
     counts = drafts.progress_of(None, inst, saved.answers, rated=rated, ev=saved.ev,
                                 sections=live)
