@@ -24,7 +24,6 @@ test-pg: setup-test
 	scripts/test-pg.sh
 
 bench: setup-test
-	scripts/bootstrap.sh test,bench
 	scripts/bench.sh
 
 lint: setup-test
