@@ -105,6 +105,16 @@ class KeepSessionOnError(SecureCookieSessionInterface):
             return None
         return super().save_session(app, session, response)
 
+    def get_signing_serializer(self, app):
+        # Flask builds a new serializer for every load and every save; with the same keys
+        # it is the same serializer (stateless), so one per set of keys.
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        cached = app.extensions.get("session_serializer")
+        if cached is None or cached[0] != keys:
+            cached = app.extensions["session_serializer"] = (
+                keys, super().get_signing_serializer(app))
+        return cached[1]
+
 
 def private_files(app) -> None:
     """instance/ (keys, development certificate) is 0700; a SQLite database file is 0600,

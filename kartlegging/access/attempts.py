@@ -28,16 +28,26 @@ def client_address() -> str | None:
     """
     if not has_request_context():
         return None
-    original = request.environ.get("werkzeug.proxy_fix.orig", {}).get("REMOTE_ADDR")
-    for candidate in (request.remote_addr, original):
-        text = (candidate or "").strip()
-        if not text or len(text) > MAX_ADDRESS:
-            continue
-        try:
-            return str(ipaddress.ip_address(text))
-        except ValueError:
-            continue
-    return None
+    environ = request.environ
+    if _ADDRESS not in environ:  # once per request: every audit row asks
+        original = environ.get("werkzeug.proxy_fix.orig", {}).get("REMOTE_ADDR")
+        environ[_ADDRESS] = next(filter(None, map(_ip_text, (request.remote_addr, original))),
+                                 None)
+    return environ[_ADDRESS]
+
+
+_ADDRESS = "kartlegging.client_address"
+
+
+def _ip_text(candidate: str | None) -> str | None:
+    """The address in its normal form, or None if it is not one."""
+    text = (candidate or "").strip()
+    if not text or len(text) > MAX_ADDRESS:
+        return None
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        return None
 
 
 def _cfg():

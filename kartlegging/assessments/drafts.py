@@ -7,6 +7,7 @@ from flask import current_app
 from sqlalchemy import bindparam, exists, insert, select
 from sqlalchemy.orm import aliased
 
+from .. import direct_sql
 from ..access import audit
 from ..clock import now_utc, to_oslo, today
 from ..domain.instrument_types import Instrument
@@ -46,13 +47,13 @@ def instrument_of(a: Assessment) -> Instrument:
 def staff_form(key: str) -> bool:
     """Staff start, fill and sign assessments of this key: every loaded instrument except the
     self-rating (instruments/README.md, "Which forms staff can start")."""
-    return key not in NOT_STARTED_BY_STAFF and any(i.key == key for i in registry())
+    return key not in NOT_STARTED_BY_STAFF and key in registry().keys
 
 
 def other_forms() -> list[Instrument]:
     """"Andre skjema": the newest version of every staff form besides the Alna kartlegging
     (e.g. imported from a FHIR Questionnaire), by title."""
-    keys = {i.key for i in registry()} - {KARTLEGGING, *NOT_STARTED_BY_STAFF}
+    keys = registry().keys - {KARTLEGGING, *NOT_STARTED_BY_STAFF}
     return sorted((registry().latest(k) for k in keys), key=lambda i: (i.title.lower(), i.key))
 
 
@@ -148,8 +149,8 @@ def _draft_row_query():
 
 def draft_row(assessment_id: int) -> DraftRow | None:
     """The autosave's read of an assessment (any team: the caller checks `team_id`)."""
-    row = db.session.connection().execute(_draft_row_query(), {"id": assessment_id}).first()
-    return None if row is None else DraftRow(*row[:-1], rated=bool(row[-1]))
+    row = direct_sql.first(_draft_row_query(), {"id": assessment_id})
+    return None if row is None else DraftRow(**{**row, "rated": bool(row["rated"])})
 
 
 class Saved(NamedTuple):
@@ -193,15 +194,14 @@ def _guarded_update_with_audit_row():
 def _write(a, values: dict, event: dict) -> bool:
     """The guarded UPDATE of `a` and its audit row, on the session's connection (past the ORM:
     the hot path of every autosave); False if the guard let no row through (nothing written)."""
-    conn = db.session.connection()
     params = {"set_" + c: values[c] for c in SAVED_COLUMNS}
     params.update(guard_id=a.id, guard_version=a.version)
-    if conn.dialect.name == "postgresql":
+    if db.session.connection().dialect.name == "postgresql":
         params.update(("audit_" + k, v) for k, v in event.items())
-        return conn.execute(_guarded_update_with_audit_row(), params).rowcount == 1
-    if conn.execute(_guarded_update(), params).rowcount != 1:
+        return direct_sql.rowcount(_guarded_update_with_audit_row(), params) == 1
+    if direct_sql.rowcount(_guarded_update(), params) != 1:
         return False
-    conn.execute(audit.insert_statement(), [event])
+    db.session.connection().execute(audit.insert_statement(), [event])
     return True
 
 

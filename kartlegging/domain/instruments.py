@@ -63,6 +63,7 @@ class Registry:
 
     def __init__(self, instruments: list[Instrument]):
         self._by_ref = {(i.key, i.version): i for i in instruments}
+        self.keys = frozenset(i.key for i in instruments)
 
     def get(self, key: str, version: int) -> Instrument:
         return self._by_ref[(key, version)]

@@ -1,0 +1,87 @@
+"""kartlegging.direct_sql: the hot statements give what SQLAlchemy gives (typed values, row
+counts, its exceptions, its cursor events) on both databases; on PostgreSQL they skip
+SQLAlchemy's execution path."""
+import pytest
+from sqlalchemy import bindparam, event, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from kartlegging import direct_sql
+from kartlegging.extensions import db
+from kartlegging.models import Assessment, AuditEvent, User
+
+
+def user_query():
+    u = User.__table__
+    return select(u).where(u.c.id == bindparam("id"))
+
+
+def test_first_gives_the_row_sqlalchemy_gives(app, factory):
+    kari = factory.user("ansatt", username="kari")
+    db.session.commit()
+    row = direct_sql.first(user_query(), {"id": kari.id})
+    assert row == dict(db.session.execute(user_query(), {"id": kari.id}).mappings().one())
+    assert row["username"] == "kari" and row["active"] is True
+    assert row["created_at"] == kari.created_at  # a datetime, not text
+    assert direct_sql.first(user_query(), {"id": kari.id + 1000}) is None
+
+
+def test_rowcount_and_json_values_round_trip(app, factory):
+    kari = factory.user("ansatt")
+    a = factory.assessment(factory.person(contact=kari), kari, filled=False)
+    t = Assessment.__table__
+    guarded = t.update().where(t.c.id == bindparam("a_id"), t.c.version == bindparam("v")) \
+        .values(answers=bindparam("answers"), version=bindparam("v") + 1)
+    answers = {"bolig_type": "leid", "tjenester": ["nav", "fastlege"], "merknad": "æøå"}
+    assert direct_sql.rowcount(guarded, {"a_id": a.id, "v": a.version + 5,
+                                         "answers": answers}) == 0
+    assert direct_sql.rowcount(guarded, {"a_id": a.id, "v": a.version,
+                                         "answers": answers}) == 1
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(Assessment, a.id).answers == answers
+
+
+def test_a_refused_statement_raises_sqlalchemys_exception_and_the_session_recovers(app, factory):
+    kari = factory.user("ansatt")
+    db.session.commit()
+    bad = insert(AuditEvent.__table__).values(at=bindparam("at"), action=None)
+    with pytest.raises(IntegrityError):
+        direct_sql.rowcount(bad, {"at": kari.created_at})
+    db.session.rollback()
+    assert direct_sql.first(user_query(), {"id": kari.id})["id"] == kari.id
+
+
+def test_cursor_events_see_the_statements(app, factory):
+    kari = factory.user("ansatt")
+    db.session.commit()
+    kari_id = kari.id  # loaded now, not by a refresh inside the listened block
+    seen = []
+
+    def keep(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+    event.listen(db.engine, "before_cursor_execute", keep)
+    try:
+        direct_sql.first(user_query(), {"id": kari_id})
+    finally:
+        event.remove(db.engine, "before_cursor_execute", keep)
+    assert len(seen) == 1 and seen[0].startswith("SELECT")
+
+
+def test_on_postgresql_the_statement_skips_sqlalchemys_execution(app, factory):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the direct path is PostgreSQL's; SQLite runs through SQLAlchemy")
+    kari = factory.user("ansatt")
+    db.session.commit()
+    kari_id = kari.id  # loaded now, not by a refresh inside the listened block
+    executed = []
+
+    def record(*args):
+        executed.append(args)
+    event.listen(db.engine, "before_execute", record)
+    try:
+        assert direct_sql.first(user_query(), {"id": kari_id})["id"] == kari_id
+        assert executed == []
+        db.session.execute(user_query(), {"id": kari_id})  # the listener works
+        assert len(executed) == 1
+    finally:
+        event.remove(db.engine, "before_execute", record)
