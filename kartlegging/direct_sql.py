@@ -1,11 +1,12 @@
 """The hottest statements (every request's login check, the autosave's read and write) run
-straight on the session's own psycopg connection on PostgreSQL: same transaction, the SQL
-compiled by SQLAlchemy once. SQLAlchemy's execution path (parameters, execution context,
-result metadata built from the cursor's description on every call) cost about as much CPU
-as psycopg itself; skipping it takes about a tenth off an autosave (bench/instructions.py).
-On SQLite the driver returns JSON and times as text, so there SQLAlchemy runs them as usual.
+straight on the session's own DBAPI connection: same transaction, the SQL compiled by
+SQLAlchemy once, values converted by the column types' own processors. SQLAlchemy's
+execution path (execution context, parameter and result set-up, result metadata from the
+cursor's description) cost about as much CPU as the driver itself; skipping it takes about a
+sixth off an autosave (bench/instructions.py). Exceptions and cursor events are SQLAlchemy's.
 """
 from functools import cache
+from typing import NamedTuple
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import Executable
@@ -13,55 +14,74 @@ from sqlalchemy.sql import Executable
 from .extensions import db
 
 
+class _Compiled(NamedTuple):
+    sql: str
+    defaults: dict         # values compiled into the statement (e.g. status = 'draft')
+    binds: dict            # parameter name -> the type's bind processor
+    positions: tuple | None  # parameter names in order, for positional drivers (SQLite)
+    names: list            # result columns
+    results: list | None   # their types' result processors (None: the driver's value)
+
+
 @cache
-def _compiled(statement: Executable, dialect):
-    """SQL text, the compiled-in parameter values, their bind processors, the result's
-    column names."""
+def _compiled(statement: Executable, dialect) -> _Compiled:
     c = statement.compile(dialect=dialect)
-    names = [col.key for col in getattr(statement, "selected_columns", ())]
-    return str(c), dict(c.params), c._bind_processors, names
+    binds = {name: bind.type.dialect_impl(dialect).bind_processor(dialect)
+             for name, bind in c.binds.items()}
+    columns = list(getattr(statement, "selected_columns", ()))
+    results = [col.type.dialect_impl(dialect).result_processor(dialect, None)
+               for col in columns]
+    return _Compiled(
+        str(c), dict(c.params), {k: f for k, f in binds.items() if f is not None},
+        tuple(c.positiontup) if c.positional else None, [col.key for col in columns],
+        results if any(results) else None)
 
 
 def _run(statement: Executable, params: dict):
-    """(cursor, column names) on PostgreSQL; None elsewhere (the caller uses SQLAlchemy)."""
+    """The executed DBAPI cursor and the statement's compiled form."""
     conn = db.session.connection()
-    if conn.dialect.name != "postgresql":
-        return None
-    sql, values, processors, names = _compiled(statement, conn.dialect)
-    values = {**values, **params}
-    for key, process in processors.items():
+    dialect = conn.dialect
+    c = _compiled(statement, dialect)
+    values = {**c.defaults, **params}
+    for key, process in c.binds.items():
         values[key] = process(values[key])
+    if c.positions is not None:
+        values = tuple(values[name] for name in c.positions)
     cursor = conn.connection.driver_connection.cursor()
     events = conn.dispatch  # listeners (query counts in tests and bench) see it as usual
     if events.before_cursor_execute:
-        events.before_cursor_execute(conn, cursor, sql, values, None, False)
+        events.before_cursor_execute(conn, cursor, c.sql, values, None, False)
     try:
-        cursor.execute(sql, values)
-    except conn.dialect.loaded_dbapi.Error as e:
+        cursor.execute(c.sql, values)
+    except dialect.loaded_dbapi.Error as e:
+        cursor.close()
         # The same exception SQLAlchemy raises (IntegrityError, OperationalError, …).
-        raise DBAPIError.instance(sql, values, e, conn.dialect.loaded_dbapi.Error,
-                                  dialect=conn.dialect) from e
+        raise DBAPIError.instance(c.sql, values, e, dialect.loaded_dbapi.Error,
+                                  dialect=dialect) from e
     if events.after_cursor_execute:
-        events.after_cursor_execute(conn, cursor, sql, values, None, False)
-    return cursor, names
+        events.after_cursor_execute(conn, cursor, c.sql, values, None, False)
+    return cursor, c
 
 
 def first(statement: Executable, params: dict) -> dict | None:
     """The first row of a SELECT as {column: value}, or None."""
-    ran = _run(statement, params)
-    if ran is None:
-        row = db.session.connection().execute(statement, params).first()
-        return None if row is None else dict(row._mapping)
-    cursor, names = ran
-    with cursor:
+    cursor, c = _run(statement, params)
+    try:
         row = cursor.fetchone()
-    return None if row is None else dict(zip(names, row))
+    finally:
+        cursor.close()
+    if row is None:
+        return None
+    if c.results is None:
+        return dict(zip(c.names, row))
+    return {name: value if process is None or value is None else process(value)
+            for name, process, value in zip(c.names, c.results, row)}
 
 
 def rowcount(statement: Executable, params: dict) -> int:
     """Runs an UPDATE/INSERT; how many rows it wrote."""
-    ran = _run(statement, params)
-    if ran is None:
-        return db.session.connection().execute(statement, params).rowcount
-    with ran[0] as cursor:
+    cursor, _ = _run(statement, params)
+    try:
         return cursor.rowcount
+    finally:
+        cursor.close()

@@ -3,9 +3,10 @@ from functools import cache
 
 from flask import has_request_context
 from flask_login import current_user
-from sqlalchemy import event, insert
+from sqlalchemy import bindparam, event, insert
 from sqlalchemy.orm import Session
 
+from .. import direct_sql
 from ..extensions import db
 from ..models import AuditEvent, utcnow
 from .attempts import client_address
@@ -82,8 +83,22 @@ def row(action, *, person_id=None, obj=None, detail=None, user=None, username=No
 
 @cache
 def insert_statement():
-    """INSERT of one audit_event row (built once)."""
+    """INSERT of audit_event rows, for executemany (built once)."""
     return insert(AuditEvent.__table__)
+
+
+def parameters(values: dict) -> dict:
+    """A `row`'s values as the parameters of `insert_one` (audit_<column>)."""
+    return {"audit_" + k: v for k, v in values.items()}
+
+
+@cache
+def insert_one():
+    """INSERT of one audit_event row, its values as parameters named audit_<column> (a
+    bindparam may not take a column's own name), for direct_sql (built once)."""
+    t = AuditEvent.__table__
+    return insert(t).values({c.name: bindparam("audit_" + c.name, type_=c.type)
+                             for c in t.c if c is not t.c.id})
 
 
 def record(action: str, *, person_id=None, obj=None, detail: str | None = None,
@@ -94,8 +109,8 @@ def record(action: str, *, person_id=None, obj=None, detail: str | None = None,
     the event and commits once, so no change is ever stored without its audit row. The row
     is inserted at once (a plain INSERT: no unit-of-work flush for a row never read back).
     """
-    db.session.connection().execute(insert_statement(), [row(
-        action, person_id=person_id, obj=obj, detail=detail, user=user, username=username)])
+    direct_sql.rowcount(insert_one(), parameters(row(
+        action, person_id=person_id, obj=obj, detail=detail, user=user, username=username)))
     if commit:
         db.session.commit()
 

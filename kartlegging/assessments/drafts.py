@@ -187,8 +187,7 @@ def _guarded_update_with_audit_row():
     saved = _guarded_update().returning(t.c.id).cte("saved")
     columns = [c for c in ev.c if c is not ev.c.id]
     values = select(*(bindparam("audit_" + c.name, type_=c.type) for c in columns))
-    return insert(ev).from_select([c.name for c in columns], values.select_from(saved)) \
-        .execution_options(preserve_rowcount=True)  # an INSERT's rowcount is not kept otherwise
+    return insert(ev).from_select([c.name for c in columns], values.select_from(saved))
 
 
 def _write(a, values: dict, event: dict) -> bool:
@@ -197,11 +196,11 @@ def _write(a, values: dict, event: dict) -> bool:
     params = {"set_" + c: values[c] for c in SAVED_COLUMNS}
     params.update(guard_id=a.id, guard_version=a.version)
     if db.session.connection().dialect.name == "postgresql":
-        params.update(("audit_" + k, v) for k, v in event.items())
-        return direct_sql.rowcount(_guarded_update_with_audit_row(), params) == 1
+        return direct_sql.rowcount(_guarded_update_with_audit_row(),
+                                   {**params, **audit.parameters(event)}) == 1
     if direct_sql.rowcount(_guarded_update(), params) != 1:
         return False
-    db.session.connection().execute(audit.insert_statement(), [event])
+    direct_sql.rowcount(audit.insert_one(), audit.parameters(event))
     return True
 
 
