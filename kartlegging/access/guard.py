@@ -126,55 +126,56 @@ def _to_login(expired: bool = False):
 def init_app(app):
     @app.before_request
     def fence_and_timeout():
+        endpoint = request.endpoint
         handover = session.get("handover")
         if handover:
-            if request.endpoint in HANDOVER_ENDPOINTS:
+            if endpoint in HANDOVER_ENDPOINTS:
                 # The tablet is with the person; ending the hand-over needs the staff
                 # password, so the idle clock restarts rather than logging staff out after it.
-                if request.endpoint not in ("static", "favicon"):
+                if endpoint not in ("static", "favicon"):
                     session["last_seen"] = datetime.now(UTC).timestamp()
                 return None
-            if request.endpoint == "sso.callback" and handover_reauth_return(handover):
+            if endpoint == "sso.callback" and handover_reauth_return(handover):
                 return None  # the staff member's re-authentication; checked in full there
             if wants_json():
                 return jsonify(error="handover", message="Nettbrettet er gitt til personen."), 403
             return redirect(url_for("selfrating.question"))
-        if not current_user.is_authenticated:
-            if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+        user = current_user._get_current_object()  # loaded once; asked for below
+        if not user.is_authenticated:
+            if endpoint in PUBLIC_ENDPOINTS or endpoint is None:
                 return None
             return _to_login()
-        if current_user.is_authenticated:
-            now = datetime.now(UTC).timestamp()
-            last = session.get("last_seen", now)
-            idle = app.config["IDLE_TIMEOUT_MINUTES"] * 60
-            # Absolute limit too: a copied cookie that is kept busy does not live forever.
-            started = session.setdefault("login_at", now)
-            if now - last > idle or now - started > app.permanent_session_lifetime.total_seconds():
-                sessions.end_current()
-                logout_user()
-                session.pop("last_seen", None)
-                session.pop("login_at", None)
-                session.pop(sessions.KEY, None)
-                return _to_login(expired=True)
-            # A 404 or the favicon is not activity. The idle clock moves in steps of
-            # SEEN_STEP seconds (at most a 20th of the timeout): a session left unchanged
-            # needs no new cookie, so a burst of autosaves does not re-sign and re-send it
-            # every time. "Fortsett å jobbe" always restarts it.
-            if request.endpoint not in NOT_ACTIVITY and (
-                    "last_seen" not in session or request.endpoint == "auth.keepalive"
-                    or now - last >= min(SEEN_STEP, idle / 20)):
-                session["last_seen"] = now
-            if (current_user.must_change_password
-                    and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS):
-                if wants_json():
-                    return jsonify(error="password_change",
-                                   message="Bytt passordet ditt først."), 403
-                return redirect(url_for("account.change_password"))
-            if (request.endpoint not in ENROLMENT_ENDPOINTS and not current_user.totp_secret
-                    and twofactor.is_required(current_user)):
-                if wants_json():
-                    return jsonify(error="totp_setup", message="Sett opp tofaktor først."), 403
-                return redirect(url_for("account.enroll"))
+        now = datetime.now(UTC).timestamp()
+        last = session.get("last_seen", now)
+        idle = app.config["IDLE_TIMEOUT_MINUTES"] * 60
+        # Absolute limit too: a copied cookie that is kept busy does not live forever.
+        started = session.setdefault("login_at", now)
+        if now - last > idle or now - started > app.permanent_session_lifetime.total_seconds():
+            sessions.end_current()
+            logout_user()
+            session.pop("last_seen", None)
+            session.pop("login_at", None)
+            session.pop(sessions.KEY, None)
+            return _to_login(expired=True)
+        # A 404 or the favicon is not activity. The idle clock moves in steps of
+        # SEEN_STEP seconds (at most a 20th of the timeout): a session left unchanged
+        # needs no new cookie, so a burst of autosaves does not re-sign and re-send it
+        # every time. "Fortsett å jobbe" always restarts it.
+        if endpoint not in NOT_ACTIVITY and (
+                "last_seen" not in session or endpoint == "auth.keepalive"
+                or now - last >= min(SEEN_STEP, idle / 20)):
+            session["last_seen"] = now
+        if (user.must_change_password
+                and endpoint not in PASSWORD_CHANGE_ENDPOINTS):
+            if wants_json():
+                return jsonify(error="password_change",
+                               message="Bytt passordet ditt først."), 403
+            return redirect(url_for("account.change_password"))
+        if (endpoint not in ENROLMENT_ENDPOINTS and not user.totp_secret
+                and twofactor.is_required(user)):
+            if wants_json():
+                return jsonify(error="totp_setup", message="Sett opp tofaktor først."), 403
+            return redirect(url_for("account.enroll"))
         return None
 
     @app.before_request

@@ -197,7 +197,8 @@ def autosave(assessment_id):
     a = drafts.draft_row(assessment_id)
     if a is None or not drafts.staff_form(a.instrument_key):
         abort(404)
-    if a.team_id != current_user.team_id:
+    me = current_user._get_current_object()  # asked for below; the proxy once
+    if a.team_id != me.team_id:
         team_person(a.person_id)  # another team's: logged as a denied attempt, 404
     if a.is_signed:
         return _locked_response(a)
@@ -219,7 +220,7 @@ def autosave(assessment_id):
                        errors=checked.errors), 422
     rated = a.rated and drafts.embeds_rating(inst)
     try:
-        saved = drafts.save(a, checked.answers, expected_version=version, by=current_user,
+        saved = drafts.save(a, checked.answers, expected_version=version, by=me,
                             section_id=sec.id)
     except drafts.Conflict as e:
         audit.record("assessment_conflict", person_id=a.person_id, obj=a, detail=sec.id)
