@@ -68,6 +68,20 @@ def _bulk(table, rows: list[dict], json_cols=(), batch: int = 5000):
         db.session.execute(stmt, rows[k:k + batch])
 
 
+CASELOAD = 50  # persons of the measured kontaktperson (the first load client), at any size
+
+
+def kontaktperson(i: int, n_persons: int, staff: list[int]) -> int:
+    """The kontaktperson of person i. The first staff member (whose Mine personer the bench
+    measures) has CASELOAD persons spread over the team, at 1,000 persons as at 100,000: the
+    list of one's own persons stays a caseload's size as the team grows; the other staff
+    share the rest."""
+    stride = max(1, n_persons // CASELOAD)
+    if len(staff) == 1 or (i % stride == 0 and i // stride < CASELOAD):
+        return staff[0]
+    return staff[1 + i % (len(staff) - 1)]
+
+
 def populate(app, n_persons: int, n_clients: int, seed: int = 1) -> dict:
     """Fill an empty, migrated database. Returns the ids the benchmarks use."""
     rnd = random.Random(seed)
@@ -104,8 +118,9 @@ def populate(app, n_persons: int, n_clients: int, seed: int = 1) -> dict:
         {"person_id": p["id"], "team_id": team.id, "token": t, "name": p["name"]}
         for p in persons for t in name_search.tokens(p["name"])])
     _bulk(ContactAssignment.__table__, [
-        {"person_id": i + 1, "user_id": staff[i % len(staff)], "recorded_by_id": staff[0],
-         "started_at": NOW - timedelta(days=30)} for i in range(n_persons)])
+        {"person_id": i + 1, "user_id": kontaktperson(i, n_persons, staff),
+         "recorded_by_id": staff[0], "started_at": NOW - timedelta(days=30)}
+        for i in range(n_persons)])
     blank = dict.fromkeys(("parent_id", "rated_by_person", "completed_at", "score", "signed_at",
                            "signed_by_id", "ip_outcome", "ip_decision", "content_sha256"))
     rows, aid = [], 0

@@ -8,8 +8,8 @@ RUNS = 30
 
 def pages(ids: dict, app) -> dict:
     """{page: (who, path)}: the person list is a staff member's Mine personer (a team lead has
-    none of their own; a kontaktperson has 50 persons among 1,000, 5,000 among 100,000, shown
-    50 to a page); the rest as the team lead."""
+    none of their own; the measured kontaktperson has data.CASELOAD persons among 1,000 and
+    among 100,000, one page of 50); the rest as the team lead."""
     out = {"Personliste": ("staff", "/"), "Navnesøk": ("lead", f"/?q={ids['name_query']}"),
            "Nummersøk": ("lead", f"/?q={ids['number_query']}"),
            "Personside": ("lead", f"/personer/{ids['person_id']}")}

@@ -1,4 +1,7 @@
 """The benchmark's own parts work on a small database, so `make bench` does not rot."""
+import re
+from collections import Counter
+
 from bench import data, scale, signing, weight
 from bench.measure import percentile
 from bench.run import table
@@ -9,6 +12,16 @@ def test_percentile():
     assert percentile(list(range(1, 101)), 95) == 95
 
 
+def test_the_measured_kontaktperson_has_one_caseload_at_any_size():
+    """Mine personer is compared at 1,000 and 100,000 persons for the same caseload; the other
+    staff share the rest of the team."""
+    for n in (1_000, 100_000):
+        staff = list(range(1, 21))
+        counts = Counter(data.kontaktperson(i, n, staff) for i in range(n))
+        assert counts[1] == data.CASELOAD and sum(counts.values()) == n
+        assert min(counts[u] for u in staff[1:]) >= (n - data.CASELOAD) // 19
+
+
 def test_population_searches_and_pages(app):
     ids = data.populate(app, 60, 3)
     assert len(ids["clients"]) == 3
@@ -17,9 +30,10 @@ def test_population_searches_and_pages(app):
     assert all(v["small"]["queries"] > 0 and v["small"]["p95_ms"] > 0 and v["small"]["kb"] > 1
                for v in result.values())
     client = scale.login(app, ids["clients"][0][0], data.PASSWORD)
-    # The person list is measured as a kontaktperson: 60 persons over 3 of them, 20 each.
+    # The person list is measured as a kontaktperson: the first client, 50 of the 60 persons.
     assert scale.pages(ids, app)["Personliste"] == ("staff", "/")
-    assert client.get("/").get_data(as_text=True).count('href="/personer/') >= 20
+    rows = re.findall(r'href="/personer/\d+"', client.get("/").get_data(as_text=True))
+    assert len(rows) == data.CASELOAD
     html = client.get("/?q=" + ids["number_query"]).get_data(as_text=True)
     assert html.count('href="/personer/') >= 1  # the number search finds the sample person
     pages = weight.measure(client, {"Personside": f"/personer/{ids['person_id']}"})
