@@ -82,3 +82,37 @@ def test_the_statement_skips_sqlalchemys_execution(app, factory):
         assert len(executed) == 1
     finally:
         event.remove(db.engine, "before_execute", record)
+
+
+
+def test_on_postgresql_an_autosave_opens_no_transaction_and_other_writes_keep_theirs(
+        app, factory, login):
+    """The autosave's three statements run without BEGIN and COMMIT (two reads while no
+    transaction is open, the guarded write marked alone); a write not marked alone (the
+    audit row of a page view) runs in a transaction, and one after the request rolls back."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite: sqlite3 begins before a write by itself; nothing changes there")
+    kari = factory.user("ansatt", username="kari")
+    a = factory.assessment(factory.person(contact=kari), kari, filled=False)
+    a_id, at = a.id, kari.created_at
+    client = login(kari)
+    db.session.commit()  # the test's own session holds no transaction (as a request's)
+    seen = []
+
+    def mode(conn, cursor, statement, *args):
+        seen.append((statement.split()[0], conn.connection.driver_connection.autocommit))
+    event.listen(db.engine, "before_cursor_execute", mode)
+    try:
+        r = client.post(f"/kartlegginger/{a_id}/autolagre",
+                        json={"version": 1, "section": "familie", "answers": {}})
+        assert r.status_code == 200, r.get_json()
+        saved, seen[:] = list(seen), []
+        assert client.get(f"/kartlegginger/{a_id}").status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", mode)
+    assert saved == [("SELECT", True), ("SELECT", True), ("WITH", True)]
+    assert ("INSERT", False) in seen  # the page's audit row, in its transaction
+    db.session.execute(insert(AuditEvent.__table__).values(at=at, action="x"))
+    assert not db.session.connection().connection.driver_connection.autocommit
+    db.session.rollback()
+    assert db.session.scalar(select(AuditEvent.id).where(AuditEvent.action == "x")) is None

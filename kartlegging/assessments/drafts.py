@@ -197,7 +197,7 @@ def _write(a, values: dict, event: dict) -> bool:
     params.update(guard_id=a.id, guard_version=a.version)
     if db.session.connection().dialect.name == "postgresql":
         return direct_sql.rowcount(_guarded_update_with_audit_row(),
-                                   {**params, **audit.parameters(event)}) == 1
+                                   {**params, **audit.parameters(event)}, alone=True) == 1
     if direct_sql.rowcount(_guarded_update(), params) != 1:
         return False
     direct_sql.rowcount(audit.insert_one(), audit.parameters(event))
