@@ -57,8 +57,11 @@ def _run(statement: Executable, params: dict, alone: bool = False):
         values = tuple(values[name] for name in c.positions)
     driver = conn.connection.driver_connection
     cursor = driver.cursor()
-    # PostgreSQL, and no transaction open: a read or a write alone needs none.
-    own = ((c.read or alone) and dialect.name == "postgresql"
+    # PostgreSQL, and no transaction open: a read or a write alone needs none. A write is
+    # not alone while the session holds changes not yet sent: they commit with it.
+    session = db.session
+    own = (dialect.name == "postgresql"
+           and (c.read or (alone and not (session.new or session.dirty or session.deleted)))
            and driver.info.transaction_status == TransactionStatus.IDLE)
     if own:
         driver.autocommit = True

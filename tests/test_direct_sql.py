@@ -5,8 +5,9 @@ from sqlalchemy import bindparam, event, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from kartlegging import direct_sql
+from kartlegging.assessments import drafts
 from kartlegging.extensions import db
-from kartlegging.models import Assessment, AuditEvent, User
+from kartlegging.models import Assessment, AuditEvent, Person, User
 
 
 def user_query():
@@ -116,3 +117,27 @@ def test_on_postgresql_an_autosave_opens_no_transaction_and_other_writes_keep_th
     assert not db.session.connection().connection.driver_connection.autocommit
     db.session.rollback()
     assert db.session.scalar(select(AuditEvent.id).where(AuditEvent.action == "x")) is None
+
+
+def test_a_write_marked_alone_joins_the_changes_the_session_holds(app, factory):
+    """Unsent ORM changes and a save commit together: the write is then not run alone."""
+    kari = factory.user("ansatt")
+    person = factory.person(contact=kari)
+    a = factory.assessment(person, kari, filled=False)
+    db.session.commit()
+    person.name = "Endret Navn"  # pending, not flushed
+    seen = []
+
+    def mode(conn, cursor, statement, *args):
+        seen.append((statement.split()[0], conn.connection.driver_connection.autocommit
+                     if conn.dialect.name == "postgresql" else None))
+    event.listen(db.engine, "before_cursor_execute", mode)
+    try:
+        drafts.save(a, {"har_barn": "nei"}, expected_version=a.version, by=kari,
+                    section_id="familie")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", mode)
+    assert all(autocommit is not True for _, autocommit in seen), seen
+    db.session.expire_all()
+    assert db.session.get(Person, person.id).name == "Endret Navn"
+    assert db.session.get(Assessment, a.id).answers.get("har_barn") == "nei"
