@@ -11,7 +11,7 @@ and a write the caller marks `alone` (it is the whole change, committed right af
 autosave's guarded UPDATE with its audit row). An autosave is then three statements and no
 BEGIN or COMMIT: two round trips fewer. Inside an open transaction everything runs in it.
 """
-from functools import cache
+from functools import lru_cache
 from typing import NamedTuple
 
 from psycopg.pq import TransactionStatus
@@ -31,7 +31,7 @@ class _Compiled(NamedTuple):
     results: list | None   # their types' result processors (None: the driver's value)
 
 
-@cache
+@lru_cache(maxsize=64)  # per statement object: callers build theirs once (@cache)
 def _compiled(statement: Executable, dialect) -> _Compiled:
     c = statement.compile(dialect=dialect)
     binds = {name: bind.type.dialect_impl(dialect).bind_processor(dialect)
