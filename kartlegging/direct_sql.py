@@ -10,6 +10,8 @@ no transaction is open (under READ COMMITTED every statement has its own snapsho
 and a write the caller marks `alone` (it is the whole change, committed right after; the
 autosave's guarded UPDATE with its audit row). An autosave is then three statements and no
 BEGIN or COMMIT: two round trips fewer. Inside an open transaction everything runs in it.
+Not for a SELECT … FOR UPDATE (its lock would end at once), and a read does not flush the
+ORM session's pending changes first: these are reads at the start of a request.
 """
 from functools import lru_cache
 from typing import NamedTuple
