@@ -2,7 +2,7 @@
 PY := .venv/bin/python
 export FLASK_APP := kartlegging
 
-.PHONY: run test test-sqlite test-pg test-browser setup setup-test lint bench clean
+.PHONY: run test test-sqlite test-pg test-browser setup setup-test lint bench lock outdated clean
 
 setup:
 	scripts/system-packages.sh run
@@ -25,6 +25,14 @@ test-pg: setup-test
 
 bench: setup-test
 	scripts/bench.sh
+
+# Rewrites requirements/*.txt from pyproject.toml's ranges (UPGRADE=1 moves every package to
+# its newest release within them); commit the change on its own so that CI shows what it breaks.
+lock:
+	scripts/lock.sh
+
+outdated:
+	scripts/outdated.sh
 
 lint: setup-test
 	.venv/bin/ruff check kartlegging tests bench config.py
