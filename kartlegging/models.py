@@ -344,6 +344,10 @@ class LoginSession(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None]
+    # Wrong tries at ending this login's hand-over, and when the next try is allowed: a
+    # counter of its own, never the account's login lockout (access/attempts.py).
+    handover_failures: Mapped[int] = mapped_column(default=0, server_default="0")
+    handover_wait_until: Mapped[datetime | None]
 
 
 class AppSetting(db.Model):
