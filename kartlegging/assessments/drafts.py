@@ -361,3 +361,81 @@ def live_sections(inst: Instrument, section_id: str) -> list:
     (its completion moves their count without a save of the draft)."""
     affected = inst.live_affected[section_id]
     return [s for s in inst.sections if s.id in affected or s.embed == LIVSKVALITET]
+
+
+# ---------------------------------------------------------------------------------------------
+# Restoring the device's copy of unsaved answers after a crash or a lost tab.
+#
+# The browser keeps, encrypted, the answers the server has not acknowledged. The copy on disk
+# can be older than what the server holds (browsers write storage to disk lazily), so a copy
+# is never simply saved again: each field carries the server value it was based on (and the
+# values this device sent since), and the server decides per field.
+
+APPLY = "apply"          # the server has not changed the field since the copy: save the copy
+ALREADY = "already"      # the server holds the copy's value already: nothing to do
+CONFLICT = "conflict"    # both changed: the user sees both and chooses
+
+
+def as_posted(value) -> list[str]:
+    """A value as the form posts it: a list of strings (empty for no answer), order-free for
+    multiple choices, so a stored 2 equals a typed "2"."""
+    if value is None or value == "" or value == []:
+        return []
+    if isinstance(value, list):
+        return sorted(str(v) for v in value if v not in (None, ""))
+    return [str(value)]
+
+
+class LocalEdit(NamedTuple):
+    """One field of the device's copy: the value typed, the server value it was typed over
+    (None when the copy does not know it: copies written before the base was kept) at
+    `base_version`, and the values this device sent since (a reply may have been lost)."""
+    value: object
+    base_version: int
+    base_value: object = None
+    has_base: bool = False
+    sent: tuple = ()
+
+
+def restore_outcome(server_value, edit: LocalEdit, version: int) -> str:
+    """APPLY, ALREADY or CONFLICT for one field of a copy, against the server's value now.
+
+    Applied only where the copy differs from the server and the server's value is still the one
+    the copy was typed over (or one this device sent itself); a copy that does not know its
+    base value is applied only if the draft has not been saved since its version. Anything
+    else is a conflict: a restore never replaces a newer server answer without asking."""
+    server, local = as_posted(server_value), as_posted(edit.value)
+    if server == local:
+        return ALREADY
+    if edit.has_base:
+        ours = [as_posted(edit.base_value), *(as_posted(v) for v in edit.sent)]
+        return APPLY if server in ours else CONFLICT
+    return APPLY if edit.base_version == version else CONFLICT
+
+
+def parse_local_edit(raw) -> LocalEdit | None:
+    """A field of the copy as the browser posts it, or None if it is malformed."""
+    if not isinstance(raw, dict) or "value" not in raw:
+        return None
+    base_version = raw.get("base_version")
+    if not isinstance(base_version, int) or isinstance(base_version, bool):
+        return None
+    sent = raw.get("sent") or []
+    if not isinstance(sent, list):
+        return None
+    return LocalEdit(raw["value"], base_version, raw.get("base_value"), "base_value" in raw,
+                     tuple(sent[-10:]))
+
+
+def restore_plan(a: Assessment | DraftRow, section_id: str, fields: dict) -> dict[str, str]:
+    """field name -> outcome for the copy's fields of one section (unknown names are left
+    out). Reads only: the browser saves the applied ones through the ordinary autosave."""
+    sec = instrument_of(a).section(section_id)
+    names = {n for i in sec.items for n in ((i.id, i.comment_id) if i.comment else (i.id,))}
+    answers = a.answers or {}
+    out = {}
+    for name, raw in fields.items():
+        edit = parse_local_edit(raw)
+        if name in names and edit is not None:
+            out[name] = restore_outcome(answers.get(name), edit, a.version)
+    return out

@@ -1,4 +1,6 @@
 """Kartlegging views: start, overview, one section per screen, autosave. Views only."""
+import json
+
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
@@ -238,6 +240,36 @@ def autosave(assessment_id):
                    aside_message=(aside_message(len(saved.moved_aside))
                                   if saved.moved_aside else None),
                    **live_state(inst, saved.answers, sec, counts, saved.ev, live))
+
+
+@bp.route("/kartlegginger/<int:assessment_id>/gjenopprett", methods=["POST"])
+def restore(assessment_id):
+    """Which fields of the device's copy of unsaved answers may be saved again, decided here
+    per field: {section, fields: JSON text of {name: {value, base_version, base_value, sent}}}
+    -> {version, fields: {name: {outcome, server}}} with outcome apply / already / conflict.
+    Saves nothing: the page saves what applies through the autosave, and shows conflicts.
+    (The fields come as one JSON string: the input guard lets only flat JSON reach views.)"""
+    a = drafts.draft_row(assessment_id)
+    if a is None or not drafts.staff_form(a.instrument_key):
+        abort(404)
+    if a.team_id != current_user.team_id:
+        team_person(a.person_id)
+    if a.is_signed:
+        return _locked_response(a)
+    payload = request.get_json(silent=True)
+    payload = payload if isinstance(payload, dict) else {}
+    sec = drafts.instrument_of(a).section(str(payload.get("section")))
+    try:
+        fields = json.loads(payload.get("fields") or "")
+    except (TypeError, ValueError, RecursionError):
+        fields = None
+    if sec is None or not isinstance(fields, dict):
+        return jsonify(error="invalid", message="Ugyldige data. Last siden på nytt."), 400
+    plan = drafts.restore_plan(a, sec.id, fields)
+    answers = a.answers or {}
+    return jsonify(version=a.version, fields={
+        name: {"outcome": outcome, "server": drafts.as_posted(answers.get(name))}
+        for name, outcome in plan.items()})
 
 
 def aside_message(n: int) -> str:
