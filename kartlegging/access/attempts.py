@@ -5,6 +5,7 @@ password check and before anything that could fail later: parallel guesses canno
 same count, and a later error (rolled back) never undoes a counted try.
 """
 import ipaddress
+import math
 from datetime import timedelta
 
 from flask import current_app, has_request_context, request
@@ -12,7 +13,7 @@ from sqlalchemy import case, func, or_, select
 
 from ..clock import now_utc
 from ..extensions import db
-from ..models import AuditEvent, User
+from ..models import AuditEvent, LoginSession, User
 
 LOCKED = ("Kontoen er midlertidig låst etter for mange mislykkede forsøk. "
           "Prøv igjen om {m} minutter.")
@@ -144,3 +145,76 @@ def recent_events(action: str, user_id: int, minutes: int) -> int:
     return db.session.scalar(select(func.count(AuditEvent.id)).where(
         AuditEvent.action == action, AuditEvent.user_id == user_id,
         AuditEvent.at >= now_utc() - timedelta(minutes=minutes)))
+
+
+# ---------------------------------------------------------------- ending a hand-over
+#
+# Tries at ending a hand-over (the staff member's password, or a login on the unlock page)
+# have a counter of their own on the login session, never the account's login lockout: the
+# person holding the tablet must not be able to lock staff out of taking it back. Guessing
+# is slowed instead: after HANDOVER_FREE_TRIES wrong tries each further try waits a delay
+# that doubles (HANDOVER_DELAY_SECONDS, 2x, 4x ...), up to HANDOVER_MAX_DELAY_SECONDS.
+
+HANDOVER_WAIT = "For mange feil forsøk. Vent {wait} før du prøver igjen."
+
+
+def _handover_cfg() -> tuple[int, float, float]:
+    cfg = current_app.config
+    return (int(cfg.get("HANDOVER_FREE_TRIES", 3)), float(cfg.get("HANDOVER_DELAY_SECONDS", 5)),
+            float(cfg.get("HANDOVER_MAX_DELAY_SECONDS", 300)))
+
+
+def handover_delay(failures: int) -> float:
+    """Seconds the next try waits after `failures` wrong tries in a row (0: none)."""
+    free, base, cap = _handover_cfg()
+    if failures < free:
+        return 0.0
+    return min(base * 2 ** min(failures - free, 40), cap)
+
+
+def seconds_text(seconds: float) -> str:
+    n = max(1, math.ceil(seconds))
+    return "1 sekund" if n == 1 else f"{n} sekunder"
+
+
+def reserve_handover_try(token_sha256: str | None) -> tuple[int | None, float]:
+    """Count one try at ending the hand-over of the login `token_sha256`, before it is checked.
+
+    Returns (the try's number in the run of wrong tries, 0), or (None, seconds left) while
+    the delay after earlier wrong tries runs (None, 0: no such login). The try sets the
+    delay that follows it as if it were wrong, in the same UPDATE (a compare-and-set on the
+    count), so parallel guesses cannot slip past it; a right try clears it.
+    """
+    if not token_sha256:
+        return None, 0.0
+    t = LoginSession.__table__
+    for _ in range(5):
+        now = now_utc()
+        row = db.session.execute(select(t.c.handover_failures, t.c.handover_wait_until)
+                                 .where(t.c.token_sha256 == token_sha256)).first()
+        if row is None:
+            return None, 0.0
+        failures, until = row.handover_failures or 0, row.handover_wait_until
+        if until is not None and until > now:
+            return None, (until - now).total_seconds()
+        number = failures + 1
+        delay = handover_delay(number)
+        result = db.session.execute(t.update().where(
+            t.c.token_sha256 == token_sha256, t.c.handover_failures == failures,
+            or_(t.c.handover_wait_until.is_(None), t.c.handover_wait_until <= now))
+            .values(handover_failures=number,
+                    handover_wait_until=now + timedelta(seconds=delay) if delay else None))
+        db.session.commit()
+        if result.rowcount == 1:
+            return number, 0.0
+    return None, 1.0  # others are trying at this very moment: wait a little
+
+
+def clear_handover_tries(token_sha256: str | None) -> None:
+    """A right try, or a new hand-over: the run of wrong tries is over."""
+    if not token_sha256:
+        return
+    t = LoginSession.__table__
+    db.session.execute(t.update().where(t.c.token_sha256 == token_sha256)
+                       .values(handover_failures=0, handover_wait_until=None))
+    db.session.commit()

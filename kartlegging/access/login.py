@@ -108,8 +108,8 @@ def _carried() -> list[tuple[str, str]]:
             if k.startswith(CARRY)]
 
 
-def _complete_login(user: User):
-    attempts.reset_tries(user)
+def start_login(user: User, *, detail: str | None = None) -> None:
+    """The user is verified: a new login on this browser (session row, cookie, audit)."""
     login_user(user)
     sessions.start(user)
     # An aware "now": now_utc() is naive, and .timestamp() on a naive datetime reads
@@ -117,7 +117,30 @@ def _complete_login(user: User):
     session["last_seen"] = session["login_at"] = datetime.now(UTC).timestamp()
     session.pop(TOTP_PENDING, None)
     user.last_login_at = now_utc()
-    audit.record("login", user=user)
+    audit.record("login", user=user, detail=detail)
+
+
+def check_credentials(username: str | None, password: str | None,
+                      code: str | None) -> User | None:
+    """User name, password and, for an account with two-factor, the one-time code: the
+    active local user they prove, or None. Without the login lockout: for the hand-over
+    unlock page, whose tries have their own counter (attempts.reserve_handover_try), so
+    the person holding the tablet cannot lock anyone's account from there."""
+    name = (username or "").strip().lower()
+    user = db.session.scalar(select(User).where(User.username == name)) if name else None
+    if user is None or user.is_sso or not user.active:
+        _spend_hash_time(password or "")
+        return None
+    if not user.check_password(password or ""):
+        return None
+    if user.totp_secret and not twofactor.use_code(user, code):
+        return None
+    return user
+
+
+def _complete_login(user: User):
+    attempts.reset_tries(user)
+    start_login(user)
     if wants_json():
         return jsonify(ok=True, csrf_token=generate_csrf(), user=user.id)
     target = safe_local_path(request.args.get("next"))

@@ -27,6 +27,12 @@ def start(user: User) -> None:
     session[KEY] = token
 
 
+def current_digest() -> str | None:
+    """The hash of this cookie's login token (the key of its LoginSession row), or None."""
+    token = session.get(KEY)
+    return _digest(token) if isinstance(token, str) and token else None
+
+
 class LoginUser(UserMixin):
     """The logged-in user as the login fence reads it on every request: the user row's
     columns and its team's name (`team_name`), read-only. An ORM load of the User cost a

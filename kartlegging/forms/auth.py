@@ -16,3 +16,14 @@ class LoginForm(Form):
 class PasswordConfirmForm(Form):
     password = PasswordField("Ditt passord", validators=[
         DataRequired("Skriv passordet ditt for å bekrefte."), Length(max=200)])
+
+
+class HandoverLoginForm(Form):
+    """Ending a hand-over by logging in on the unlock page: the same staff member (a fresh
+    login) or a colleague of the person's team. Names of its own, beside «Ditt passord»."""
+    login_username = StringField("Brukernavn", validators=[
+        DataRequired("Skriv brukernavnet."), Length(max=80)])
+    login_password = PasswordField("Passord", validators=[
+        DataRequired("Skriv passordet."), Length(max=200)])
+    login_code = StringField("Engangskode (bare hvis kontoen bruker tofaktor)",
+                             validators=[Length(max=12)])

@@ -1,20 +1,24 @@
 """Livskvalitet: the hand-over mode (the person answers on the tablet) and staff entry.
 
-During hand-over the session may reach only these pages (guard.HANDOVER_ENDPOINTS);
-ending it needs the staff member's password, or for an SSO user a fresh login at the
-identity provider (the fence lets through only that answer: guard.handover_reauth_return).
+During hand-over the session may reach only these pages (guard.HANDOVER_ENDPOINTS).
+Ending it needs the staff member's password (or for an SSO user a fresh login at the
+identity provider: the fence lets through only that answer, guard.handover_reauth_return),
+or a login on the unlock page by the same staff member or a colleague of the person's team.
+Tries there have their own counter with a growing delay (attempts.reserve_handover_try),
+never the account's login lockout: the person cannot lock staff out of taking the tablet back.
 """
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from ..access import audit, reauth
-from ..access.login import confirm_password
+from ..access import attempts, audit, oidc, reauth, sessions
+from ..access.guard import REAUTH_PENDING
+from ..access.login import check_credentials, start_login
 from ..assessments import drafts
 from ..assessments.views import team_assessment
 from ..clock import now_utc
 from ..domain.instrument_types import DECLINE
 from ..extensions import db
-from ..forms.auth import PasswordConfirmForm
+from ..forms.auth import HandoverLoginForm, PasswordConfirmForm
 from ..forms.builder import form_class, stored_to_formdata
 from ..models import Assessment, User
 from . import ratings
@@ -54,6 +58,7 @@ def start(assessment_id):
     rating = drafts.start(kartlegging.person, current_user, drafts.LIVSKVALITET,
                        parent_id=kartlegging.id, rated_by_person=True)
     audit.record("handover_start", person_id=kartlegging.person_id, obj=rating)
+    attempts.clear_handover_tries(sessions.current_digest())  # a new hand-over, a new count
     session["handover"] = {"rating_id": rating.id, "user_id": current_user.id,
                            "return_to": kartlegging.id}
     return redirect(url_for(".question", n=1))
@@ -121,62 +126,146 @@ def _answered(rating: Assessment) -> tuple[int, int]:
 @bp.route("/egenvurdering/ferdig")
 def done():
     rating = _handover_rating()
-    answered, total = _answered(rating)
     failure = reauth.take_failure(HANDOVER_END, {"rating_id": rating.id})
-    sso_staff = _staff().is_sso
-    if sso_staff:
+    if _staff().is_sso:
         reauth.prepare_page()
     form = (PasswordConfirmForm(formdata=None, data=failure["fields"]) if failure
             else PasswordConfirmForm())
-    return render_template("selfrating/done.html", form=form,
-                           answered=answered, total=total,
-                           stopped=session["handover"].get("stopped"),
-                           staff=bool(failure) or request.args.get("ansatt") == "1",
-                           sso_staff=sso_staff,
-                           reauth_error=failure and failure["message"]
-                           ), 403 if failure else 200
+    return _done_page(rating, form=form,
+                      staff=bool(failure) or request.args.get("ansatt") == "1",
+                      reauth_error=failure and failure["message"],
+                      status=403 if failure else 200)
+
+
+def _done_page(rating: Assessment, *, form=None, login_form=None, staff=True,
+               reauth_error=None, status=200, wait: float = 0.0):
+    """The thank-you page with the staff member's unlock, and the login for ending it."""
+    answered, total = _answered(rating)
+    response = render_template(
+        "selfrating/done.html",
+        form=form or PasswordConfirmForm(formdata=None),
+        login_form=login_form or HandoverLoginForm(formdata=None),
+        login_open=login_form is not None,
+        answered=answered, total=total, stopped=session["handover"].get("stopped"),
+        staff=staff, sso_staff=_staff().is_sso, reauth_error=reauth_error)
+    headers = {"Retry-After": str(max(1, int(wait + 0.999)))} if wait else {}
+    return response, status, headers
 
 
 def _staff() -> User:
     return db.session.get(User, session["handover"]["user_id"])
 
 
+KEPT = " Nettbrettet er fortsatt overlevert til personen."
+NO_LOGIN = ("Innloggingen på nettbrettet gjelder ikke lenger. Lukk nettleseren og logg inn "
+            "på nytt.")
+# How a hand-over was ended, for the audit log.
+BY_PASSWORD = "med eget passord"
+BY_FRESH_LOGIN = "ved ny innlogging av samme ansatt"
+
+
+def _refused_early(rating: Assessment, staff: User, wait: float, field, how: str) -> None:
+    """A try while the delay after earlier wrong tries runs: not checked (answered 429)."""
+    message = (attempts.HANDOVER_WAIT.format(wait=attempts.seconds_text(wait)) if wait
+               else NO_LOGIN)
+    field.errors = [message + KEPT]
+    audit.record("handover_end_failed", person_id=rating.person_id, obj=rating, user=staff,
+                 detail=(f"{how}: avvist uten kontroll, {attempts.seconds_text(wait)} igjen "
+                         "av ventetiden" if wait else f"{how}: ingen innlogging å telle på"))
+
+
+def _wrong_try(rating: Assessment, staff: User, number: int, what: str, detail: str) -> str:
+    """A counted wrong try: audited; the message says when the next try is allowed."""
+    delay = attempts.handover_delay(number)
+    audit.record("handover_end_failed", person_id=rating.person_id, obj=rating, user=staff,
+                 detail=(f"{detail} (feil forsøk nr. {number} på rad"
+                         + (f"; neste forsøk om {attempts.seconds_text(delay)})" if delay
+                            else ")"))[:1000])
+    return (what + (f" Vent {attempts.seconds_text(delay)} før neste forsøk." if delay else "")
+            + KEPT)
+
+
 @bp.route("/egenvurdering/avslutt", methods=["POST"])
 def end():
     """Staff take the tablet back: their password, or for an SSO user a fresh login at the
-    identity provider (access/reauth.py; the fence lets only its answer through)."""
+    identity provider (access/reauth.py; the fence lets only its answer through); or a login
+    on this page (`login_username` posted: see _end_by_login)."""
     rating = _handover_rating()
     state = session["handover"]
     staff = _staff()
+    if "login_username" in request.form:
+        return _end_by_login(rating, state, staff)
     form = PasswordConfirmForm()
     if staff.is_sso:
         return reauth.begin(HANDOVER_END, staff, {"rating_id": rating.id},
                             reauth.form_fields(form))
-    problem = (confirm_password(staff, form.password.data) if form.validate_on_submit()
-               else "Skriv passordet ditt.")
-    if problem:
-        audit.record("handover_end_failed", person_id=rating.person_id, obj=rating, user=staff)
-        form.password.errors = [f"{problem} Nettbrettet er fortsatt overlevert til personen."]
-        answered, total = _answered(rating)
-        return render_template("selfrating/done.html", form=form, answered=answered,
-                               total=total, stopped=state.get("stopped"), staff=True,
-                               sso_staff=False), 403
-    return _end_handover(rating, state, staff)
+    if not form.validate_on_submit():
+        audit.record("handover_end_failed", person_id=rating.person_id, obj=rating, user=staff,
+                     detail="uten passord")
+        form.password.errors = ["Skriv passordet ditt." + KEPT]
+        return _done_page(rating, form=form, status=403)
+    digest = sessions.current_digest()
+    number, wait = attempts.reserve_handover_try(digest)
+    if number is None:
+        _refused_early(rating, staff, wait, form.password, "eget passord")
+        return _done_page(rating, form=form, status=429 if wait else 403, wait=wait)
+    if staff.active and staff.check_password(form.password.data or ""):
+        attempts.clear_handover_tries(digest)
+        return _end_handover(rating, state, staff, BY_PASSWORD)
+    form.password.errors = [_wrong_try(rating, staff, number, "Feil passord.", "feil passord")]
+    return _done_page(rating, form=form, status=403)
 
 
-def _end_handover(rating: Assessment, state: dict, staff: User):
-    """The staff member is confirmed: the rating is completed, the tablet is staff's again."""
+def _end_by_login(rating: Assessment, state: dict, staff: User):
+    """A login on the unlock page ends the hand-over: the same staff member logging in
+    afresh, or a colleague of the person's team. User name, password and (for an account
+    with two-factor) the one-time code, counted like the password above and never under
+    the login lockout. The tablet's old login ends; the one who logged in has it now."""
+    form = HandoverLoginForm()
+    if not form.validate_on_submit():
+        audit.record("handover_end_failed", person_id=rating.person_id, obj=rating, user=staff,
+                     detail="innlogging på nettbrettet: skjemaet var ufullstendig")
+        return _done_page(rating, login_form=form, status=403)
+    typed = form.login_username.data.strip().lower()[:80]
+    digest = sessions.current_digest()
+    number, wait = attempts.reserve_handover_try(digest)
+    if number is None:
+        _refused_early(rating, staff, wait, form.login_password,
+                       f"innlogging på nettbrettet ({typed})")
+        return _done_page(rating, login_form=form, status=429 if wait else 403, wait=wait)
+    user = check_credentials(typed, form.login_password.data, form.login_code.data)
+    if user is None or not (user.id == staff.id or user.team_id == rating.person.team_id):
+        why = "feil brukernavn, passord eller engangskode" if user is None else \
+            "ikke i personens team"
+        form.login_password.errors = [_wrong_try(
+            rating, staff, number,
+            "Feil brukernavn, passord eller engangskode, eller ikke ansatt i personens team.",
+            f"innlogging på nettbrettet ({typed}): {why}")]
+        return _done_page(rating, login_form=form, status=403)
+    attempts.clear_handover_tries(digest)
+    sessions.end_current()
+    session.pop(REAUTH_PENDING, None)
+    start_login(user, detail="på nettbrettet, for å avslutte en overlevering")
+    how = (BY_FRESH_LOGIN if user.id == staff.id else
+           f"av kollega i teamet ({user.username}) ved innlogging; overlevert av {staff.username}")
+    return _end_handover(rating, state, user, how)
+
+
+def _end_handover(rating: Assessment, state: dict, ended_by: User, how: str):
+    """Whoever ended it is confirmed: the rating is completed, the tablet is staff's again.
+    `how` (own password, fresh login, colleague, provider) goes to the audit log."""
     ratings.complete(rating, drafts.registry(), now_utc())
     session.pop("handover")
     answered, total = _answered(rating)
-    detail = None
+    detail = how
     if answered < total:
         who = "personen" if state.get("stopped") == "person" else "ansatt"
-        detail = f"avsluttet før alle spørsmål var besvart ({answered} av {total}), av {who}"
-    audit.record("handover_end", person_id=rating.person_id, obj=rating, user=staff,
-                 detail=detail)
+        detail += f"; avsluttet før alle spørsmål var besvart ({answered} av {total}), av {who}"
+    audit.record("handover_end", person_id=rating.person_id, obj=rating, user=ended_by,
+                 detail=detail[:1000])
     flash("Egenvurderingen er lagret"
-          + (f" som ufullstendig ({answered} av {total} spørsmål besvart)" if detail else "")
+          + (f" som ufullstendig ({answered} av {total} spørsmål besvart)"
+             if answered < total else "")
           + ". Nettbrettet er tilbake i ansattmodus.", "success")
     return redirect(url_for("assessments.section", assessment_id=state["return_to"],
                             section_id=_embed_section(state["return_to"])))
@@ -186,7 +275,8 @@ def _reauth_confirmed(pending):
     rating = _handover_rating()
     if rating.id != pending["target"]["rating_id"]:
         abort(404)
-    return _end_handover(rating, session["handover"], _staff())
+    return _end_handover(rating, session["handover"], _staff(),
+                         f"ved ny innlogging hos {oidc.provider_name()}")
 
 
 def _reauth_failed(pending):

@@ -49,7 +49,7 @@ def test_person_stops_and_staff_unlocks_answers_kept_marked_incomplete(staff, fa
     rating = rating_of(a)
     assert rating.completed_at is not None and len(rating.answers) == 3
     assert last_event("handover_end").detail == \
-        "avsluttet før alle spørsmål var besvart (3 av 16), av personen"
+        "med eget passord; avsluttet før alle spørsmål var besvart (3 av 16), av personen"
 
 
 def test_staff_ends_early_from_a_question_with_the_password(staff, factory):
