@@ -164,8 +164,14 @@
     this.dirty = false; this.saving = false; this.timer = null; this.retry = 0;
     this.delay = 300;  // ms: a change is on its way to the server within this time, typing or not
     this.blocked = false;  // conflict or expired session: wait for the user
-    this.acked = this.answers();  // what the server has
+    this.acked = this.answers();  // what the server has (at this.version)
     this.last = this.acked;       // the form as it was before the latest change
+    // For the copy on the device: per field, the values sent since the last acknowledged
+    // save (a reply can be lost while the save itself landed) and when it was last changed.
+    this.sentSince = {}; this.changedAt = {};
+    // Copied answers the user has not decided on yet (both changed), and those being asked
+    // about right now: they stay in the copy until the user chooses.
+    this.unresolved = {}; this.awaiting = null;
     var self = this;
     form.addEventListener("input", function (e) { self.changed(e.target); });
     form.addEventListener("change", function (e) { self.changed(e.target); });
@@ -253,11 +259,32 @@
     var text = head ? head.textContent.replace(/\(velg alle som passer\)/, "").trim() : name;
     return name.slice(-10) === "_kommentar" ? "Kommentar til «" + text + "»" : text;
   };
-  // The encrypted copy on the device: exactly the answers still waiting for the server.
+  /* The encrypted copy on the device: exactly the answers still waiting for the server, each
+     with what it was typed over (the server's value at `base_version`) and the values sent
+     since, so that after a crash the server can tell whether it has moved on (a copy on disk
+     can be older than what the server acknowledged). Rewritten after every acknowledged save,
+     so an acknowledged answer never stays in it. */
+  SectionForm.prototype.copyFields = function () {
+    var self = this, pending = this.pendingChanges(), out = {}, version = Number(this.version.value);
+    Object.keys(pending).forEach(function (k) {
+      out[k] = {value: pending[k], base_version: version,
+                base_value: self.acked[k] === undefined ? "" : self.acked[k],
+                sent: (self.sentSince[k] || []).slice(-5), at: self.changedAt[k] || Date.now()};
+    });
+    var waiting = this.awaiting ? this.awaiting.fields : {};
+    Object.keys(waiting).forEach(function (k) { if (!(k in out)) out[k] = waiting[k]; });
+    return out;
+  };
   SectionForm.prototype.keep = function () {
-    var pending = this.pendingChanges();
-    if (Object.keys(pending).length === 0) return vault.remove(this.store);
-    return vault.put(this.store, {changes: pending, version: Number(this.version.value), at: Date.now(),
+    var fields = this.copyFields(), conflicts = {}, self = this;
+    [this.awaiting ? this.awaiting.conflicts : {}, this.unresolved].forEach(function (m) {
+      Object.keys(m).forEach(function (k) { conflicts[k] = m[k]; });
+    });
+    if (!Object.keys(fields).length && !Object.keys(conflicts).length) return vault.remove(this.store);
+    var at = 0;
+    Object.keys(fields).forEach(function (k) { at = Math.max(at, fields[k].at); });
+    Object.keys(conflicts).forEach(function (k) { at = Math.max(at, conflicts[k].at || 0); });
+    return vault.put(self.store, {v: 2, fields: fields, conflicts: conflicts, at: at || Date.now(),
                                   url: window.location.pathname, title: this.form.dataset.title});
   };
   SectionForm.prototype.showPending = function (always) {
@@ -271,23 +298,120 @@
       ". De er kryptert på nettbrettet til de er lagret.";
     note.hidden = false;
   };
-  // Answers typed before the tab was lost (kept encrypted): put them back and save them.
+  /* Answers typed before the tab was lost (kept encrypted). The server decides per field
+     (restore endpoint): "apply" where it has not changed the field since the copy was made,
+     "already" where it holds the same, "conflict" where both changed. Applied answers are
+     saved by the ordinary autosave; conflicts are shown side by side, nothing is saved until
+     the user chooses, and the copy keeps them meanwhile (a second crash asks again). */
   SectionForm.prototype.restore = function () {
     var self = this;
-    if (!vault.names().length) return;
+    if (!vault.names().length || !this.form.dataset.restore) return;
     vault.get(this.store).then(function (entry) {
       if (entry === undefined) { vault.remove(self.store); return; }
-      if (!entry || !entry.changes) return;
-      var now = self.answers(), n = 0;
-      Object.keys(entry.changes).forEach(function (k) {
-        if (!(k in now) || same(now[k], entry.changes[k])) return;
-        self.setValue(k, entry.changes[k]); n++;
+      if (!entry) return;
+      var fields = {}, conflicts = entry.conflicts || {}, now = self.answers();
+      Object.keys(entry.fields || {}).forEach(function (k) { fields[k] = entry.fields[k]; });
+      // A copy written before the base values were kept: only its version is known.
+      Object.keys(entry.changes || {}).forEach(function (k) {
+        fields[k] = {value: entry.changes[k], base_version: entry.version, at: entry.at};
       });
-      if (n === 0) { vault.remove(self.store); return; }
-      self.note((n === 1 ? "1 svar" : n + " svar") + " som ikke var lagret (skrevet kl. " + clock(entry.at) +
-                ") er hentet tilbake fra den krypterte kopien og lagres nå.");
+      [fields, conflicts].forEach(function (m) {
+        Object.keys(m).forEach(function (k) { if (!(k in now)) delete m[k]; });
+      });
+      if (!Object.keys(fields).length && !Object.keys(conflicts).length) { vault.remove(self.store); return; }
+      self.awaiting = {fields: fields, conflicts: conflicts};
+      function ask(m) {
+        if (!Object.keys(m).length) return Promise.resolve({fields: {}});
+        return postJSON(self.form.dataset.restore, {section: self.section, fields: JSON.stringify(m)})
+          .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.json(); });
+      }
+      Promise.all([ask(fields), ask(conflicts)]).then(function (replies) {
+        var applied = 0, asked = [];
+        [[fields, replies[0]], [conflicts, replies[1]]].forEach(function (pair) {
+          Object.keys(pair[0]).forEach(function (k) {
+            var edit = pair[0][k], answer = (pair[1].fields || {})[k];
+            if (!answer || answer.outcome === "already") return;
+            if (answer.outcome === "apply") { self.setValue(k, edit.value); applied++; return; }
+            self.unresolved[k] = edit;
+            asked.push([k, edit, answer.server]);
+          });
+        });
+        self.awaiting = null;
+        var text = [];
+        if (applied) {
+          text.push((applied === 1 ? "1 svar" : applied + " svar") + " som ikke var lagret (skrevet kl. " +
+                    clock(entry.at) + ") er hentet tilbake fra den krypterte kopien og lagres nå.");
+        }
+        if (asked.length) {
+          text.push((asked.length === 1 ? "1 svar" : asked.length + " svar") + " i kopien på nettbrettet er eldre enn " +
+                    "eller annerledes enn det som ble lagret senere. Velg ved spørsmålet hva som skal gjelde; " +
+                    "ingenting er lagret før du velger.");
+          asked.forEach(function (c) { self.showChoice(c[0], c[1], c[2]); });
+        }
+        if (text.length) self.note(text.join(" "));
+        if (applied) self.changed(null); else self.keep();
+      }, function () {
+        // Not answered (offline, session gone): the copy stays as it is; asked again next time.
+        self.awaiting = null;
+        self.unresolved = {};
+        Object.keys(conflicts).forEach(function (k) { self.unresolved[k] = conflicts[k]; });
+        Object.keys(fields).forEach(function (k) { if (!(k in self.unresolved)) self.unresolved[k] = fields[k]; });
+      });
+    });
+  };
+  /* The text of an answer as the page shows it: option labels for choices. */
+  SectionForm.prototype.shown = function (name, value) {
+    var form = this.form;
+    var list = Array.isArray(value) ? value : (answered(value) ? [value] : []);
+    if (!list.length) return "(tomt)";
+    return list.map(function (v) {
+      var input = form.querySelector('[name="' + name + '"][value="' + String(v).replace(/"/g, '\\"') + '"]');
+      var label = input && (input.closest("label") || form.querySelector('label[for="' + input.id + '"]'));
+      return label && (input.type === "radio" || input.type === "checkbox") ? label.textContent.trim() : String(v);
+    }).join(", ");
+  };
+  /* Both changed: the saved answer and the copy side by side, next to the question. */
+  SectionForm.prototype.showChoice = function (name, edit, server) {
+    var self = this;
+    var input = this.form.querySelector('[name="' + name + '"]');
+    var block = input && (input.closest(".item") || input.parentNode);
+    if (!block) return;
+    var isList = input.type === "checkbox";
+    var serverValue = isList ? server : (server[0] || "");
+    var id = "valg-" + name;
+    var old = document.getElementById(id);
+    if (old) old.remove();
+    var box = el("div", {"class": "restore-choice", id: id, role: "group", "aria-labelledby": id + "-h"});
+    box.appendChild(el("h2", {id: id + "-h"}, "To versjoner av «" + this.labelOf(name) + "»"));
+    box.appendChild(el("p", {}, "Svaret ble lagret på nytt etter at kopien på nettbrettet ble laget. " +
+                                 "Velg hvilken tekst som skal gjelde. Ingenting er lagret før du velger."));
+    var sides = el("div", {"class": "sides"});
+    var mine = el("div", {"class": "side"});
+    mine.appendChild(el("h3", {}, "Lagret"));
+    mine.appendChild(el("p", {"class": "side-text", dir: "auto"}, this.shown(name, serverValue)));
+    var copy = el("div", {"class": "side"});
+    copy.appendChild(el("h3", {}, "Kopien på nettbrettet" + (edit.at ? " (skrevet kl. " + clock(edit.at) + ")" : "")));
+    copy.appendChild(el("p", {"class": "side-text", dir: "auto"}, this.shown(name, edit.value)));
+    sides.appendChild(mine); sides.appendChild(copy);
+    box.appendChild(sides);
+    var keepServer = el("button", {type: "button", "class": "btn btn-primary"}, "Behold det lagrede");
+    var useCopy = el("button", {type: "button", "class": "btn"}, "Bruk kopien fra nettbrettet");
+    keepServer.addEventListener("click", function () {
+      delete self.unresolved[name];
+      box.remove();
+      self.keep();
+      self.say("Det lagrede svaret er beholdt", "ok");
+    });
+    useCopy.addEventListener("click", function () {
+      delete self.unresolved[name];
+      box.remove();
+      self.setValue(name, edit.value);
       self.changed(null);
     });
+    var actions = el("div", {"class": "choice-actions"});
+    actions.appendChild(keepServer); actions.appendChild(useCopy);
+    box.appendChild(actions);
+    block.parentNode.insertBefore(box, block);
   };
   SectionForm.prototype.note = function (text, undo) {
     var box = document.getElementById("aside-note");
@@ -353,6 +477,8 @@
   };
   SectionForm.prototype.changed = function (source) {
     this.dirty = true;
+    var t = Date.now(), now = this.answers(), before = this.last, at = this.changedAt;
+    Object.keys(now).forEach(function (k) { if (!same(now[k], before[k]) || !(k in at)) at[k] = t; });
     // A tap fires both "input" and "change": only a real change of value can be undone.
     if (source && source.name && !same(this.answers()[source.name], this.last[source.name])) {
       this.lastUndo = this.undoFor(source.name);
@@ -381,7 +507,11 @@
     this.saving = true;
     this.dirty = false;
     this.say("Lagrer …", "pending");
-    var sent = this.answers();
+    var sent = this.answers(), acked = this.acked, since = this.sentSince;
+    Object.keys(sent).forEach(function (k) {
+      if (same(sent[k], acked[k])) return;
+      since[k] = (since[k] || []).concat([sent[k]]).slice(-5);
+    });
     var body = {version: Number(this.version.value), section: this.section, answers: sent};
     if (this.full) body.full = true;  // after a conflict: the counts of every section
     return this.inflight = postJSON(this.url, body).then(function (r) {
@@ -395,6 +525,7 @@
         self.version.value = data.version;
         self.full = false;
         self.acked = sent;
+        self.sentSince = {};  // what the server has now is the base of every field
         self.clearErrors();
         self.say("Lagret kl. " + data.saved_at, "ok");
         self.applyServer(data, sent);
@@ -702,7 +833,7 @@
       var f = window.kartleggingForm;
       var first = f && f.dirty && !f.blocked ? f.save() : Promise.resolve(true);
       first.then(function () {
-        var here = f ? Object.keys(f.pendingChanges()).length : 0;
+        var here = f ? Object.keys(f.pendingChanges()).length + Object.keys(f.unresolved).length : 0;
         var elsewhere = vault.names().filter(function (n) { return !f || n !== f.store; }).length;
         if ((here || elsewhere) && !window.confirm(
             "Noen svar er ikke lagret ennå. Logger du ut nå, kan de ikke hentes tilbake. Logge ut likevel?")) return;
