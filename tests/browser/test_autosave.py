@@ -147,6 +147,11 @@ def _relogin_and_save(page, live, aid, expected):
     expect(dialog).to_be_visible()
     expect(dialog).to_have_attribute("role", "dialog")
     expect(page.locator("#save-status")).to_have_text("Ikke lagret – logg inn igjen")
+    # The user name is this page's, filled in and read-only; focus is on the password.
+    expect(dialog.get_by_label("Brukernavn")).to_have_value("kari")
+    expect(dialog.get_by_label("Brukernavn")).not_to_be_editable()
+    expect(page.locator("#relogin-pass")).to_be_focused()
+    page.keyboard.press("Shift+Tab")
     expect(page.locator("#relogin-user")).to_be_focused()
     page.keyboard.press("Shift+Tab")           # focus stays inside the modal dialog
     expect(dialog.get_by_role("button", name="Logg inn og lagre")).to_be_focused()
@@ -155,7 +160,6 @@ def _relogin_and_save(page, live, aid, expected):
     assert_accessible(page)
     check_page(page, "21-logg-inn-igjen", axe=False)
     # A wrong password keeps the dialog and says why.
-    dialog.get_by_label("Brukernavn").fill("kari")
     dialog.get_by_label("Passord").fill("feil-passord")
     dialog.get_by_role("button", name="Logg inn og lagre").click()
     expect(page.locator("#relogin-msg")).to_have_text("Feil brukernavn eller passord.")

@@ -48,7 +48,7 @@ def test_page_is_blanked_when_the_session_ends_and_the_warning_tells_the_truth(
     check_page(page, "60-okt-utlopt-skjult", axe=False)
     context.set_offline(False)
     live.app.config["IDLE_TIMEOUT_MINUTES"] = 15
-    dialog.get_by_label("Brukernavn").fill("kari")
+    expect(dialog.get_by_label("Brukernavn")).to_have_value("kari")
     dialog.get_by_label("Passord").fill(PASSWORD)
     dialog.get_by_role("button", name="Logg inn og lagre").click()
     expect(dialog).to_have_count(0)
@@ -84,7 +84,7 @@ def test_stay_button_after_the_server_logged_out_opens_the_login(live, context, 
     expect(page.locator("#idle-warning")).to_be_hidden()     # never both at once
     expect(page.locator("#innhold")).to_be_hidden()
     dialog = page.locator("#relogin")
-    dialog.get_by_label("Brukernavn").fill("kari")
+    expect(dialog.get_by_label("Brukernavn")).to_have_value("kari")
     dialog.get_by_label("Passord").fill(PASSWORD)
     dialog.get_by_role("button", name="Logg inn og lagre").click()
     expect(page.locator("#innhold")).to_be_visible()
@@ -128,3 +128,61 @@ def test_next_past_expiry_then_login_saves_without_an_extra_screen(live, context
     expect(page).to_have_url(re.compile(section_url(live, aid, "familie") + "$"))
     assert live.answers(aid) == {"hva_er_viktig": "Lagres etter innlogging"}
     page.wait_for_function("() => Object.keys(localStorage).length === 0")
+
+
+def test_relogin_works_on_the_first_try_when_the_page_ended_the_session_itself(
+        live, context, page):
+    """The page's own idle clock opens the dialog while the server has not yet ended the
+    session: the dialog's token must still be fresh, and the first try must log in."""
+    live.app.config["IDLE_TIMEOUT_MINUTES"] = 0.1          # 6 s
+    _, aid = live.draft()
+    api_login(context, live, "kari")
+    open_section(page, live, aid, "viktig", autosave_ms=60_000)   # kept in the page
+    page.wait_for_load_state("networkidle")
+    page.locator("#hva_er_viktig").fill("Skrevet før økten gikk ut")
+    dialog = page.locator("#relogin")
+    expect(dialog).to_be_visible(timeout=15_000)
+    expect(page.locator("#relogin-pass")).to_be_focused()      # nobody was typing
+    page.wait_for_timeout(500)                 # the dialog's token request is answered
+    live.app.config["IDLE_TIMEOUT_MINUTES"] = 15
+    dialog.get_by_label("Passord").fill(PASSWORD)
+    dialog.get_by_role("button", name="Logg inn og lagre").click()
+    expect(dialog).to_have_count(0)
+    expect(page.locator("#relogin-msg")).to_have_count(0)
+    expect_saved(page)
+    assert live.answers(aid) == {"hva_er_viktig": "Skrevet før økten gikk ut"}
+
+
+def test_typing_while_the_dialog_opens_never_reaches_the_credentials(live, context, page):
+    """Keys typed as the dialog opens belong to the answer: they never land in «Brukernavn»
+    or «Passord»; the person taps the password field, logs in, and what was typed is saved."""
+    _, aid = live.draft()
+    api_login(context, live, "kari")
+    open_section(page, live, aid, "viktig")
+    page.wait_for_load_state("networkidle")
+    _expire_idle(context, live)
+    page.locator("#hva_er_viktig").click()
+    typed = "Vil ha hjelp med bolig og økonomi, og mer tid med datteren"
+    dialog = page.locator("#relogin")
+    opened_at = None
+    for i, ch in enumerate(typed):
+        page.keyboard.type(ch)
+        page.wait_for_timeout(40)
+        if opened_at is None and dialog.count():
+            opened_at = i
+    assert opened_at is not None and opened_at < len(typed) - 10, opened_at
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_label("Brukernavn")).to_have_value("kari")
+    expect(dialog.get_by_label("Passord")).to_have_value("")
+    focused = page.evaluate("() => document.activeElement.id")
+    assert focused not in ("relogin-user", "relogin-pass"), focused
+    expect(page.locator("#relogin-hint")).to_be_visible()
+    assert_accessible(page)
+    dialog.get_by_label("Passord").click()
+    page.keyboard.type(PASSWORD)
+    dialog.get_by_role("button", name="Logg inn og lagre").click()
+    expect(dialog).to_have_count(0)
+    expect_saved(page)
+    saved = live.answers(aid)["hva_er_viktig"]
+    assert typed.startswith(saved) and len(saved) >= opened_at, (saved, opened_at)
+    assert page.locator("#hva_er_viktig").input_value().strip() == saved

@@ -695,12 +695,23 @@
       });
   }
 
+  /* A fresh CSRF token. The first request after the idle time ends the session on the server
+     and is answered 401 without one; the next (the session is now anonymous) gets it. */
   function renewToken() {
     var loginUrl = document.body.dataset.loginUrl || "/logg-inn";
-    return fetch(loginUrl + "/token", {credentials: "same-origin", headers: {"Accept": "application/json"}})
-      .then(function (r) { return r.json(); })
-      .then(function (t) { setCsrf(t.csrf_token); });
+    function ask() {
+      return fetch(loginUrl + "/token", {credentials: "same-origin", headers: {"Accept": "application/json"}})
+        .then(function (r) { return r.json().catch(function () { return {}; }); });
+    }
+    return ask().then(function (t) { return t.csrf_token ? t : ask(); }).then(function (t) {
+      if (!t.csrf_token) throw new Error("no token");
+      setCsrf(t.csrf_token);
+      return t.csrf_token;
+    });
   }
+  /* Keystrokes: the log-in dialog must not take focus while someone is typing an answer. */
+  var lastKey = 0;
+  document.addEventListener("keydown", function () { lastKey = Date.now(); }, true);
 
   /* ---------- the session ended: blank the page, log in over it, keep what was typed ---------- */
   function sessionEnded() {
@@ -716,15 +727,22 @@
 
   function reLogin(sectionForm) {
     if (document.getElementById("relogin")) return;
-    var dlg = el("div", {id: "relogin", "class": "relogin", role: "dialog", "aria-modal": "true", "aria-labelledby": "relogin-h"});
-    dlg.appendChild(el("h2", {id: "relogin-h"}, "Økten er utløpt – logg inn igjen"));
+    var username = document.body.dataset.username || "";
+    var dlg = el("div", {id: "relogin", "class": "relogin", role: "dialog", "aria-modal": "true",
+                         "aria-labelledby": "relogin-h", "aria-describedby": "relogin-intro"});
+    var heading = el("h2", {id: "relogin-h", tabindex: "-1"}, "Økten er utløpt – logg inn igjen");
+    dlg.appendChild(heading);
     var pending = sectionForm ? Object.keys(sectionForm.pendingChanges()).length : 0;
-    dlg.appendChild(el("p", {}, "Siden er skjult så ingen andre ser opplysningene. " + (pending
+    dlg.appendChild(el("p", {id: "relogin-intro"}, "Siden er skjult så ingen andre ser opplysningene. " + (pending
       ? "Svarene du har skrevet er tatt vare på og lagres når du har logget inn."
       : "Logg inn for å fortsette der du var.")));
     var f = el("form", {novalidate: "novalidate"});
     f.appendChild(el("label", {"for": "relogin-user"}, "Brukernavn"));
-    var u = el("input", {id: "relogin-user", type: "text", autocomplete: "username"}); f.appendChild(u);
+    // The user name is the one of this page's session: filled in and read-only, so nothing
+    // typed in a hurry can land in it.
+    var u = el("input", {id: "relogin-user", type: "text", autocomplete: "username"});
+    if (username) { u.value = username; u.readOnly = true; }
+    f.appendChild(u);
     f.appendChild(el("label", {"for": "relogin-pass"}, "Passord"));
     var p = el("input", {id: "relogin-pass", type: "password", autocomplete: "current-password"}); f.appendChild(p);
     // Second factor, shown only when the server asks for it (users with two-factor).
@@ -733,31 +751,50 @@
     var c = el("input", {id: "relogin-code", type: "text", inputmode: "numeric", autocomplete: "one-time-code"});
     codeBox.appendChild(c); f.appendChild(codeBox);
     var msg = el("p", {"class": "error", role: "alert", id: "relogin-msg"}); f.appendChild(msg);
+    var hint = el("p", {"class": "help", id: "relogin-hint", hidden: "hidden"}, "Trykk i passordfeltet for å logge inn.");
+    f.appendChild(hint);
     f.appendChild(el("button", {type: "submit", "class": "btn btn-primary"}, sectionForm ? "Logg inn og lagre" : "Logg inn"));
     dlg.appendChild(f);
+    // A fresh token comes with the dialog: the page's token belonged to the ended session.
+    var token = renewToken().catch(function () { return null; });
+    var typing = Date.now() - lastKey < 1500;
     document.body.appendChild(dlg);
-    u.focus();
+    if (typing) {
+      // Keys still on their way belong to the answer, not to the password: the dialog takes
+      // focus itself (nothing there takes text), and the person taps the password field.
+      heading.focus();
+      hint.hidden = false;
+    } else {
+      (u.readOnly ? p : u).focus();
+    }
     dlg.addEventListener("keydown", function (e) {  // aria-modal: keep Tab inside the dialog
       if (e.key !== "Tab") return;
       var items = Array.prototype.filter.call(dlg.querySelectorAll("input, button"),
                                               function (x) { return !x.closest("[hidden]"); });
       var first = items[0], last = items[items.length - 1];
-      if (e.shiftKey && document.activeElement === first) { e.preventDefault(); last.focus(); }
+      if (e.shiftKey && (document.activeElement === first || document.activeElement === heading)) { e.preventDefault(); last.focus(); }
       else if (!e.shiftKey && document.activeElement === last) { e.preventDefault(); first.focus(); }
     });
+    var loginUrl = document.body.dataset.loginUrl || "/logg-inn";
+    function send(retried) {
+      var creds = {username: u.value, password: p.value};
+      if (!codeBox.hidden) creds.code = c.value;
+      return token.then(function (t) { return t || renewToken(); }).then(function () {
+        return postJSON(loginUrl, creds);
+      }).then(function (r) { return r.json().catch(function () { return {}; }).then(function (d) { return [r.status, d]; }); })
+        .then(function (res) {
+          // A refused token (400, not a form problem): fetch a new one and try once more.
+          if (res[0] === 400 && res[1].error !== "invalid" && !retried) {
+            token = renewToken();
+            return send(true);
+          }
+          return res;
+        });
+    }
     f.addEventListener("submit", function (e) {
       e.preventDefault();
-      var loginUrl = document.body.dataset.loginUrl || "/logg-inn";
-      fetch(loginUrl + "/token", {credentials: "same-origin", headers: {"Accept": "application/json"}})
-        .then(function (r) { return r.json(); })
-        .then(function (t) {
-          setCsrf(t.csrf_token);
-          var creds = {username: u.value, password: p.value};
-          if (!codeBox.hidden) creds.code = c.value;
-          return postJSON(loginUrl, creds);
-        })
-        .then(function (r) { return r.json().then(function (d) { return [r.status, d]; }); })
-        .then(function (res) {
+      hint.hidden = true;
+      send(false).then(function (res) {
           if (res[0] !== 200) {
             if (res[1].error === "totp") { codeBox.hidden = false; c.focus(); }
             msg.textContent = res[1].message || "Innloggingen mislyktes.";
