@@ -131,7 +131,8 @@ def done():
         reauth.prepare_page()
     form = (PasswordConfirmForm(formdata=None, data=failure["fields"]) if failure
             else PasswordConfirmForm())
-    return _done_page(rating, form=form,
+    login_form = HandoverLoginForm() if request.args.get("innlogging") == "1" else None
+    return _done_page(rating, form=form, login_form=login_form,
                       staff=bool(failure) or request.args.get("ansatt") == "1",
                       reauth_error=failure and failure["message"],
                       status=403 if failure else 200)
@@ -139,13 +140,13 @@ def done():
 
 def _done_page(rating: Assessment, *, form=None, login_form=None, staff=True,
                reauth_error=None, status=200, wait: float = 0.0):
-    """The thank-you page with the staff member's unlock, and the login for ending it."""
+    """The thank-you page with the staff member's unlock, or (`login_form`) the login on the
+    tablet that ends the hand-over: one password field on the page at a time."""
     answered, total = _answered(rating)
     response = render_template(
         "selfrating/done.html",
         form=form or PasswordConfirmForm(formdata=None),
-        login_form=login_form or HandoverLoginForm(formdata=None),
-        login_open=login_form is not None,
+        login_form=login_form, login_mode=login_form is not None,
         answered=answered, total=total, stopped=session["handover"].get("stopped"),
         staff=staff, sso_staff=_staff().is_sso, reauth_error=reauth_error)
     headers = {"Retry-After": str(max(1, int(wait + 0.999)))} if wait else {}

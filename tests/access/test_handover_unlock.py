@@ -242,6 +242,10 @@ def test_a_fresh_login_needs_the_second_factor(handed_over):
 
 def test_an_incomplete_form_is_not_counted(handed_over):
     client, user, a = handed_over
+    page = client.get("/egenvurdering/ferdig?ansatt=1").get_data(as_text=True)
+    assert 'name="password"' in page and 'name="login_password"' not in page
+    page = client.get("/egenvurdering/ferdig?ansatt=1&innlogging=1").get_data(as_text=True)
+    assert 'name="login_password"' in page and 'name="password"' not in page  # one at a time
     r = login_here(client, "", "")
     assert r.status_code == 403 and "Skriv brukernavnet." in r.get_data(as_text=True)
     db.session.expire_all()
