@@ -338,3 +338,44 @@ def test_parorende_notice_follows_its_items_live(live, context, page):
     expect(page.locator('.item[data-item="parorende"]')).to_be_visible()
     page.locator('input[name="parorende_har"][value="nei"]').check()
     expect(notice).to_be_hidden()
+
+
+def test_set_aside_notice_stands_next_to_the_item_that_caused_it(live, context, page):
+    """«Nei» to a gate question far down the section: the notice «N svar … lagt til side» and
+    its «Angre» appear right under that question (not at the top of the section), in a polite
+    live region so screen readers announce it."""
+    _, aid = live.draft(answers={"har_barn": "ja", "barn_antall_mindreaarige": 2,
+                                 "parorende_har": "ja"})
+    api_login(context, live, "kari")
+    open_section(page, live, aid, "familie")
+    parorende = page.locator('.item[data-item="parorende"]')
+    expect(parorende).to_be_visible()
+    page.locator("#parorende").fill("Mor, ringer hver søndag")
+    expect_saved(page)
+    gate = page.locator('.item[data-item="parorende_har"]')
+    gate.locator('input[value="nei"]').scroll_into_view_if_needed()
+    top = page.locator("h1").bounding_box()
+    gate_box = gate.bounding_box()
+    assert gate_box["y"] - top["y"] > 700, (gate_box, top)   # far below the top
+    gate.locator('input[value="nei"]').check()
+    note = page.locator("#aside-note")
+    expect(note).to_contain_text("1 svar gjelder ikke ut fra svaret du ga, og er lagt til side")
+    expect(note).to_have_attribute("aria-live", "polite")
+    expect(note).to_have_attribute("role", "status")
+    box = note.bounding_box()
+    gate_box = gate.bounding_box()
+    assert 0 <= box["y"] - (gate_box["y"] + gate_box["height"]) < 60, (box, gate_box)
+    assert note.is_visible() and box["y"] >= 0 and box["y"] < page.viewport_size["height"]
+    expect(note.get_by_role("button", name="Angre")).to_be_in_viewport()
+    wait_for_db(live, aid, lambda a: a.get("parorende_har") == "nei" and "parorende" not in a)
+    assert_accessible(page)
+    note.get_by_role("button", name="Angre").click()
+    expect(page.locator("#parorende")).to_have_value("Mor, ringer hver søndag")
+    wait_for_db(live, aid, lambda a: a.get("parorende") == "Mor, ringer hver søndag")
+
+    # A gate near the top: the notice follows to the item tapped now.
+    page.locator('.item[data-item="har_barn"] input[value="nei"]').check()
+    expect(note).to_contain_text("1 svar gjelder ikke")
+    barn = page.locator('.item[data-item="har_barn"]').bounding_box()
+    box = note.bounding_box()
+    assert 0 <= box["y"] - (barn["y"] + barn["height"]) < 60, (box, barn)

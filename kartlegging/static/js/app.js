@@ -172,6 +172,8 @@
     // Copied answers the user has not decided on yet (both changed), and those being asked
     // about right now: they stay in the copy until the user chooses.
     this.unresolved = {}; this.awaiting = null;
+    var note = document.getElementById("aside-note");
+    this.noteHome = note ? [note.parentNode, note.nextSibling] : null;
     var self = this;
     form.addEventListener("input", function (e) { self.changed(e.target); });
     form.addEventListener("change", function (e) { self.changed(e.target); });
@@ -413,9 +415,36 @@
     box.appendChild(actions);
     block.parentNode.insertBefore(box, block);
   };
+  // A notice about the whole section, at its top (where the page put it).
   SectionForm.prototype.note = function (text, undo) {
     var box = document.getElementById("aside-note");
     if (!box) return;
+    if (this.noteHome && box.parentNode !== this.noteHome[0]) {
+      this.noteHome[0].insertBefore(box, this.noteHome[1]);
+      box.classList.remove("aside-here");
+    }
+    clearTimeout(this.noteTimer);
+    this.fill(box, text, undo);
+  };
+  /* A notice about an answer (answers set aside by it) stands right under its question, where
+     the finger is, with its undo: the page's notice (a polite live region, so screen readers
+     hear it) moves there. Its text is set after the move, or it would not be announced. */
+  SectionForm.prototype.noteAt = function (name, text, undo) {
+    var input = this.form.querySelector('[name="' + name + '"]');
+    var block = input && input.closest(".item");
+    var box = document.getElementById("aside-note");
+    if (!block || !box) { this.note(text, undo); return; }
+    if (!box.hidden && box.parentNode === block.parentNode && box.previousSibling === block &&
+        box.firstChild && box.firstChild.nodeValue === text) return;  // said there already
+    var self = this;
+    box.textContent = "";
+    box.classList.add("aside-here");
+    block.parentNode.insertBefore(box, block.nextSibling);
+    box.hidden = false;
+    clearTimeout(this.noteTimer);
+    this.noteTimer = setTimeout(function () { self.fill(box, text, undo); }, 50);
+  };
+  SectionForm.prototype.fill = function (box, text, undo) {
     box.textContent = text;
     if (undo) {
       var b = el("button", {type: "button", "class": "btn btn-small"}, "Angre");
@@ -446,7 +475,7 @@
       });
     });
     if (withAnswers && source && source.name) {
-      this.note((withAnswers === 1 ? "1 svar" : withAnswers + " svar") +
+      this.noteAt(source.name, (withAnswers === 1 ? "1 svar" : withAnswers + " svar") +
         " gjelder ikke ut fra svaret du ga, og er lagt til side. De kommer tilbake hvis du endrer svaret igjen, og slettes først når kartleggingen signeres.",
         this.undoFor(source.name));
     }
@@ -482,6 +511,7 @@
     // A tap fires both "input" and "change": only a real change of value can be undone.
     if (source && source.name && !same(this.answers()[source.name], this.last[source.name])) {
       this.lastUndo = this.undoFor(source.name);
+      this.lastName = source.name;
     }
     this.applyConditions(source);
     this.last = this.answers();
@@ -574,7 +604,10 @@
       self.acked[k] = self.answers()[k];
     });
     if (Object.keys(restored).length) this.last = this.answers();
-    if (data.aside_message) this.note(data.aside_message, this.lastUndo);
+    if (data.aside_message) {
+      if (this.lastName) this.noteAt(this.lastName, data.aside_message, this.lastUndo);
+      else this.note(data.aside_message, this.lastUndo);
+    }
     this.followItems();
     Object.keys(data.derived || {}).forEach(function (id) {
       var box = document.getElementById("live-" + id);
