@@ -816,8 +816,10 @@
         return postJSON(loginUrl, creds);
       }).then(function (r) { return r.json().catch(function () { return {}; }).then(function (d) { return [r.status, d]; }); })
         .then(function (res) {
-          // A refused token (400, not a form problem): fetch a new one and try once more.
-          if (res[0] === 400 && res[1].error !== "invalid" && !retried) {
+          // A refused token (400, not a form problem), or a request that only ended the old
+          // session on the server (401 session_expired): a new token, and once more.
+          if (!retried && ((res[0] === 400 && res[1].error !== "invalid") ||
+                           (res[0] === 401 && res[1].error === "session_expired"))) {
             token = renewToken();
             return send(true);
           }
