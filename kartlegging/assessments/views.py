@@ -186,6 +186,25 @@ def section(assessment_id, section_id):
     return redirect(url_for(".section", assessment_id=a.id, section_id=target))
 
 
+@bp.route("/kartlegginger/<int:assessment_id>/deler")
+def sections_bundle(assessment_id):
+    """Every section of a draft as the page shows it (JSON: version, panels by section id),
+    fetched once when a section opens: the page can then move between sections without
+    network. Held only in the page's memory, never stored by the browser."""
+    a = team_assessment(assessment_id)
+    if a.is_signed:
+        return _locked_response(a)
+    inst = drafts.instrument_of(a)
+    audit.record("assessment_view", person_id=a.person_id, obj=a,
+                 detail="alle deler (for bruk uten nett)")
+    panels = {}
+    for sec in inst.sections:
+        form = form_class(inst, sec.id)(data=stored_to_formdata(sec, a.answers))
+        panels[sec.id] = render_template("assessments/_section_panel.html",
+                                         **_section_context(a, inst, sec, form))
+    return jsonify(version=a.version, panels=panels)
+
+
 def _locked_response(a):
     if request.is_json:
         return jsonify(error="locked", message=drafts.Locked.message), 409

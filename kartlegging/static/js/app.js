@@ -159,7 +159,8 @@
     this.section = form.dataset.section;
     this.aid = form.dataset.assessment;
     this.store = vault.name(this.aid, this.section);
-    this.status = document.getElementById("save-status");
+    this.panel = form.closest(".panel") || document;
+    this.status = this.find("save-status");
     this.version = form.querySelector('input[name="version"]');
     this.dirty = false; this.saving = false; this.timer = null; this.retry = 0;
     this.delay = 300;  // ms: a change is on its way to the server within this time, typing or not
@@ -172,7 +173,7 @@
     // Copied answers the user has not decided on yet (both changed), and those being asked
     // about right now: they stay in the copy until the user chooses.
     this.unresolved = {}; this.awaiting = null;
-    var note = document.getElementById("aside-note");
+    var note = this.find("aside-note");
     this.noteHome = note ? [note.parentNode, note.nextSibling] : null;
     var self = this;
     form.addEventListener("input", function (e) { self.changed(e.target); });
@@ -191,6 +192,8 @@
       if (navigator.onLine === false) {  // a plain POST now would land on the browser's error page
         e.preventDefault();
         self.dirty = true;
+        var step = e.submitter && e.submitter.name === "neste" ? 1 : e.submitter && e.submitter.name === "forrige" ? -1 : 0;
+        if (step && offline.go(offline.neighbour(self.section, step))) return;
         self.say("Uten nett – svarene er tatt vare på og lagres når nettet er tilbake", "bad");
         self.showPending(true);
         return;
@@ -209,18 +212,14 @@
       self.submitting = true;
       markSubmitted(self);
     });
-    // Leaving by the section menu: save first, then go.
-    document.querySelectorAll("nav.sections a, .crumbs a").forEach(function (a) {
-      a.addEventListener("click", function (e) {
-        if (!self.dirty) return;
-        e.preventDefault();
-        self.save().then(function (ok) { if (ok) window.location = a.href; });
-      });
-    });
+    offline.add(this);
     this.applyConditions();
     vault.key();  // fetched now, while the session is surely alive
     this.restore();
   }
+  SectionForm.prototype.find = function (id) {
+    return this.panel.querySelector("#" + id) || document.getElementById(id);
+  };
   SectionForm.prototype.answers = function () {
     var out = {};
     Array.prototype.forEach.call(this.form.elements, function (i) {
@@ -290,11 +289,14 @@
                                   url: window.location.pathname, title: this.form.dataset.title});
   };
   SectionForm.prototype.showPending = function (always) {
-    var note = document.getElementById("pending-note");
+    var note = this.find("pending-note");
     if (!note) return;
-    var self = this, names = Object.keys(this.pendingChanges());
-    if (names.length === 0 || !(always || this.blocked || this.retry > 0)) { note.hidden = true; return; }
-    var labels = names.map(function (n) { return self.labelOf(n); });
+    var labels = [];
+    offline.forms().forEach(function (f) {
+      Object.keys(f.pendingChanges()).forEach(function (n) { labels.push(f.labelOf(n)); });
+    });
+    var names = labels;
+    if (names.length === 0 || !(always || this.blocked || this.retry > 0 || navigator.onLine === false)) { note.hidden = true; return; }
     note.textContent = (names.length === 1 ? "1 svar venter på lagring: " : names.length + " svar venter på lagring: ") +
       labels.slice(0, 4).join("; ") + (labels.length > 4 ? " …" : "") +
       ". De er kryptert på nettbrettet til de er lagret.";
@@ -417,7 +419,7 @@
   };
   // A notice about the whole section, at its top (where the page put it).
   SectionForm.prototype.note = function (text, undo) {
-    var box = document.getElementById("aside-note");
+    var box = this.find("aside-note");
     if (!box) return;
     if (this.noteHome && box.parentNode !== this.noteHome[0]) {
       this.noteHome[0].insertBefore(box, this.noteHome[1]);
@@ -432,7 +434,7 @@
   SectionForm.prototype.noteAt = function (name, text, undo) {
     var input = this.form.querySelector('[name="' + name + '"]');
     var block = input && input.closest(".item");
-    var box = document.getElementById("aside-note");
+    var box = this.find("aside-note");
     if (!block || !box) { this.note(text, undo); return; }
     if (!box.hidden && box.parentNode === block.parentNode && box.previousSibling === block &&
         box.firstChild && box.firstChild.nodeValue === text) return;  // said there already
@@ -533,6 +535,8 @@
     if (this.saving) {  // one request at a time: the next one needs the version this one brings
       return this.inflight.then(function (ok) { return ok && self.dirty ? self.save() : ok; });
     }
+    var other = offline.busy(this);  // another section's form (used offline) is saving
+    if (other) return other.inflight.then(function () { return self.dirty ? self.save() : true; });
     clearTimeout(this.timer); this.timer = null;
     this.saving = true;
     this.dirty = false;
@@ -553,6 +557,7 @@
         idle.touch();
         self.retry = 0; self.tokenRenewed = false;
         self.version.value = data.version;
+        offline.version(data.version);
         self.full = false;
         self.acked = sent;
         self.sentSince = {};  // what the server has now is the base of every field
@@ -657,6 +662,109 @@
     box.appendChild(keep); box.appendChild(reload);
     this.form.parentNode.insertBefore(box, this.form);
     box.focus();
+  };
+
+  /* ---------- moving between sections without network ----------
+     When a section opens, every section of the draft is fetched once (kept in this page's
+     memory only). Without network, «Neste», «Forrige» and the section menu swap the shown
+     section in the page; each section's form keeps its answers (and its encrypted copy), the
+     pending count covers them all, and when the network returns they are sent one after the
+     other, each with the version the one before brought back. With network, every move is
+     the ordinary page load. */
+  var offline = {
+    list: [], panels: {}, live: {},
+    add: function (sf) {
+      this.list.push(sf);
+      this.live[sf.section] = sf.panel;
+      if (this.list.length > 1) return;
+      var self = this;
+      document.querySelectorAll("nav.sections a, .crumbs a").forEach(function (a) {
+        a.addEventListener("click", function (e) {
+          var f = window.kartleggingForm, sid = a.closest("li[data-section]");
+          if (navigator.onLine === false && sid) {
+            e.preventDefault();
+            if (!self.go(sid.dataset.section) && f) f.say("Uten nett – denne delen er ikke hentet", "bad");
+            return;
+          }
+          var waiting = self.list.filter(function (x) { return x.dirty; });
+          if (!waiting.length) return;
+          e.preventDefault();  // leaving: save first, then go
+          waiting.reduce(function (p, x) { return p.then(function (ok) { return ok && x.save(); }); }, Promise.resolve(true))
+            .then(function (ok) { if (ok) window.location = a.href; });
+        });
+      });
+      var layout = document.querySelector(".layout[data-sections]");
+      if (layout && window.fetch) {
+        setTimeout(function () {
+          fetch(layout.dataset.sections, {credentials: "same-origin", headers: {"Accept": "application/json"}})
+            .then(function (r) { return r.ok ? r.json() : null; })
+            .then(function (d) { if (d) { self.panels = d.panels || {}; self.ready = true; } })
+            .catch(function () { /* offline already: only this section */ });
+        }, 200);
+      }
+    },
+    forms: function () { return this.list.length ? this.list : []; },
+    busy: function (sf) {
+      return this.list.filter(function (x) { return x !== sf && x.saving && x.inflight; })[0] || null;
+    },
+    version: function (v) {
+      this.list.forEach(function (x) { if (Number(x.version.value) < v) x.version.value = v; });
+    },
+    neighbour: function (sid, step) {
+      var shown = Array.prototype.filter.call(document.querySelectorAll("nav.sections li[data-section]"),
+                                              function (li) { return !li.hidden; })
+        .map(function (li) { return li.dataset.section; });
+      var i = shown.indexOf(sid);
+      return i < 0 ? null : shown[i + step] || null;
+    },
+    go: function (sid) {
+      var current = window.kartleggingForm;
+      if (!sid || !current) return false;
+      if (sid === current.section) return true;
+      var panel = this.live[sid];
+      var fresh = !panel;
+      if (fresh) {
+        if (!this.panels[sid]) return false;
+        var box = document.createElement("div");
+        box.innerHTML = this.panels[sid];
+        panel = box.querySelector(".panel");
+        if (!panel) return false;
+      }
+      current.panel.replaceWith(panel);
+      var sf = null;
+      if (fresh) {
+        var form = panel.querySelector("#section-form");
+        if (form) {
+          form.querySelector('input[name="version"]').value = current.version.value;
+          sf = new SectionForm(form);
+          sf.delay = current.delay;
+          sf.acked = sf.answers(); sf.last = sf.acked;
+        }
+      } else {
+        sf = this.list.filter(function (x) { return x.section === sid; })[0] || null;
+      }
+      if (sf) {
+        var v = Math.max.apply(null, this.list.map(function (x) { return Number(x.version.value); }));
+        this.version(v);
+        window.kartleggingForm = sf;
+        sf.showPending(true);
+      }
+      document.querySelectorAll("nav.sections li[data-section]").forEach(function (li) {
+        var here = li.dataset.section === sid, a = li.querySelector("a");
+        li.classList.toggle("current", here);
+        if (here) a.setAttribute("aria-current", "page"); else a.removeAttribute("aria-current");
+      });
+      var where = document.querySelector("#delmeny .where"), h1 = panel.querySelector("h1");
+      if (where && h1) where.textContent = ": " + h1.textContent;
+      try {
+        var url = window.location.pathname.replace(/\/del\/[^/]+$/, "/del/" + sid);
+        window.history.replaceState(null, "", url);
+      } catch (e) { /* the address stays; nothing depends on it offline */ }
+      document.title = (h1 ? h1.textContent : document.title);
+      if (h1) { h1.setAttribute("tabindex", "-1"); h1.focus(); }
+      window.scrollTo(0, 0);
+      return true;
+    }
   };
 
   /* The section menu follows the answers: counts, required items missing, "Del x av y".
