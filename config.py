@@ -24,6 +24,11 @@ class Config:
     # Login throttling
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
+    # Ending a hand-over (the staff member's password on the person's tablet) is never locked:
+    # after HANDOVER_FREE_TRIES wrong tries each try waits a doubling delay, up to the maximum.
+    HANDOVER_FREE_TRIES = 3
+    HANDOVER_DELAY_SECONDS = 5
+    HANDOVER_MAX_DELAY_SECONDS = 300
     # Fødselsnummer: accept the 2032 control-digit rule alongside today's; test numbers only in dev.
     FNR_RULE_2032 = True
     FNR_ALLOW_SYNTHETIC = True

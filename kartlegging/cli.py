@@ -151,6 +151,32 @@ def init_app(app):
 
     app.cli.add_command(pdf_group)
 
+    derived_group = click.Group("derived", help="Verdier lagret for fart (sortering, frosne felt)")
+
+    @derived_group.command("check")
+    @click.option("--repair", is_flag=True, help="Skriv avvikene på nytt med appens egne regler.")
+    def derived_check(repair):
+        """Recompute every stored derived value from its source rows; exit 1 on drift."""
+        from .derived import check
+        found = check.find()
+        for d in found[:50]:
+            click.echo(f"Avvik: {d}")
+        if len(found) > 50:
+            click.echo(f"… og {len(found) - 50} avvik til.")
+        if not found:
+            click.echo("Ingen avvik: alle lagrede avledede verdier stemmer med kildene.")
+            return
+        if not repair:
+            click.echo(f"{len(found)} avvik. Kjør «flask derived check --repair» for å rette.")
+            sys.exit(1)
+        check.repair(found)
+        db.session.commit()
+        left = check.find()
+        click.echo(f"{len(found)} avvik rettet; {len(left)} igjen.")
+        sys.exit(1 if left else 0)
+
+    app.cli.add_command(derived_group)
+
     from . import backup
     backup.init_app(app)
 

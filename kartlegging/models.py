@@ -12,11 +12,8 @@ from sqlalchemy import (
     Text,
     delete,
     event,
-    func,
     insert,
     inspect,
-    select,
-    update,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -140,6 +137,11 @@ class Person(db.Model):
     )
 
     @property
+    def last_signing(self) -> datetime | None:
+        """When the newest kartlegging was signed (due_order read back), None if never."""
+        return None if self.due_order == NEVER_SIGNED else self.due_order
+
+    @property
     def national_id_formatted(self) -> str | None:
         n = self.national_id
         return f"{n[:6]} {n[6:]}" if n else None
@@ -163,14 +165,15 @@ class PersonNameToken(db.Model):
                             "person_id"),)
 
 
-def _name_token_rows(person) -> list[dict]:
+def name_token_rows(person) -> list[dict]:
+    """The PersonNameToken rows a person's name and team give (the one definition)."""
     return [{"person_id": person.id, "team_id": person.team_id, "token": t, "name": person.name}
             for t in name_search.tokens(person.name)]
 
 
 @event.listens_for(Person, "after_insert")
 def _index_new_name(mapper, connection, person):
-    rows = _name_token_rows(person)
+    rows = name_token_rows(person)
     if rows:
         connection.execute(insert(PersonNameToken.__table__), rows)
 
@@ -358,51 +361,42 @@ class AppSetting(db.Model):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
 
-# The kartlegging whose signing sets Person.due_order (assessments.drafts.KARTLEGGING).
+# The kartlegging whose signings set Person.due_order (derived.person_orders).
 KARTLEGGING_KEY = "alna-kartlegging"
-# The self-rating whose newest completed mean sets Person.quality_order (drafts.LIVSKVALITET).
+# The self-rating whose newest completed mean sets Person.quality_order.
 LIVSKVALITET_KEY = "livskvalitet"
 
-
-def _note_rating(connection, a):
-    """A completed livskvalitet rating (or a change to one) sets its person's newest mean: the
-    same "newest" as the overview's (completed_at, then id), recomputed from the flushed rows."""
-    if a.instrument_key != LIVSKVALITET_KEY:
-        return
-    t, r = Person.__table__, Assessment.__table__
-    newest = (select(r.c.score).where(r.c.person_id == a.person_id,
-                                      r.c.instrument_key == LIVSKVALITET_KEY,
-                                      r.c.completed_at.is_not(None), r.c.score.is_not(None))
-              .order_by(r.c.completed_at.desc(), r.c.id.desc()).limit(1).scalar_subquery())
-    connection.execute(update(t).where(t.c.id == a.person_id)
-                       .values(quality_order=func.coalesce(newest, NO_RATING)))
+# Changes to these columns can move a person's due_order or quality_order.
+_ORDER_INPUTS = ("person_id", "instrument_key", "status", "signed_at", "completed_at", "score")
 
 
-def _note_signing_only(connection, a):
-    """A signed kartlegging moves its person's last signing forward (never back)."""
-    if a.status != "signed" or a.instrument_key != KARTLEGGING_KEY or a.signed_at is None:
-        return
-    t = Person.__table__
-    connection.execute(update(t).where(t.c.id == a.person_id, t.c.due_order < a.signed_at)
-                       .values(due_order=a.signed_at))
+def _refresh_orders(connection, person_ids) -> None:
+    # Imported here: derived.person_orders builds its SQL from these models.
+    from .derived import person_orders
+    person_ids = set(person_ids)
+    if person_ids:
+        person_orders.refresh(connection, person_ids)
+
+
+def _counts_for_orders(a) -> bool:
+    return a.status == "signed" or a.completed_at is not None
 
 
 @event.listens_for(Assessment, "after_insert")
-def _note_signing(mapper, connection, a):
-    if a.completed_at is not None and a.score is not None:
-        _note_rating(connection, a)
-    _note_signing_only(connection, a)
+def _orders_after_insert(mapper, connection, a):
+    if _counts_for_orders(a):  # a new draft changes no order (most inserts)
+        _refresh_orders(connection, {a.person_id})
 
 
 @event.listens_for(Assessment, "after_update")
-def _note_signing_update(mapper, connection, a):
+def _orders_after_update(mapper, connection, a):
     state = inspect(a)
-    if any(state.attrs[k].history.has_changes() for k in ("completed_at", "score", "person_id")):
-        _note_rating(connection, a)
-    if state.attrs.status.history.has_changes() or state.attrs.signed_at.history.has_changes():
-        _note_signing_only(connection, a)
+    changed = [state.attrs[k].history for k in _ORDER_INPUTS]
+    if any(h.has_changes() for h in changed):
+        # A move to another person changes the orders of both persons.
+        _refresh_orders(connection, {a.person_id, *state.attrs.person_id.history.deleted})
 
 
 @event.listens_for(Assessment, "after_delete")
-def _note_rating_delete(mapper, connection, a):
-    _note_rating(connection, a)
+def _orders_after_delete(mapper, connection, a):
+    _refresh_orders(connection, {a.person_id})

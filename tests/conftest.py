@@ -7,6 +7,28 @@ import pytest
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.dirname(os.path.dirname(__file__)))
 
+
+def _own_database_per_worker():
+    """Under pytest-xdist each worker gets its own PostgreSQL database (test_gw0, test_gw1 …),
+    created empty here before TestConfig reads TEST_DATABASE_URL: the tests create and drop
+    the tables of whatever database they are given."""
+    url, worker = os.environ.get("TEST_DATABASE_URL", ""), os.environ.get("PYTEST_XDIST_WORKER")
+    if not url.startswith("postgresql") or not worker:
+        return
+    from sqlalchemy import create_engine, make_url, text
+    base = make_url(url)
+    name = f"test_{worker}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    os.environ["TEST_DATABASE_URL"] = base.set(database=name).render_as_string(
+        hide_password=False)
+
+
+_own_database_per_worker()
+
 from config import TestConfig  # noqa: E402
 from factories import Factory  # noqa: E402
 from kartlegging import create_app  # noqa: E402

@@ -1,8 +1,9 @@
 """Small factories for tests: teams, users, persons, fully filled assessments."""
 from kartlegging.assessments import drafts as ops
 from kartlegging.clock import now_utc
+from kartlegging.domain.due import local_date
 from kartlegging.domain.instrument_types import Instrument
-from kartlegging.domain.rules import Evaluator, clean, evaluate
+from kartlegging.domain.rules import Evaluator, clean, frozen_ip
 from kartlegging.extensions import db
 from kartlegging.livskvalitet.ratings import mean_score
 from kartlegging.models import Assessment, ContactAssignment, Coordinator, Person, Team, User
@@ -129,13 +130,12 @@ class Factory:
         """A filled kartlegging frozen as signing does it (IP columns from the rules), with
         small stand-in PDF bytes naming its document id instead of a rendered, signed file."""
         a = self.assessment(person, by, **overrides)
-        ip = evaluate(ops.instrument_of(a), a.answers).derived.get("ip")
         a.status = "signed"
         a.signed_at = signed_at or now_utc()
         a.signed_by_id = by.id
-        a.ip_outcome = ip.outcome if ip else None
-        a.ip_decision = ip.record.get("decision") if ip else None
-        a.ip_answer = ip.record.get("answer") if ip else None
+        for column, value in frozen_ip(ops.instrument_of(a), a.answers,
+                                       local_date(a.signed_at)).items():
+            setattr(a, column, value)
         a.signed_pdf = pdf if pdf is not None else tiny_pdf(a.document_id)
         db.session.commit()
         return a

@@ -160,8 +160,8 @@ HANDOVER_WAIT = "For mange feil forsøk. Vent {wait} før du prøver igjen."
 
 def _handover_cfg() -> tuple[int, float, float]:
     cfg = current_app.config
-    return (int(cfg.get("HANDOVER_FREE_TRIES", 3)), float(cfg.get("HANDOVER_DELAY_SECONDS", 5)),
-            float(cfg.get("HANDOVER_MAX_DELAY_SECONDS", 300)))
+    return (int(cfg["HANDOVER_FREE_TRIES"]), float(cfg["HANDOVER_DELAY_SECONDS"]),
+            float(cfg["HANDOVER_MAX_DELAY_SECONDS"]))
 
 
 def handover_delay(failures: int) -> float:

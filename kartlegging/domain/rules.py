@@ -296,6 +296,16 @@ def evaluate(instrument: Instrument, answers: dict, today: date | None = None) -
                               for s in instrument.scores})
 
 
+def frozen_ip(instrument: Instrument, answers: dict, day: date) -> dict[str, str | None]:
+    """The IP columns a signing freezes for the team lead's views: the prompt's outcome, the
+    staff's decision and the person's answer, evaluated as of the signing day (the same answers
+    and day always give the same columns, so a check can recompute them)."""
+    ip = evaluate(instrument, answers, day).derived.get("ip")
+    return {"ip_outcome": ip.outcome if ip else None,
+            "ip_decision": ip.record.get("decision") if ip else None,
+            "ip_answer": ip.record.get("answer") if ip else None}
+
+
 @dataclass
 class Score:
     mean: float | None   # None when fewer than `min_answered` items are answered
@@ -323,6 +333,11 @@ def score_detail(instrument: Instrument, answers: dict, score_id: str) -> Score:
 
 def score(instrument: Instrument, answers: dict, score_id: str) -> float | None:
     return score_detail(instrument, answers, score_id).mean
+
+
+def rating_mean(instrument: Instrument, answers: dict) -> float | None:
+    """The mean a completed self-rating freezes: the instrument's first score."""
+    return score(instrument, answers, instrument.scores[0]["id"]) if instrument.scores else None
 
 
 def problems(instrument: Instrument, answers: dict, today: date | None = None) -> list[Problem]:

@@ -4,12 +4,14 @@ helsepersonelloven §§ 39–42: who wrote it and when; a signed entry never cha
 correction is a new entry linked to the old one.
 """
 import re
+from datetime import datetime
 
 from flask import current_app
 
 from ..assessments import drafts
 from ..clock import now_utc, today
-from ..domain.rules import evaluate, problems
+from ..domain.due import local_date
+from ..domain.rules import frozen_ip, problems
 from ..extensions import db
 from ..models import Assessment, User
 from . import pades, pdf, pdfa, summary
@@ -52,23 +54,25 @@ def trust_roots() -> list[bytes]:
     return [pades.certificate_pem(*signer_material())]
 
 
-def sign(a: Assessment, by: User) -> Assessment:
+def sign(a: Assessment, by: User, at: datetime | None = None) -> Assessment:
     """Freeze, render, check PDF/A, sign and store (flushed, not committed: the view commits
-    with the audit event). Raises drafts.Locked, NotReady or NotArchivable (nothing changed)."""
+    with the audit event). Raises drafts.Locked, NotReady or NotArchivable (nothing changed).
+
+    `at` (naive UTC, default now) is the signing time the document states; only seeding passes
+    one, to build a history that went through the same steps as a signing today."""
     if a.is_signed:
         raise drafts.Locked()
     inst = drafts.instrument_of(a)
-    found = problems(inst, a.answers, today())
+    a_day = today() if at is None else local_date(at)
+    found = problems(inst, a.answers, a_day)
     if found:
         raise NotReady(found)
-    ip = evaluate(inst, a.answers, today()).derived.get("ip")
-    a.signed_at = now_utc()
+    a.signed_at = at or now_utc()
     a.signed_by_id = by.id
     a.signed_by = by
-    context = summary.frozen_context(a, today())
-    a.ip_outcome = ip.outcome if ip else None
-    a.ip_decision = ip.record.get("decision") if ip else None
-    a.ip_answer = ip.record.get("answer") if ip else None
+    context = summary.frozen_context(a, a_day)
+    for column, value in frozen_ip(inst, a.answers, a_day).items():
+        setattr(a, column, value)
     doc = summary.build(a, context, drafts.registry())
     a.content_sha256 = summary.content_sha256(doc)
     doc["signature"]["content_sha256"] = a.content_sha256

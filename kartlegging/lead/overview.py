@@ -190,7 +190,7 @@ def _statement(query: Query, purpose: str = "rows", page_ids=None, probe: bool =
     change_col = r1.score - r2.score
 
     if purpose == "rows":
-        stmt = select(Person.id, Person.name, Person.national_id,
+        stmt = select(Person.id, Person.name, Person.national_id, Person.due_order,
                       contact_user.id.label("contact_id"),
                       contact_user.name.label("contact_name"),
                       signed.id.label("signed_id"), signed.signed_at,
@@ -362,7 +362,13 @@ def _row(r, query: Query) -> Row:
                signed_at=r.signed_at, draft_id=r.draft_id, draft_updated_at=r.draft_updated_at,
                draft_by=r.draft_by, mean=r.mean, previous_mean=r.previous_mean, ip=r.ip,
                has_coordinator=bool(r.has_coordinator),
-               due=due_rule.due(r.signed_at, query.today, query.interval_days))
+               due=due_of(r.due_order, query.today, query.interval_days))
+
+
+def due_of(due_order, today: date, interval_days: int) -> due_rule.Due:
+    """The due state from Person.due_order: the same stored value the filters, the counts and
+    the print selections compare with, so a row never says otherwise than its filter."""
+    return due_rule.due(None if due_order == NEVER_SIGNED else due_order, today, interval_days)
 
 
 def bounded_count(query: Query, cap: int | None = None) -> int:

@@ -6,7 +6,7 @@ from sqlalchemy.orm import selectinload
 
 from ..assessments.drafts import LIVSKVALITET
 from ..domain.instruments import Registry
-from ..domain.rules import Evaluator, area_ratings, display_value, score, score_detail
+from ..domain.rules import Evaluator, area_ratings, display_value, rating_mean, score_detail
 from ..extensions import db
 from ..models import Assessment
 
@@ -68,8 +68,7 @@ def to_rating(a: Assessment, registry: Registry) -> Rating:
 
 
 def mean_score(a: Assessment, registry: Registry) -> float | None:
-    inst = registry.get(a.instrument_key, a.instrument_version)
-    return score(inst, a.answers, inst.scores[0]["id"]) if inst.scores else None
+    return rating_mean(registry.get(a.instrument_key, a.instrument_version), a.answers)
 
 
 def complete(a: Assessment, registry: Registry, when) -> None:

@@ -15,13 +15,12 @@ class Followup:
     missing: list[str] = field(default_factory=list)
 
 
-def followup(*, assessments, instrument_of, coordinator, consents, today: date,
+def followup(*, last_signed, assessments, instrument_of, coordinator, consents, today: date,
              interval_days: int, consent_labels=None) -> Followup:
-    """`assessments` newest first (drafts.for_person). The due date counts from the last
-    signed kartlegging (a correction's signing counts); the kriseplan is read from the
-    newest kartlegging, draft or signed."""
-    signed = [a for a in assessments if a.is_signed]
-    last_signed = max((a.signed_at for a in signed), default=None)
+    """`last_signed`: the person's last signed kartlegging (Person.last_signing, the stored
+    value the team lead's lists also count from; a correction's signing counts).
+    `assessments` newest first (drafts.for_person); the kriseplan is read from the newest
+    kartlegging, draft or signed."""
     result = Followup(due=due_rule.due(last_signed, today, interval_days))
     if coordinator is None:
         result.missing.append("Ingen koordinator er registrert.")

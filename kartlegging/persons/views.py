@@ -138,7 +138,8 @@ def view(person_id):
     coordinator = operations.current_coordinator(person.id)
     person_consents = consents.for_person(person.id)
     follow = followup.followup(
-        assessments=assessments, instrument_of=drafts.instrument_of, coordinator=coordinator,
+        last_signed=person.last_signing, assessments=assessments,
+        instrument_of=drafts.instrument_of, coordinator=coordinator,
         consents=person_consents, today=day,
         interval_days=current_app.config["REASSESS_AFTER_DAYS"],
         consent_labels=current_app.extensions["consent_lists"]["parties"])
