@@ -4,22 +4,25 @@ Rows are inserted in bulk (SQLAlchemy Core executemany, one statement per 5,000 
 transaction) after `flask db upgrade`, so the schema is the production one. Answers come
 from the tests' one "fully filled" factory.
 """
+import functools
 import json
 import os
 import random
 import sys
 from datetime import date, datetime, timedelta
+from types import SimpleNamespace
 
 from sqlalchemy import JSON, Text, bindparam, cast, insert
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(__file__)), "tests"))
 
 from factories import filled_answers, fnr  # noqa: E402
-from kartlegging.domain import name_search  # noqa: E402
-from kartlegging.domain.rules import score  # noqa: E402
+from kartlegging.derived import person_orders  # noqa: E402
+from kartlegging.domain.due import local_date  # noqa: E402
+from kartlegging.domain.rules import frozen_ip  # noqa: E402
+from kartlegging.domain.rules import rating_mean as rating_mean_of  # noqa: E402
 from kartlegging.extensions import db  # noqa: E402
 from kartlegging.models import (  # noqa: E402
-    NO_RATING,
     Assessment,
     Consent,
     ContactAssignment,
@@ -27,6 +30,7 @@ from kartlegging.models import (  # noqa: E402
     PersonNameToken,
     Team,
     User,
+    name_token_rows,
 )
 
 PASSWORD = "bench-passord-123"
@@ -87,8 +91,9 @@ def populate(app, n_persons: int, n_clients: int, seed: int = 1) -> dict:
     rnd = random.Random(seed)
     reg = app.extensions["instruments"]
     kart, lk = reg.latest("alna-kartlegging"), reg.latest("livskvalitet")
-    answers, ratings = json.dumps(filled_answers(kart)), json.dumps(filled_answers(lk))
-    rating_mean = score(lk, json.loads(ratings), lk.scores[0]["id"]) if lk.scores else None
+    filled = filled_answers(kart)
+    answers, ratings = json.dumps(filled), json.dumps(filled_answers(lk))
+    rating_mean = rating_mean_of(lk, json.loads(ratings))  # what completing a rating freezes
     team = Team(name="Rusteam Bench")
     db.session.add(team)
     db.session.flush()
@@ -104,25 +109,27 @@ def populate(app, n_persons: int, n_clients: int, seed: int = 1) -> dict:
     db.session.add_all(users)
     db.session.flush()
     staff = [u.id for u in users[1:]]
+
+    @functools.cache
+    def ip_on(day):  # the IP columns signing freezes; they depend on the answers and the day
+        return frozen_ip(kart, filled, day)
+
     ids = numbers(n_persons)
     signed_at = [NOW - timedelta(days=rnd.randint(0, 400)) for _ in range(n_persons)]
     persons = [{"id": i + 1, "team_id": team.id, "national_id": ids[i], "created_by_id": staff[0],
                 "name": f"{rnd.choice(FIRST)} {rnd.choice(LAST)}", "version": 1,
-                "created_at": NOW - timedelta(days=rnd.randint(30, 900)),
-                "due_order": signed_at[i],  # what the signing event keeps
-                "quality_order": rating_mean if i % 2 == 0 and rating_mean is not None
-                else NO_RATING}  # what the rating event keeps
+                "created_at": NOW - timedelta(days=rnd.randint(30, 900))}
                for i in range(n_persons)]
     _bulk(Person.__table__, persons)
-    _bulk(PersonNameToken.__table__, [  # what the ORM event writes for each person
-        {"person_id": p["id"], "team_id": team.id, "token": t, "name": p["name"]}
-        for p in persons for t in name_search.tokens(p["name"])])
+    _bulk(PersonNameToken.__table__, [  # the rows the Person events write
+        row for p in persons for row in name_token_rows(SimpleNamespace(**p))])
     _bulk(ContactAssignment.__table__, [
         {"person_id": i + 1, "user_id": kontaktperson(i, n_persons, staff),
          "recorded_by_id": staff[0], "started_at": NOW - timedelta(days=30)}
         for i in range(n_persons)])
     blank = dict.fromkeys(("parent_id", "rated_by_person", "completed_at", "score", "signed_at",
-                           "signed_by_id", "ip_outcome", "ip_decision", "content_sha256"))
+                           "signed_by_id", "ip_outcome", "ip_decision", "ip_answer",
+                           "content_sha256"))
     rows, aid = [], 0
     for i in range(n_persons):
         aid += 1
@@ -132,8 +139,7 @@ def populate(app, n_persons: int, n_clients: int, seed: int = 1) -> dict:
                          version=40, created_by_id=staff[0], updated_by_id=staff[0],
                          created_at=signed - timedelta(days=3), updated_at=signed,
                          signed_at=signed, signed_by_id=staff[0], rated_by_person=False,
-                         ip_outcome=rnd.choice(("oppfylt", "vurder", "ikke_naa")),
-                         ip_decision=rnd.choice(("ja", "nei", None)), content_sha256="0" * 64))
+                         content_sha256="0" * 64, **ip_on(local_date(signed))))
         if i % 2 == 0:
             aid += 1
             rows.append(dict(blank, id=aid, person_id=i + 1, instrument_key=lk.key,
@@ -150,6 +156,8 @@ def populate(app, n_persons: int, n_clients: int, seed: int = 1) -> dict:
                          version=1, created_by_id=user_id, updated_by_id=user_id,
                          created_at=NOW, updated_at=NOW, rated_by_person=False))
     _bulk(Assessment.__table__, rows, json_cols=("answers",))
+    # The due and quality orders from the rows just written, by the app's one writer.
+    person_orders.refresh(db.session.connection())
     _bulk(Consent.__table__, [
         {"person_id": i + 1, "categories": '["helse"]', "party_kind": "parorende",
          "party_name": "Mor", "direction": "begge", "valid_from": date(2026, 1, 1),
