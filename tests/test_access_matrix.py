@@ -46,6 +46,8 @@ MATRIX = {
     ("assessments.section", "GET"):       "login    404      ok       ok       ok       handover",
     ("assessments.section", "POST"):      "login    404      redirect redirect redirect handover",
     ("assessments.autosave", "POST"):     "401      404      ok       ok       ok       403",
+    ("assessments.restore", "POST"):      "401      404      ok       ok       ok       403",
+    ("assessments.sections_bundle", "GET"): "login  404      ok       ok       ok       handover",
     ("selfrating.start", "POST"):         "login    404      redirect redirect redirect handover",
     ("selfrating.staff_entry", "GET"):    "login    404      ok       ok       ok       handover",
     ("selfrating.staff_entry", "POST"):   "login    404      redirect redirect redirect handover",
@@ -117,7 +119,7 @@ MATRIX = {
 }
 
 # Called by app.js with JSON: refusals are JSON with a message, not redirects.
-JSON_ENDPOINTS = {"assessments.autosave", "auth.keepalive"}
+JSON_ENDPOINTS = {"assessments.autosave", "assessments.restore", "auth.keepalive"}
 
 # Rules whose success page for the admin/teamleder is a download, not HTML.
 DOWNLOADS = {"signing.pdf": "application/pdf", "auditlog.person_log_csv": "text/csv",
@@ -289,6 +291,7 @@ class Scenario:
             "assessments.start": dict(data={"grunn": "Personen er flyttet; ny kartlegging"}),
             "assessments.autosave": dict(json={"version": self.ids["draft_version"],
                                                "section": self.section_id, "answers": {}}),
+            "assessments.restore": dict(json={"section": self.section_id, "fields": "{}"}),
             "selfrating.question": dict(data={"n": "1", "svar": "5"}),
             "selfrating.end": dict(data={"password": PASSWORD}),
             "signing.sign": dict(data={"password": PASSWORD}),

@@ -156,6 +156,10 @@ def init_app(app):
             session.pop("last_seen", None)
             session.pop("login_at", None)
             session.pop(sessions.KEY, None)
+            if endpoint in PUBLIC_ENDPOINTS:
+                # Logging in again (or fetching the login form's token) after the idle time
+                # goes on as for anyone logged out: it must work on the first try.
+                return None
             return _to_login(expired=True)
         # A 404 or the favicon is not activity. The idle clock moves in steps of
         # SEEN_STEP seconds (at most a 20th of the timeout): a session left unchanged

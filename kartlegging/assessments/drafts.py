@@ -402,15 +402,24 @@ def restore_outcome(server_value, edit: LocalEdit, version: int) -> str:
 
     Applied only where the copy differs from the server and the server's value is still the one
     the copy was typed over (or one this device sent itself); a copy that does not know its
-    base value is applied only if the draft has not been saved since its version. Anything
-    else is a conflict: a restore never replaces a newer server answer without asking."""
+    base value is applied only if the draft has not been saved since its version. A copy whose
+    text the server's text begins with is already there. Anything else is a conflict: a
+    restore never replaces a newer server answer without asking."""
     server, local = as_posted(server_value), as_posted(edit.value)
     if server == local:
         return ALREADY
     if edit.has_base:
         ours = [as_posted(edit.base_value), *(as_posted(v) for v in edit.sent)]
-        return APPLY if server in ours else CONFLICT
-    return APPLY if edit.base_version == version else CONFLICT
+        if server in ours:
+            return APPLY
+    elif edit.base_version == version:
+        return APPLY
+    # The usual crash: the copy on disk is an earlier state of text the server has since
+    # received in full. Every character of the copy is in the server's text, so nothing typed
+    # is lost by keeping it, and asking would only offer to shorten it.
+    if len(server) == 1 and len(local) == 1 and server[0].startswith(local[0]):
+        return ALREADY
+    return CONFLICT
 
 
 def parse_local_edit(raw) -> LocalEdit | None:

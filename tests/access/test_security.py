@@ -70,6 +70,20 @@ def test_idle_timeout_json_autosave_gets_401_json(app, staff, factory):
     assert fresh(Assessment, a.id).version == a.version
 
 
+def test_logging_in_again_after_the_idle_time_works_on_the_first_try(app, staff):
+    # The re-login dialog's first requests arrive with the expired cookie: they end the old
+    # login and go on, instead of answering 401 and leaving the dialog without a token.
+    client, user = staff
+    age_session(client, app.config["IDLE_TIMEOUT_MINUTES"] + 1)
+    r = client.get("/logg-inn/token")
+    assert r.status_code == 200 and r.get_json()["csrf_token"]
+    assert client.get("/").status_code == 302  # the old login really ended
+    age_session(client, app.config["IDLE_TIMEOUT_MINUTES"] + 1)
+    r = client.post("/logg-inn", data={"username": user.username, "password": PASSWORD})
+    assert r.status_code == 302 and "/logg-inn" not in r.headers["Location"]
+    assert client.get("/").status_code == 200
+
+
 def test_activity_within_the_timeout_keeps_the_session(app, staff):
     client, _ = staff
     age_session(client, app.config["IDLE_TIMEOUT_MINUTES"] - 1)

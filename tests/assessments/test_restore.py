@@ -23,8 +23,11 @@ def edit(value, base_version=3, base_value=None, sent=(), has_base=True):
     ("Bo hjemme", edit("Bo hjemme og jobbe", base_value="Bo hjemme"), APPLY),
     (None, edit("Bo hjemme", base_value=""), APPLY),
     ("Bo hjemme og jobbe", edit("Bo hjemme og jobbe", base_value="Bo"), ALREADY),
-    # The crash of the issue: the copy on disk is older than what the server acknowledged.
-    ("Bo hjemme og jobbe i Alna", edit("Bo hjemme og", base_value="Bo hjemme"), CONFLICT),
+    # The usual crash: the copy on disk is an earlier state of the text the server has in full.
+    ("Bo hjemme og jobbe i Alna", edit("Bo hjemme og", base_value="Bo hjemme"), ALREADY),
+    # ... but a copy that is not contained in the server's newer text is the user's choice.
+    ("Bo hjemme og jobbe i Alna", edit("Bo hjemme, ikke", base_value="Bo hjemme"), CONFLICT),
+    ("Bo hjemme", edit("Bo hjemme og jobbe", base_value="Bo"), CONFLICT),
     # Another device changed the field since the copy's base.
     ("Annen tekst", edit("Bo hjemme og jobbe", base_value="Bo hjemme"), CONFLICT),
     # The device's own save landed but its reply was lost: the copy is newer than it.
@@ -72,7 +75,8 @@ def test_endpoint_decides_per_field_and_saves_nothing(setup):
     v2 = autosave(client, a.id, v1, {"hva_er_viktig": "Bo hjemme og jobbe i Alna",
                                      "spraak": "norsk"})
     r = ask(client, a.id, {
-        "hva_er_viktig": {"value": "Bo hjemme og", "base_version": v1, "base_value": "Bo hjemme"},
+        "hva_er_viktig": {"value": "Bo hjemme, ikke", "base_version": v1,
+                          "base_value": "Bo hjemme"},
         "spraak": {"value": "norsk, litt engelsk", "base_version": v1, "base_value": "norsk"},
         "ukjent_felt": {"value": "x", "base_version": v1, "base_value": ""},
     })
