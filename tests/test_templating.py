@@ -1,6 +1,9 @@
-"""Static files carry a content hash and are cached as immutable; a page change is one request."""
+"""Templates: each package renders its own folder, every template is used; static files carry a
+content hash and are cached as immutable, so a page change is one request."""
+import ast
 import os
 import re
+from pathlib import Path
 
 from kartlegging.templating import _static_digest
 
@@ -30,3 +33,67 @@ def test_the_hash_follows_the_content(tmp_path):
     os.utime(tmp_path / "a.css", ns=(1, 10**18))
     assert _static_digest(str(tmp_path), "a.css", cache) != first
     assert _static_digest(str(tmp_path), "finnes-ikke.css", cache) is None
+
+
+# Each package's pages live under templates/<package>/, so following a view to its page never
+# changes vocabulary; pages shared by several packages (base, error, macros, shared partials)
+# stand at the top of templates/ with no folder.
+KARTLEGGING = Path(__file__).resolve().parent.parent / "kartlegging"
+TEMPLATES = KARTLEGGING / "templates"
+RENDERERS = {"render_template", "stream_template"}
+TEMPLATE_TAG = re.compile(r"""\{%-?\s*(?:extends|include|import|from)\s+["']([^"']+)["']""")
+
+
+def _render_calls():
+    """(module path, package or None, template name) for every render call in kartlegging/."""
+    for path in sorted(KARTLEGGING.rglob("*.py")):
+        rel = path.relative_to(KARTLEGGING)
+        package = rel.parts[0] if len(rel.parts) > 1 else None
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            if name not in RENDERERS:
+                continue
+            first = node.args[0] if node.args else None
+            assert isinstance(first, ast.Constant) and isinstance(first.value, str), (
+                f"{rel}:{node.lineno}: name the template as a literal so its folder can be checked")
+            yield rel, package, first.value
+
+
+def _template_refs():
+    """(template path, its folder or None, referenced name) for every extends/include/import."""
+    for path in sorted(TEMPLATES.rglob("*.html")):
+        rel = path.relative_to(TEMPLATES)
+        folder = rel.parts[0] if len(rel.parts) > 1 else None
+        for name in TEMPLATE_TAG.findall(path.read_text()):
+            yield rel, folder, name
+
+
+def _folder(name):
+    return name.split("/")[0] if "/" in name else None
+
+
+def test_views_render_their_own_packages_templates():
+    wrong = [f"{rel}: {name}" for rel, package, name in _render_calls()
+             if _folder(name) not in (None, package)]
+    assert wrong == []
+
+
+def test_templates_reference_only_their_own_folder_or_the_shared_top():
+    wrong = [f"{rel}: {name}" for rel, folder, name in _template_refs()
+             if _folder(name) not in (None, folder)]
+    assert wrong == []
+
+
+def test_every_template_is_used_and_every_reference_exists():
+    files = {p.relative_to(TEMPLATES).as_posix() for p in TEMPLATES.rglob("*.html")}
+    named = {name for _, _, name in _render_calls()} | {name for _, _, name in _template_refs()}
+    assert sorted(named - files) == []
+    assert sorted(files - named) == []
+
+
+def test_template_folders_are_package_names():
+    packages = {p.name for p in KARTLEGGING.iterdir() if (p / "__init__.py").exists()}
+    folders = {p.name for p in TEMPLATES.iterdir() if p.is_dir()}
+    assert folders <= packages

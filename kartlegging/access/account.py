@@ -37,7 +37,7 @@ def enroll():
                                 "og prøv neste kode."]
     else:
         status = 200
-    return render_template("account/enroll.html", form=form, secret=secret,
+    return render_template("access/account_enroll.html", form=form, secret=secret,
                            qr=twofactor.qr_svg(uri),
                            required=twofactor.is_required(current_user)), status
 
@@ -55,9 +55,9 @@ def policy():
         flash("Sikkerhetsinnstillingen er lagret.", "success")
         return redirect(url_for(".policy"))
     else:
-        return render_template("account/policy.html", form=form,
+        return render_template("access/account_policy.html", form=form,
                                missing=twofactor.users_missing_enrolment()), 400
-    return render_template("account/policy.html", form=form,
+    return render_template("access/account_policy.html", form=form,
                            missing=twofactor.users_missing_enrolment())
 
 
@@ -81,5 +81,5 @@ def change_password():
                 audit.record("password_changed")
                 flash("Passordet er byttet.", "success")
                 return redirect(url_for("persons.index"))
-        return render_template("account/password.html", form=form), 422
-    return render_template("account/password.html", form=form)
+        return render_template("access/account_password.html", form=form), 422
+    return render_template("access/account_password.html", form=form)

@@ -34,7 +34,7 @@ def person_log(person_id):
     person = team_person(person_id)
     events = _events(person.id)
     audit.record("audit_view", person_id=person.id)
-    return render_template("auditlog/person.html", person=person, events=events,
+    return render_template("access/audit_person.html", person=person, events=events,
                            actions=ACTIONS)
 
 
@@ -67,5 +67,5 @@ def security_events():
         AuditEvent.action.in_(SECURITY_ACTIONS))
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(SECURITY_LIMIT)))
     audit.record("security_view")
-    return render_template("auditlog/security.html", events=events, actions=ACTIONS,
+    return render_template("access/audit_security.html", events=events, actions=ACTIONS,
                            limit=SECURITY_LIMIT)

@@ -117,7 +117,7 @@ def _to_login(expired: bool = False):
         from ..forms.auth import LoginForm
         carry = [(k, v) for k, v in request.form.items(multi=True) if k != "csrf_token"]
         if carry:
-            return render_template("auth/login.html", form=LoginForm(formdata=None),
+            return render_template("access/login.html", form=LoginForm(formdata=None),
                                    carry=carry, next=request.path, expired=expired), 401
     args = {"next": request.full_path, **({"expired": 1} if expired else {})}
     return redirect(url_for("auth.login", **args))

@@ -146,7 +146,7 @@ def _complete_login(user: User):
     target = safe_local_path(request.args.get("next"))
     if _carried() and target and carry_allowed(target):
         # What was typed before the session expired, shown and sent again on one click.
-        return render_template("auth/resubmit.html", carry=_carried(), target=target)
+        return render_template("access/login_resubmit.html", carry=_carried(), target=target)
     return redirect(_safe_next(request.args.get("next")))
 
 
@@ -172,7 +172,7 @@ def login():
         message = "Innlogging med passord er slått av. Bruk kommunens innlogging."
         if wants_json():
             return jsonify(error="local_login_off", message=message), 403
-        return render_template("auth/login.html", form=form, sso_error=message), 403
+        return render_template("access/login.html", form=form, sso_error=message), 403
     if request.method == "POST" and form.validate_on_submit():
         user, error, number = attempt_login(form.username.data, form.password.data)
         if user and user.totp_secret:
@@ -187,7 +187,7 @@ def login():
                 return _complete_login(user)
             session[TOTP_PENDING] = {"user_id": user.id, "at": datetime.now(UTC).timestamp()}
             if _carried():  # keep the carried fields through the code step
-                return render_template("auth/code.html", form=CodeForm(formdata=None),
+                return render_template("access/login_code.html", form=CodeForm(formdata=None),
                                        carry=_carried(), next=request.args.get("next"))
             return redirect(url_for(".login_code", next=request.args.get("next")))
         if user:
@@ -195,18 +195,18 @@ def login():
         if wants_json():
             return jsonify(error="login_failed", message=error), 401
         form.password.errors.append(error)
-        return render_template("auth/login.html", form=form, carry=_carried(),
+        return render_template("access/login.html", form=form, carry=_carried(),
                                next=request.args.get("next")), 401
     if request.method == "POST":
         if wants_json():
             return jsonify(error="invalid", message="Skriv brukernavn og passord."), 400
-        return render_template("auth/login.html", form=form, carry=_carried(),
+        return render_template("access/login.html", form=form, carry=_carried(),
                                next=request.args.get("next")), 400
     if current_user.is_authenticated:
         return redirect(url_for("persons.index"))
     if request.args.get("expired"):
         flash("Du ble logget ut etter en periode uten aktivitet. Logg inn igjen.", "info")
-    return render_template("auth/login.html", form=form)
+    return render_template("access/login.html", form=form)
 
 
 @bp.route("/logg-inn/kode", methods=["GET", "POST"])
@@ -225,9 +225,9 @@ def login_code():
         if not problem:
             return _complete_login(user)
         form.code.errors = [problem]
-        return render_template("auth/code.html", form=form, carry=_carried(),
+        return render_template("access/login_code.html", form=form, carry=_carried(),
                                next=request.args.get("next")), 401
-    return render_template("auth/code.html", form=form)
+    return render_template("access/login_code.html", form=form)
 
 
 @bp.route("/logg-ut", methods=["POST"])

@@ -58,7 +58,7 @@ def _refuse(why: str, message: str | None = None, *, subject: str | None = None,
     audit.record("sso_refused", username=username, detail=(
         f"{current_app.config['OIDC_ISSUER']} {subject or '-'}: {why}"
         + (f" ({detail})" if detail else ""))[:1000])
-    return render_template("auth/login.html", form=LoginForm(formdata=None),
+    return render_template("access/login.html", form=LoginForm(formdata=None),
                            sso_error=message or REFUSED.format(provider=provider_name(), why=why)
                            ), status
 

@@ -32,11 +32,11 @@ def sign(assessment_id):
         failure = reauth.take_failure(SIGN, {"assessment_id": a.id})
         if failure:
             form = PasswordConfirmForm(formdata=None, data=failure["fields"])
-        return render_template("signing/sign.html", a=a, form=form, problems=found,
+        return render_template("journal/sign.html", a=a, form=form, problems=found,
                                reauth_error=failure and failure["message"]
                                ), 403 if failure else 200
     if found:
-        return render_template("signing/sign.html", a=a, form=form, problems=found), 422
+        return render_template("journal/sign.html", a=a, form=form, problems=found), 422
     if current_user.is_sso:
         return reauth.begin(SIGN, current_user, {"assessment_id": a.id},
                             reauth.form_fields(form))
@@ -44,7 +44,7 @@ def sign(assessment_id):
                else "Skriv passordet ditt.")
     if problem:
         form.password.errors = [f"{problem} Kartleggingen er ikke signert."]
-        return render_template("signing/sign.html", a=a, form=form, problems=found), 403
+        return render_template("journal/sign.html", a=a, form=form, problems=found), 403
     return _sign_confirmed_assessment(a)
 
 
@@ -119,10 +119,10 @@ class UploadForm(Form):
 def verify():
     form = UploadForm()
     if request.method == "GET":
-        return render_template("signing/verify.html", form=form)
+        return render_template("journal/verify.html", form=form)
     if not form.validate_on_submit() or not form.file.data:
         form.file.errors = ["Velg en PDF-fil å kontrollere."]
-        return render_template("signing/verify.html", form=form), 400
+        return render_template("journal/verify.html", form=form), 400
     data = form.file.data.read()
     result = pades.verify_pdf(data, signing.trust_roots())
     match = None
@@ -130,6 +130,6 @@ def verify():
         match = signing.find_document(result.document_id, current_user.team_id)
     audit.record("pdf_verify", person_id=match.person_id if match else None, obj=match,
                  detail="gyldig" if result.ok else "; ".join(result.errors))
-    return render_template("signing/verify.html", form=form, result=result, match=match,
+    return render_template("journal/verify.html", form=form, result=result, match=match,
                            same_bytes=bool(match and match.signed_pdf == data)), \
         200 if result.signed else 422

@@ -113,7 +113,7 @@ def question():
         if n == len(items):
             return redirect(url_for(".done"))
         return redirect(url_for(".question", n=n + 1))
-    return render_template("selfrating/question.html", item=item, n=n, total=len(items),
+    return render_template("livskvalitet/question.html", item=item, n=n, total=len(items),
                            current=(rating.answers or {}).get(item.id))
 
 
@@ -144,7 +144,7 @@ def _done_page(rating: Assessment, *, form=None, login_form=None, staff=True,
     tablet that ends the hand-over: one password field on the page at a time."""
     answered, total = _answered(rating)
     response = render_template(
-        "selfrating/done.html",
+        "livskvalitet/done.html",
         form=form or PasswordConfirmForm(formdata=None),
         login_form=login_form, login_mode=login_form is not None,
         answered=answered, total=total, stopped=session["handover"].get("stopped"),
@@ -321,5 +321,5 @@ def staff_entry(assessment_id):
         return redirect(url_for("assessments.section", assessment_id=kartlegging.id,
                                 section_id=_embed_section(kartlegging.id)))
     status = 422 if request.method == "POST" else 200
-    return render_template("selfrating/staff.html", a=kartlegging, inst=inst,
+    return render_template("livskvalitet/staff.html", a=kartlegging, inst=inst,
                            forms=list(zip(inst.sections, forms))), status

@@ -30,10 +30,10 @@ def new(person_id):
     if request.method == "GET":
         form.valid_from.data = today()
         form.party_kind.data = request.args.get("part")
-        return render_template("consent/new.html", person=person, form=form,
+        return render_template("persons/consent_new.html", person=person, form=form,
                                back=_safe_back())
     if not form.validate_on_submit():
-        return render_template("consent/new.html", person=person, form=form,
+        return render_template("persons/consent_new.html", person=person, form=form,
                                back=_safe_back()), 422
     consent = Consent(
         person_id=person.id, categories=form.categories.data or [],
@@ -63,7 +63,7 @@ def _team_consent(consent_id: int) -> Consent:
 
 def _render(consent: Consent, form: WithdrawForm, code: int = 200):
     return render_template(
-        "consent/view.html", consent=consent, person=team_person(consent.person_id),
+        "persons/consent_view.html", consent=consent, person=team_person(consent.person_id),
         status=consent_rules.status(consent, today()), labels=consent_rules.STATUS_LABELS,
         form=form, text=consents.describe_with_labels(consent)), code
 
