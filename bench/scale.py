@@ -13,7 +13,7 @@ def pages(ids: dict, app) -> dict:
     out = {"Personliste": ("staff", "/"), "Navnesøk": ("lead", f"/?q={ids['name_query']}"),
            "Nummersøk": ("lead", f"/?q={ids['number_query']}"),
            "Personside": ("lead", f"/personer/{ids['person_id']}")}
-    if "lead.index" in app.view_functions:  # the team lead's overview (issue 16)
+    if "lead.index" in app.view_functions:  # the team lead's overview, where the app has one
         out.update({"Oppfølging, neste evaluering": ("lead", "/oppfolging"),
                     "Oppfølging, navn": ("lead", "/oppfolging?sorter=navn"),
                     "Oppfølging, livskvalitet": ("lead", "/oppfolging?sorter=livskvalitet"),

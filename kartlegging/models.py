@@ -277,7 +277,7 @@ class Assessment(db.Model):
     # completed rating never changes), so the team lead's overview can sort and compare in SQL.
     score: Mapped[float | None] = mapped_column(Float)
 
-    # Latest signed / draft / rating per person (team lead's overview, issue 16).
+    # Latest signed / draft / rating per person: the team lead's overview asks it of each row.
     __table_args__ = (Index("ix_assessment_person_kind", "person_id", "instrument_key",
                             "status", "signed_at"),)
 

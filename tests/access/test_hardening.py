@@ -1,4 +1,4 @@
-"""Findings of the milestone-1 penetration test (issue 18), one section per finding.
+"""Findings of the milestone-1 penetration test, one section per finding.
 
 The tests that need real concurrency run on a database several connections share: the
 PostgreSQL server named by TEST_DATABASE_URL when there is one (CI's `make test-pg`),

@@ -12,7 +12,7 @@ from kartlegging.models import Assessment, AuditEvent
 # the current user joined with its open login session; the draft joined with its person (team
 # check) and whether its self-rating is completed (the section menu's counts); the guarded UPDATE
 # and the audit INSERT (one transaction; on PostgreSQL one statement, WITH saved AS (UPDATE …)
-# INSERT …). Was 7 before issue 21 joined the user with the login session and the draft with
+# INSERT …). Was 7 before the user was joined with its login session and the draft with
 # its person and rating; only ever lower it.
 STATEMENTS_PER_AUTOSAVE = {"sqlite": 4, "postgresql": 3}
 

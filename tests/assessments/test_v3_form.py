@@ -1,4 +1,4 @@
-"""The v3 form on the running app (issue 17): the five prompt errors are gone and their reasons
+"""The v3 form on the running app: the five prompt errors are gone and their reasons
 are shown; prefill from the last signed kartlegging; pårørende notice beside its items; steps
 over visible sections; the number's kind; one kontaktperson; the PDF's pårørende mark."""
 import io

@@ -310,7 +310,7 @@ def test_late_reply_never_hides_what_a_newer_answer_showed(live, context, page):
 
 def test_open_section_in_other_tab_during_handover_goes_to_the_rating(live, context):
     """A staff tab left open during the hand-over cannot save or show the kartlegging: it
-    leaves the page by itself as soon as the hand-over starts (issue 18), and a save from it
+    leaves the page by itself as soon as the hand-over starts (the person holds the tablet now), and a save from it
     would be refused by the server's fence."""
     _, aid = live.draft()
     api_login(context, live, "kari")

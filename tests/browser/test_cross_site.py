@@ -1,4 +1,4 @@
-"""Issue 18 in a real browser: a page on another site cannot use the expired-session carry
+"""Penetration-test findings in a real browser: a page on another site cannot use the expired-session carry
 pages as a CSRF bypass, and a staff tab opened before a hand-over blanks itself."""
 import re
 import threading

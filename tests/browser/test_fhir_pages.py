@@ -1,4 +1,4 @@
-"""FHIR pages in the browser (issue 22): the import page from the person page, its error list
+"""FHIR pages in the browser: the import page from the person page, its error list
 and a successful import, and the admin's Questionnaire downloads; axe on each page."""
 import json
 import re

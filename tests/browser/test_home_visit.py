@@ -1,4 +1,4 @@
-"""The home visit at 768×1024 with touch (issue 20): «Nei» never deletes a section, the person
+"""The home visit at 768×1024 with touch: «Nei» never deletes a section, the person
 page leads to the open draft, resuming lands where staff stopped, the section menu folds away
 and follows the answers, and the hand-over can be ended early by the person or by staff."""
 import re

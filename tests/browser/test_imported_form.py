@@ -1,4 +1,4 @@
-"""Issue 22: a form imported from a FHIR Questionnaire (`flask fhir import-questionnaire`) is
+"""A form imported from a FHIR Questionnaire (`flask fhir import-questionnaire`) is
 started from the person page and filled on the tablet (768×1024, touch): autosave, its own
 show/hide and its own prompt update live, and the overview shows its score."""
 import pytest

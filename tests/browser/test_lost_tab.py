@@ -1,4 +1,4 @@
-"""Losing the browser mid-sentence (issue 20, item 1): a tab killed while typing keeps
+"""Losing the browser mid-sentence on a home visit: a tab killed while typing keeps
 everything typed up to 0.5 s before, either on the server (saves every ~300 ms while typing
 goes on) or in the browser's encrypted copy that comes back after the next login. The
 browser's storage never holds a readable answer."""

@@ -1,4 +1,4 @@
-"""Session expiry on the tablet (issue 20, item 6): the page is blanked when the session ends,
+"""Session expiry on the tablet at a home visit: the page is blanked when the session ends,
 the warning tells the truth about what is saved and stays clear of the buttons, «Fortsett å
 jobbe» after the server has logged out opens the log-in, warning and log-in dialog never show
 together, and «Neste» past expiry loses nothing, even when the log-in page is left."""

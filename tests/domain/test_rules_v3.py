@@ -1,4 +1,4 @@
-"""alna-kartlegging v3 and livskvalitet v2 (issue 17): the IP, koordinator and kriseplan prompts
+"""alna-kartlegging v3 and livskvalitet v2: the IP, koordinator and kriseplan prompts
 in line with the law, table-driven over every outcome and reason; offer and klagerett checks;
 the new answer options; the livskvalitet mean's minimum."""
 from datetime import date

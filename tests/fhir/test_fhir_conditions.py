@@ -1,4 +1,4 @@
-"""Every condition operator maps to enableWhen (+ enableBehavior) and back (issue 22)."""
+"""Every condition operator maps to enableWhen (+ enableBehavior) and back."""
 import itertools
 import json
 

@@ -1,4 +1,4 @@
-"""A signed kartlegging as a FHIR Bundle: web, CLI, corrections, audit (issue 22, item 2)."""
+"""A signed kartlegging as a FHIR Bundle: web, CLI, corrections, audit."""
 import base64
 import hashlib
 import json

@@ -1,5 +1,4 @@
-"""Damaged FHIR input never crashes an import: a named refusal and no change, or a draft
-(issue 22, items 3 and 4)."""
+"""Damaged FHIR input never crashes an import: a named refusal and no change, or a draft."""
 import copy
 import json
 import os

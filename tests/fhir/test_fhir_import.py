@@ -1,5 +1,4 @@
-"""Imports: a QuestionnaireResponse as a new draft, a Questionnaire as a new instrument
-(issue 22, items 3 and 4)."""
+"""Imports: a QuestionnaireResponse as a new draft, a Questionnaire as a new instrument."""
 import copy
 import html
 import json

@@ -1,4 +1,4 @@
-"""Issue 22, "Done when": a Questionnaire imported with `flask fhir import-questionnaire`
+"""The whole way round: a Questionnaire imported with `flask fhir import-questionnaire`
 becomes a form staff start from the person page, fill, sign (PDF/A + PAdES) and export, and
 whose QuestionnaireResponse imports as a draft. The app runs on a temporary copy of
 instruments/ (INSTRUMENTS_DIR); the committed folder is never touched."""

@@ -1,4 +1,4 @@
-"""Instruments as FHIR Questionnaire and back (issue 22, items 1 and 4)."""
+"""Instruments as FHIR Questionnaire and back."""
 import copy
 import json
 

@@ -1,5 +1,5 @@
 """Document ids per kartlegging and version, one correction per document, hash coverage,
-verification times in Oslo time (issue 19, items 5–8)."""
+verification times in Oslo time: ids and times a reader of the journal can trust."""
 import io
 import logging
 import re

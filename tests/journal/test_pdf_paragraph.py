@@ -1,4 +1,4 @@
-"""User text in the summary PDF is drawn line by line on the canvas (issue 21): the same
+"""User text in the summary PDF is drawn line by line on the canvas (no second line-breaking): the same
 height and the same extracted text as a reportlab Paragraph of the same lines, which is built
 only for a bullet or a split across pages."""
 import io

@@ -1,4 +1,4 @@
-"""Any script in the journal PDF (issue 19, items 1–4 and 9): fonts, bidi, ToUnicode,
+"""Any script in the journal PDF prints right: fonts, bidi, ToUnicode,
 PDF/A checked before signing, long names, rows split across pages."""
 import io
 import re

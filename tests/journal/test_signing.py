@@ -1,4 +1,4 @@
-"""Signing, locking, the signed PDF/A for the journal, corrections and verification (issue 5)."""
+"""Signing, locking, the signed PDF/A for the journal, corrections and verification."""
 import io
 import re
 import shutil

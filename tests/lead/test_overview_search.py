@@ -1,5 +1,5 @@
 """The overview's name search gives the same persons in the same order, and the same «flere
-enn» bound, whichever way it reads them (issue 21: its hits sorted up to the cap, the page's
+enn» bound, whichever way it reads them (its hits sorted up to the cap, the page's
 order walked past it, or counted the old way when repeated words leave it undecided)."""
 import random
 from datetime import date, datetime, timedelta

@@ -1,4 +1,4 @@
-"""The overview and Mine personer stay index-backed as a team grows (issue 21): the query plans
+"""The overview and Mine personer stay index-backed as a team grows: the query plans
 use the indexes that match their order, and the SQL statements per page do not depend on the
 number of persons. `make bench` times the same pages with 1,000 and 100,000 persons."""
 from datetime import date, datetime, timedelta

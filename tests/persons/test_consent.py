@@ -1,4 +1,4 @@
-"""Samtykke over time, the pårørende warning, kontaktperson and koordinator (issue 12)."""
+"""Samtykke over time, the pårørende warning, kontaktperson and koordinator."""
 from datetime import date, timedelta
 
 import pytest
