@@ -59,7 +59,8 @@ def stacked_bars(bars: list[tuple[str, dict[str, int | str], int | str]],
                  labels: dict[str, str], *, title: str, width: int = 640,
                  height: int = 240) -> Markup:
     """One 100 % bar per period: shown counts as segments, suppressed ones as one grey
-    'skjult' segment (their sum is total minus the shown cells, which discloses no cell)."""
+    'skjult' segment (their sum is total minus the shown cells, which the table's total gives
+    anyway). Every hidden part carries the same words, as in the table."""
     pad_l, pad_r, pad_t, pad_b = 52, 16, 16, 40
     plot_w, plot_h = width - pad_l - pad_r, height - pad_t - pad_b
     n = max(1, len(bars))
@@ -81,7 +82,7 @@ def stacked_bars(bars: list[tuple[str, dict[str, int | str], int | str]],
         if not isinstance(total, int) or total == 0:
             parts.append(f'<rect class="segment hidden-segment" x="{x:.1f}" y="{pad_t}" '
                          f'width="{bar_w:.1f}" height="{plot_h}" fill="{HIDDEN_FILL}">'
-                         f'<title>{escape(label)}: færre enn 5 personer</title></rect>')
+                         f'<title>{escape(label)}: skjult</title></rect>')
             continue
         y = pad_t + plot_h
         shown = 0
@@ -101,7 +102,7 @@ def stacked_bars(bars: list[tuple[str, dict[str, int | str], int | str]],
             y -= h
             parts.append(f'<rect class="segment hidden-segment" x="{x:.1f}" y="{y:.1f}" '
                          f'width="{bar_w:.1f}" height="{h:.1f}" fill="{HIDDEN_FILL}" '
-                         f'stroke="#fff"><title>{escape(label)}: skjult (små grupper)'
+                         f'stroke="#fff"><title>{escape(label)}: skjult'
                          f'</title></rect>')
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -23,7 +23,7 @@ from ..assessments import drafts
 from ..clock import now_utc, today
 from ..domain import ip_status
 from ..domain.charts import line_chart, stacked_bars
-from ..domain.suppression import HIDDEN_NOTE, LOW
+from ..domain.suppression import HIDDEN, HIDDEN_NOTE
 from ..forms.lead import SORT_LABELS, OverviewFilterForm, PeriodForm, PrintForm
 from ..persons.operations import team_users
 from . import figures as figures_mod
@@ -220,13 +220,13 @@ def trends_page():
         [(trends.quarter_label(q), idx.cells[q], idx.totals[q]) for q in idx.quarters],
         idx.labels, title="Fordeling av levekårsindeks per kvartal")
     return render_template("lead/trends.html", lk=lk, idx=idx, lk_chart=lk_chart,
-                           idx_chart=idx_chart, label=trends.quarter_label, LOW=LOW,
-                           HIDDEN_NOTE=HIDDEN_NOTE)
+                           idx_chart=idx_chart, label=trends.quarter_label,
+                           HIDDEN=HIDDEN, HIDDEN_NOTE=HIDDEN_NOTE)
 
 
 def _fmt(value) -> str:
     if value is None:
-        return LOW
+        return HIDDEN
     if isinstance(value, float):
         return f"{value:.2f}".replace(".", ",")
     return str(value)

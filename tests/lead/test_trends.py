@@ -1,19 +1,20 @@
-"""Anonymised trends: means and distributions per quarter, nothing from groups under 5."""
+"""Anonymised trends: means and distributions per ended quarter, nothing from groups under 5."""
 import csv
 import io
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 
 from kartlegging.clock import today
-from kartlegging.domain.suppression import HIDDEN, LOW
+from kartlegging.domain.suppression import HIDDEN
 from kartlegging.extensions import db
 from kartlegging.lead import trends
 from kartlegging.models import AuditEvent
 
 
-def test_quarters():
-    assert trends.last_quarters(date(2026, 2, 10), 3) == [(2025, 3), (2025, 4), (2026, 1)]
+def test_quarters_are_the_ended_ones():
+    assert trends.ended_quarters(date(2026, 2, 10), 3) == [(2025, 2), (2025, 3), (2025, 4)]
+    assert trends.ended_quarters(date(2026, 4, 1), 2) == [(2025, 4), (2026, 1)]
     assert trends.quarter_label((2026, 1)) == "1. kv. 2026"
 
 
@@ -23,12 +24,13 @@ def quarter_datetime(q, day=15):
 
 @pytest.fixture
 def scene(factory, login):
-    """This quarter: 6 persons rated (one of them twice: only the last counts) and 4 persons
-    answered 'fysisk helse'; last quarter: 3 persons rated. Kartlegginger: 7 this quarter."""
+    """The last ended quarter: 6 persons rated (one of them twice: only the last counts) and 4
+    persons answered 'fysisk helse'; the quarter before: 3 persons rated. Kartlegginger: 7 in
+    the last ended quarter."""
     f = factory
     lead = f.user("teamleder")
     staff = f.user("ansatt")
-    quarters = trends.last_quarters(today())
+    quarters = trends.ended_quarters(today())
     now_q, prev_q = quarters[-1], quarters[-2]
     people = []
     for i in range(6):
@@ -38,23 +40,23 @@ def scene(factory, login):
         if i < 4:
             values["fysisk_helse"] = 6
         r = f.rating(k, staff, values=values, version=1)
-        r.completed_at = min(quarter_datetime(now_q, 1), datetime.utcnow())
+        r.completed_at = quarter_datetime(now_q, 1)
         people.append((p, k))
     # person 0 rated again later in the quarter: 7 and 7
     again = f.rating(people[0][1], staff, values={"liv_helhet": 7, "arbeid": 7},
                      version=1)
-    again.completed_at = min(quarter_datetime(now_q, 2), datetime.utcnow())
+    again.completed_at = quarter_datetime(now_q, 2)
     for i in range(3):
         p = f.person(name=f"Forrige {i}", contact=staff)
         r = f.rating(f.assessment(p, staff), staff, values={"liv_helhet": 1}, version=1)
         r.completed_at = quarter_datetime(prev_q)
-    # levekårsindeks: 6 grønn and 1 rød this quarter (→ rød "færre enn 5", grønn hidden too)
+    # levekårsindeks: 6 grønn and 1 rød (→ rød and the empty groups hidden, grønn too)
     for i in range(7):
         p = f.person(name=f"Indeks {i}", contact=staff)
         answers = {} if i < 6 else {f"vurdering_{a}": "rod" for a in (
             "bolig", "aktivitet", "okonomi", "fysisk_helse")}
         a = f.signed(p, staff, **answers)
-        a.signed_at = min(quarter_datetime(now_q, 1), datetime.utcnow())
+        a.signed_at = quarter_datetime(now_q, 1)
     db.session.commit()
     return dict(client=login(lead), app=f.app, now_q=now_q, prev_q=prev_q, team=f.team_a)
 
@@ -78,11 +80,10 @@ def test_levekarsindeks_suppression_with_complement(scene):
                                 scene["app"].extensions["instruments"])
     q = scene["now_q"]
     cells = idx.cells[q]
-    assert cells["rod"] == LOW and idx.totals[q] == 7
-    # grønn (6) would give 'not green' = 7 - 6 = 1: it is hidden as well
-    assert cells["gronn"] == HIDDEN
-    assert all(v in (LOW, HIDDEN) or v >= 5 for v in cells.values())
-    assert idx.totals[scene["prev_q"]] == LOW
+    # rød (1) and the empty groups hold 1 together: grønn (6) would give 'not green' = 1, so
+    # it is hidden as well, and every hidden cell reads the same
+    assert idx.totals[q] == 7 and set(cells.values()) == {HIDDEN}
+    assert idx.totals[scene["prev_q"]] == HIDDEN
 
 
 def test_page_has_chart_and_no_identifying_details(scene):
@@ -106,7 +107,7 @@ def test_csv(scene, table):
     assert len(rows) == 1 + trends.QUARTERS
     flat = [c for row in rows[1:] for c in row[1:]]
     for cell in flat:
-        assert cell in (LOW, HIDDEN) or float(cell.replace(",", ".")) >= 1
+        assert cell == HIDDEN or float(cell.replace(",", ".")) >= 1
     if table == "levekarsindeks":
         counts = [int(c) for c in flat if c.isdigit()]
         assert all(n >= 5 for n in counts)
@@ -116,3 +117,48 @@ def test_csv(scene, table):
 def test_csv_unknown_table_is_400(scene):
     r = scene["client"].get("/oppfolging/trender.csv?tabell=navn")
     assert r.status_code == 400 and "Ukjent tabell" in r.get_data(as_text=True)
+
+
+def test_the_running_quarter_shows_only_once_it_has_ended(factory, login, monkeypatch):
+    """Two exports a few days apart must not differ by one person's rating or index: a rating
+    and a signing in the running quarter change nothing shown or exported until it ends."""
+    f = factory
+    lead, staff = f.user("teamleder"), f.user("ansatt")
+    clock = {"day": date(2026, 5, 20)}
+    monkeypatch.setattr("kartlegging.lead.views.today", lambda: clock["day"])
+
+    def person_with(day: datetime, score: int):
+        p = f.person(contact=staff)
+        k = f.signed(p, staff)
+        k.signed_at = day
+        r = f.rating(k, staff, values={"liv_helhet": score, "arbeid": score}, version=1)
+        r.completed_at = day + timedelta(hours=1)
+
+    for i in range(5):     # the quarter before (ended) and the running one: 5 persons each
+        person_with(datetime(2026, 2, 10 + i, 9), 3)
+        person_with(datetime(2026, 4, 10 + i, 9), 4)
+    db.session.commit()
+    client = login(lead)
+
+    def seen():
+        page = client.get("/oppfolging/trender").get_data(as_text=True)
+        main = page.split("<main", 1)[1].split("</main>", 1)[0]
+        csvs = [client.get(f"/oppfolging/trender.csv?tabell={t}").get_data(as_text=True)
+                for t in ("livskvalitet", "levekarsindeks")]
+        return [main, *csvs]
+
+    before = seen()
+    assert all("1. kv. 2026" in text for text in before)
+    assert not any("2. kv. 2026" in text for text in before)
+
+    person_with(datetime(2026, 5, 21, 9), 7)      # one more person in the running quarter
+    db.session.commit()
+    clock["day"] = date(2026, 5, 25)
+    assert seen() == before
+
+    clock["day"] = date(2026, 7, 1)                # the quarter has ended: now it is shown
+    after = seen()
+    assert all("2. kv. 2026" in text for text in after)
+    rows = list(csv.reader(io.StringIO(after[1].lstrip("\ufeff")), delimiter=";"))
+    row = next(r for r in rows if r[0] == "2. kv. 2026")
+    assert row[1] == "6" and row[2] == f"{(5 * 4 + 7) / 6:.2f}".replace(".", ",")
