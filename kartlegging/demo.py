@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from .assessments import drafts
 from .clock import now_utc
+from .domain.instrument_facts import KARTLEGGING, LIVSKVALITET
 from .domain.rules import Evaluator, clean
 from .extensions import db
 from .livskvalitet import ratings
@@ -56,8 +57,8 @@ def answers(inst, **overrides) -> dict:
 def seed_persons(team, users: dict[str, User]) -> None:
     from .journal import signing
     reg = drafts.registry()
-    inst = reg.latest(drafts.KARTLEGGING)
-    lk = reg.latest(drafts.LIVSKVALITET)
+    inst = reg.latest(KARTLEGGING)
+    lk = reg.latest(LIVSKVALITET)
     for n, (name, contact, days, draft, coordinator, extra) in enumerate(DEMO_PERSONS):
         user = users[contact]
         person = Person(team_id=team.id, name=name, national_id=None,
@@ -76,7 +77,7 @@ def seed_persons(team, users: dict[str, User]) -> None:
             db.session.commit()
             signing.sign(a, user, at=now_utc() - timedelta(days=days))
             for k, mean in enumerate((3, 3 + n % 3)):
-                r = drafts.start(person, user, drafts.LIVSKVALITET, parent_id=a.id,
+                r = drafts.start(person, user, LIVSKVALITET, parent_id=a.id,
                                  rated_by_person=True)
                 r.answers = {i: mean + (j % 2) for j, i in enumerate(lk.items)
                              if lk.items[i].type == "scale"}

@@ -361,11 +361,6 @@ class AppSetting(db.Model):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
 
-# The kartlegging whose signings set Person.due_order (derived.person_orders).
-KARTLEGGING_KEY = "alna-kartlegging"
-# The self-rating whose newest completed mean sets Person.quality_order.
-LIVSKVALITET_KEY = "livskvalitet"
-
 # Changes to these columns can move a person's due_order or quality_order.
 _ORDER_INPUTS = ("person_id", "instrument_key", "status", "signed_at", "completed_at", "score")
 

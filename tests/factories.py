@@ -2,6 +2,7 @@
 from kartlegging.assessments import drafts as ops
 from kartlegging.clock import now_utc
 from kartlegging.domain.due import local_date
+from kartlegging.domain.instrument_facts import KARTLEGGING, LIVSKVALITET
 from kartlegging.domain.instrument_types import Instrument
 from kartlegging.domain.rules import Evaluator, clean, frozen_ip
 from kartlegging.extensions import db
@@ -98,7 +99,7 @@ class Factory:
         db.session.commit()
         return p
 
-    def assessment(self, person, by, filled=True, key=ops.KARTLEGGING, version=None,
+    def assessment(self, person, by, filled=True, key=KARTLEGGING, version=None,
                    **overrides) -> Assessment:
         reg = self.app.extensions["instruments"]
         inst = reg.get(key, version) if version else reg.latest(key)
@@ -112,7 +113,7 @@ class Factory:
 
     def rating(self, kartlegging, by, values=None, by_person=True, completed=True, version=None):
         reg = self.app.extensions["instruments"]
-        inst = reg.get(ops.LIVSKVALITET, version) if version else reg.latest(ops.LIVSKVALITET)
+        inst = reg.get(LIVSKVALITET, version) if version else reg.latest(LIVSKVALITET)
         answers = values if values is not None else filled_answers(inst)
         r = Assessment(person_id=kartlegging.person_id, instrument_key=inst.key,
                        instrument_version=inst.version, answers=answers,

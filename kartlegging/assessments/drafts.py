@@ -9,16 +9,12 @@ from sqlalchemy.orm import aliased
 
 from .. import direct_sql
 from ..access import audit
-from ..clock import now_utc, to_oslo, today
+from ..clock import now_utc, today
+from ..domain.instrument_facts import KARTLEGGING, LIVSKVALITET, NOT_STARTED_BY_STAFF
 from ..domain.instrument_types import Instrument
 from ..domain.rules import Evaluator, clean, is_answered, progress, split
 from ..extensions import db
-from ..models import KARTLEGGING_KEY, Assessment, AuditEvent, Person, User
-
-KARTLEGGING = KARTLEGGING_KEY  # Person.due_order follows its signings (models)
-LIVSKVALITET = "livskvalitet"
-# The self-rating is taken within a kartlegging (hand-over), never started on its own.
-NOT_STARTED_BY_STAFF = (LIVSKVALITET,)
+from ..models import Assessment, AuditEvent, Person, User
 
 
 class Locked(Exception):
@@ -55,23 +51,6 @@ def other_forms() -> list[Instrument]:
     (e.g. imported from a FHIR Questionnaire), by title."""
     keys = registry().keys - {KARTLEGGING, *NOT_STARTED_BY_STAFF}
     return sorted((registry().latest(k) for k in keys), key=lambda i: (i.title.lower(), i.key))
-
-
-def coordinator_applies(inst: Instrument) -> bool:
-    """The form prompts for an individuell plan or a koordinator (derived `ip`, or a reminder
-    ended by a koordinator): the koordinator on record belongs to its journal note and export."""
-    return any(d["id"] == "ip" or (d.get("reminder") or {}).get("unless") == "koordinator"
-               for d in inst.derived)
-
-
-def takes_selfrating(inst: Instrument) -> bool:
-    """The form embeds the person's own livskvalitet rating (hand-over, ratings in the PDF)."""
-    return any(s.embed == LIVSKVALITET for s in inst.sections)
-
-
-def reference_day(a: Assessment):
-    """The day date rules count from: the signing day of a signed record, else today."""
-    return to_oslo(a.signed_at).date() if a.signed_at else today()
 
 
 def last_signed(person_id: int, key: str = KARTLEGGING) -> Assessment | None:
@@ -332,10 +311,6 @@ def has_completed_rating(kartlegging: Assessment) -> bool:
     """Whether a self-rating taken with this kartlegging is completed (one id, no answers)."""
     return db.session.scalar(_completed_rating_query(), {
         "person_id": kartlegging.person_id, "id": kartlegging.id}) is not None
-
-
-def embeds_rating(inst: Instrument) -> bool:
-    return any(s.embed == LIVSKVALITET for s in inst.sections)
 
 
 def progress_of(a: Assessment | None, inst: Instrument | None = None,

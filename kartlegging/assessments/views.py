@@ -9,6 +9,7 @@ from werkzeug.datastructures import MultiDict
 from ..access import audit
 from ..access.guard import team_person
 from ..clock import oslo_time, today
+from ..domain.instrument_facts import KARTLEGGING, LIVSKVALITET, reference_day, takes_selfrating
 from ..domain.rules import Evaluator, evaluate, missing_required, problems, progress, score_detail
 from ..extensions import db
 from ..forms.builder import checked_changes, form_class, stored_to_formdata
@@ -35,12 +36,12 @@ def start(person_id):
     """A new draft of the Alna kartlegging, or of another form (`skjema`). With a draft of that
     form already open, only on purpose and with a reason."""
     person = team_person(person_id)
-    key = (request.form.get("skjema") or drafts.KARTLEGGING).strip()
+    key = (request.form.get("skjema") or KARTLEGGING).strip()
     if not drafts.staff_form(key):
         return render_template("error.html", code=404,
                                message="Fant ikke skjemaet. Velg et skjema fra personsiden."), 404
     existing = drafts.open_draft(person.id, key)
-    new_label = None if key == drafts.KARTLEGGING else "et nytt utkast"
+    new_label = None if key == KARTLEGGING else "et nytt utkast"
     reason = (request.form.get("grunn") or "").strip()
     if existing is not None and not reason:
         return render_template("assessments/second_draft.html", person=person,
@@ -62,16 +63,17 @@ def start(person_id):
 def overview(assessment_id):
     a = team_assessment(assessment_id)
     inst = drafts.instrument_of(a)
+    day = reference_day(a.signed_at, today())
     audit.record("assessment_view", person_id=a.person_id, obj=a)
     return render_template("assessments/overview.html", a=a, inst=inst,
                            progress=drafts.progress_of(a, inst),
                            missing=missing_required(inst, a.answers),
                            resume=drafts.resume_section(a),
                            parorende_warning=_parorende_warning(a, inst),
-                           evaluation=evaluate(inst, a.answers, drafts.reference_day(a)),
-                           problems=problems(inst, a.answers, drafts.reference_day(a)),
+                           evaluation=evaluate(inst, a.answers, day),
+                           problems=problems(inst, a.answers, day),
                            ratings=drafts.ratings_of(a),
-                           selfrating=drafts.takes_selfrating(inst),
+                           selfrating=takes_selfrating(inst),
                            scores=[(s["label"], mean_text(score_detail(inst, a.answers, s["id"]))
                                     or "Ikke beregnet: ingen svar") for s in inst.scores],
                            history=_history(a), later=_later(a))
@@ -81,7 +83,7 @@ def _parorende_warning(a: Assessment, inst) -> bool:
     """Pårørende items are answered while no consent covers information from pårørende."""
     if a.is_signed:
         return False
-    ev = Evaluator(inst, a.answers, drafts.reference_day(a))
+    ev = Evaluator(inst, a.answers, reference_day(a.signed_at, today()))
     answered = [i for i in inst.items.values() if i.topic == "parorende"
                 and i.id in a.answers and ev.visible(i) and a.answers[i.id] != "nei"]
     return bool(answered) and not consents.covering_parorende(a.person_id, today())
@@ -102,7 +104,7 @@ def _history(a: Assessment) -> list[Assessment]:
 
 
 def _section_context(a, inst, section, form, **extra):
-    ev = Evaluator(inst, a.answers, drafts.reference_day(a))
+    ev = Evaluator(inst, a.answers, reference_day(a.signed_at, today()))
     placed = [(spec.get("place"), ev.derived(spec["id"])) for spec in inst.derived
               if (spec.get("place") or {}).get("section") == section.id]
     # The pårørende notice stands beside the first pårørende item, and shows with it.
@@ -118,7 +120,7 @@ def _section_context(a, inst, section, form, **extra):
                index=inst.section_index(section.id),
                step=(shown.index(section.id) + 1, len(shown)) if section.id in shown else None,
                last_section=not shown or section.id == shown[-1],
-               ratings=drafts.ratings_of(a) if section.embed == "livskvalitet" else [],
+               ratings=drafts.ratings_of(a) if section.embed == LIVSKVALITET else [],
                parorende_item=parorende_items[0] if parorende_items else None,
                parorende_shown=any(ev.visible(i) for i in parorende_items),
                parorende_consents=(consents.covering_parorende(a.person_id, today())
@@ -239,7 +241,7 @@ def autosave(assessment_id):
     if checked.errors:
         return jsonify(error="invalid", message="Noe må rettes før det kan lagres.",
                        errors=checked.errors), 422
-    rated = a.rated and drafts.embeds_rating(inst)
+    rated = a.rated and takes_selfrating(inst)
     try:
         saved = drafts.save(a, checked.answers, expected_version=version, by=me,
                             section_id=sec.id)

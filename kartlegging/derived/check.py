@@ -9,16 +9,10 @@ from sqlalchemy import delete, insert, select
 
 from ..domain import name_search
 from ..domain.due import local_date
+from ..domain.instrument_facts import KARTLEGGING, LIVSKVALITET
 from ..domain.rules import frozen_ip, rating_mean
 from ..extensions import db
-from ..models import (
-    KARTLEGGING_KEY,
-    LIVSKVALITET_KEY,
-    Assessment,
-    Person,
-    PersonNameToken,
-    name_token_rows,
-)
+from ..models import Assessment, Person, PersonNameToken, name_token_rows
 from . import person_orders
 
 # Stored means are rounded to two decimals; a float read back may differ in the last bits.
@@ -78,11 +72,11 @@ def _scores() -> list[Drift]:
     reg, out = _registry(), []
     rows = db.session.execute(select(Assessment.id, Assessment.instrument_version,
                                      Assessment.answers, Assessment.score)
-                              .where(Assessment.instrument_key == LIVSKVALITET_KEY,
+                              .where(Assessment.instrument_key == LIVSKVALITET,
                                      Assessment.completed_at.is_not(None))
                               .order_by(Assessment.id)).yield_per(500)
     for aid, version, answers, stored in rows:
-        inst = reg.get(LIVSKVALITET_KEY, version)
+        inst = reg.get(LIVSKVALITET, version)
         expected = rating_mean(inst, answers or {})
         if (stored is None) != (expected is None) or (
                 stored is not None and abs(stored - expected) > _SCORE_TOLERANCE):
@@ -96,11 +90,11 @@ def _ip() -> list[Drift]:
                                      Assessment.answers, Assessment.signed_at,
                                      Assessment.ip_outcome, Assessment.ip_decision,
                                      Assessment.ip_answer)
-                              .where(Assessment.instrument_key == KARTLEGGING_KEY,
+                              .where(Assessment.instrument_key == KARTLEGGING,
                                      Assessment.status == "signed")
                               .order_by(Assessment.id)).yield_per(500)
     for aid, version, answers, signed_at, *stored in rows:
-        expected = frozen_ip(reg.get(KARTLEGGING_KEY, version), answers or {},
+        expected = frozen_ip(reg.get(KARTLEGGING, version), answers or {},
                              local_date(signed_at))
         for column, have in zip(("ip_outcome", "ip_decision", "ip_answer"), stored):
             if have != expected[column]:

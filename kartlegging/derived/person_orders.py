@@ -7,7 +7,8 @@ flush that changed the rows (from the mapper events) as well as over a whole tab
 """
 from sqlalchemy import func, select, update
 
-from ..models import KARTLEGGING_KEY, LIVSKVALITET_KEY, NEVER_SIGNED, NO_RATING, Assessment, Person
+from ..domain.instrument_facts import KARTLEGGING, LIVSKVALITET
+from ..models import NEVER_SIGNED, NO_RATING, Assessment, Person
 
 _person = Person.__table__
 _assessment = Assessment.__table__
@@ -17,7 +18,7 @@ def due_order_of(person_id):
     """The newest signing of the person's kartlegging, or NEVER_SIGNED (SQL expression)."""
     a = _assessment.alias("signed_k")
     newest = (select(func.max(a.c.signed_at))
-              .where(a.c.person_id == person_id, a.c.instrument_key == KARTLEGGING_KEY,
+              .where(a.c.person_id == person_id, a.c.instrument_key == KARTLEGGING,
                      a.c.status == "signed")
               .scalar_subquery())
     return func.coalesce(newest, NEVER_SIGNED)
@@ -28,7 +29,7 @@ def quality_order_of(person_id):
     "newest" as the overview's), or NO_RATING (SQL expression)."""
     r = _assessment.alias("rating_k")
     newest = (select(r.c.score)
-              .where(r.c.person_id == person_id, r.c.instrument_key == LIVSKVALITET_KEY,
+              .where(r.c.person_id == person_id, r.c.instrument_key == LIVSKVALITET,
                      r.c.completed_at.is_not(None), r.c.score.is_not(None))
               .order_by(r.c.completed_at.desc(), r.c.id.desc()).limit(1).scalar_subquery())
     return func.coalesce(newest, NO_RATING)

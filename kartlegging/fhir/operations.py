@@ -12,6 +12,7 @@ from sqlalchemy import select
 from ..assessments import drafts
 from ..clock import now_utc
 from ..domain import identity
+from ..domain.instrument_facts import KARTLEGGING, coordinator_applies, takes_selfrating
 from ..domain.instrument_types import Instrument, InstrumentError
 from ..domain.instruments import load_file
 from ..domain.rules import clean, evaluate
@@ -93,9 +94,9 @@ def export_bundle(a: Assessment) -> dict:
         replaces=a.supersedes.document_id if a.supersedes_id else None,
         superseded=bool(later and later.is_signed), derived=derived,
         koordinator=koordinator_at(a.person_id, a.signed_at),
-        with_koordinator=drafts.coordinator_applies(inst),
-        document_type="Kartlegging" if inst.key == drafts.KARTLEGGING else inst.title,
-        ratings=_ratings(a) if drafts.takes_selfrating(inst) else [])
+        with_koordinator=coordinator_applies(inst),
+        document_type="Kartlegging" if inst.key == KARTLEGGING else inst.title,
+        ratings=_ratings(a) if takes_selfrating(inst) else [])
     return bundle.build(e)
 
 
@@ -111,7 +112,7 @@ def fillable() -> list[Instrument]:
     """Every version of every form staff fill (what the assessment pages open): the Alna
     kartlegging and the other forms, not the self-rating (taken within a kartlegging)."""
     return sorted((i for i in drafts.registry() if drafts.staff_form(i.key)),
-                  key=lambda i: (i.key != drafts.KARTLEGGING, i.key, i.version))
+                  key=lambda i: (i.key != KARTLEGGING, i.key, i.version))
 
 
 def parse_json(raw: bytes | str) -> dict:

@@ -7,8 +7,9 @@ import hashlib
 import json
 
 from ..assessments import drafts
-from ..clock import oslo_datetime
+from ..clock import oslo_datetime, today
 from ..domain import consent_rules
+from ..domain.instrument_facts import coordinator_applies, reference_day, takes_selfrating
 from ..domain.rules import Evaluator, area_ratings, display_value, evaluate, score_detail
 from ..livskvalitet.ratings import mean_text, person_ratings
 from ..persons import consents, operations
@@ -115,7 +116,7 @@ def content_sha256(doc: dict) -> str:
 def build(a, context: dict, registry) -> dict:
     inst = drafts.instrument_of(a)
     answers = a.answers or {}
-    day = drafts.reference_day(a)
+    day = reference_day(a.signed_at, today())
     ev = Evaluator(inst, answers, day)
     evaluation = evaluate(inst, answers, day)
     person = a.person
@@ -131,7 +132,7 @@ def build(a, context: dict, registry) -> dict:
                                for i, text in enumerate(context["consents"], 1)],
                       "empty_text": "Ingen samtykker i kraft ved signering."})
     contact = {"label": "Fast kontaktperson", "answer": context["kontaktperson"]}
-    if drafts.coordinator_applies(inst):
+    if coordinator_applies(inst):
         extra.append({"title": "Kontaktperson og koordinator", "rows": [
             contact,
             {"label": "Koordinator", "answer": context["koordinator"] or "Ingen registrert"}]})
@@ -166,7 +167,7 @@ def build(a, context: dict, registry) -> dict:
         "document_label": a.document_label,
         "status_line": "Signert" if signature else "Utkast – ikke signert",
         "sections": sections,
-        "livskvalitet": _livskvalitet(a, registry) if drafts.takes_selfrating(inst) else None,
+        "livskvalitet": _livskvalitet(a, registry) if takes_selfrating(inst) else None,
         "vurdering": _vurdering(inst, answers, evaluation),
         "ip": _ip(inst, ev, answers, evaluation),
         "extra_boxes": extra,

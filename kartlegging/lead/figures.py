@@ -13,9 +13,9 @@ from datetime import date, timedelta
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
-from ..assessments.drafts import KARTLEGGING
 from ..domain import ip_status
 from ..domain.due import start_of_day_utc
+from ..domain.instrument_facts import KARTLEGGING
 from ..domain.instruments import Registry
 from ..domain.rules import Evaluator, is_answered
 from ..extensions import db

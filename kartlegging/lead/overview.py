@@ -17,9 +17,9 @@ from functools import cache
 from sqlalchemy import and_, case, exists, func, literal, select
 from sqlalchemy.orm import aliased
 
-from ..assessments.drafts import KARTLEGGING, LIVSKVALITET
 from ..domain import due as due_rule
 from ..domain import ip_status, name_search
+from ..domain.instrument_facts import KARTLEGGING, LIVSKVALITET
 from ..extensions import db
 from ..models import (
     NEVER_SIGNED,

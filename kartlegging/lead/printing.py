@@ -25,9 +25,9 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from sqlalchemy import select
 
-from ..assessments.drafts import KARTLEGGING
 from ..clock import oslo_datetime
 from ..domain.due import start_of_day_utc
+from ..domain.instrument_facts import KARTLEGGING
 from ..extensions import db
 from ..journal.pdf import BOLD, FONT
 from ..models import Assessment, Person

@@ -13,8 +13,8 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import select
 
-from ..assessments.drafts import KARTLEGGING, LIVSKVALITET
 from ..domain.due import local_date, start_of_day_utc
+from ..domain.instrument_facts import KARTLEGGING, LIVSKVALITET
 from ..domain.instruments import Registry
 from ..domain.rules import Evaluator
 from ..domain.suppression import complement_order, mean_or_none, suppress_counts

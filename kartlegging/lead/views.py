@@ -23,6 +23,7 @@ from ..assessments import drafts
 from ..clock import now_utc, today
 from ..domain import ip_status
 from ..domain.charts import line_chart, stacked_bars
+from ..domain.instrument_facts import KARTLEGGING
 from ..domain.suppression import HIDDEN, HIDDEN_NOTE
 from ..forms.lead import SORT_LABELS, OverviewFilterForm, PeriodForm, PrintForm
 from ..persons.operations import team_users
@@ -34,7 +35,7 @@ lead_only = role_required("teamleder", "admin")
 
 
 def ip_words() -> dict[str, str]:
-    return ip_status.status_words(drafts.registry().latest(drafts.KARTLEGGING))
+    return ip_status.status_words(drafts.registry().latest(KARTLEGGING))
 
 
 def bad_request(message: str):

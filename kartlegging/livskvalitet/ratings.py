@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..assessments.drafts import LIVSKVALITET
+from ..domain.instrument_facts import LIVSKVALITET
 from ..domain.instruments import Registry
 from ..domain.rules import Evaluator, area_ratings, display_value, rating_mean, score_detail
 from ..extensions import db

@@ -16,6 +16,7 @@ from ..access.login import check_credentials, start_login
 from ..assessments import drafts
 from ..assessments.views import team_assessment
 from ..clock import now_utc
+from ..domain.instrument_facts import LIVSKVALITET, takes_selfrating
 from ..domain.instrument_types import DECLINE
 from ..extensions import db
 from ..forms.auth import HandoverLoginForm, PasswordConfirmForm
@@ -30,7 +31,7 @@ HANDOVER_END = "handover_end"  # the re-authentication action (access/reauth.py)
 def _rated_assessment(assessment_id: int) -> Assessment:
     """The team's assessment of a form that embeds the self-rating (the Alna kartlegging)."""
     a = team_assessment(assessment_id)
-    if not drafts.takes_selfrating(drafts.instrument_of(a)):
+    if not takes_selfrating(drafts.instrument_of(a)):
         abort(404)
     return a
 
@@ -55,7 +56,7 @@ def start(assessment_id):
     kartlegging = _rated_assessment(assessment_id)
     if kartlegging.is_signed:
         abort(409)
-    rating = drafts.start(kartlegging.person, current_user, drafts.LIVSKVALITET,
+    rating = drafts.start(kartlegging.person, current_user, LIVSKVALITET,
                        parent_id=kartlegging.id, rated_by_person=True)
     audit.record("handover_start", person_id=kartlegging.person_id, obj=rating)
     attempts.clear_handover_tries(sessions.current_digest())  # a new hand-over, a new count
@@ -293,14 +294,14 @@ reauth.register(HANDOVER_END, "Avslutningen av overleveringen",
 
 def _embed_section(kartlegging_id: int) -> str:
     inst = drafts.instrument_of(db.session.get(Assessment, kartlegging_id))
-    return next((s.id for s in inst.sections if s.embed == "livskvalitet"), inst.sections[0].id)
+    return next((s.id for s in inst.sections if s.embed == LIVSKVALITET), inst.sections[0].id)
 
 
 @bp.route("/kartlegginger/<int:assessment_id>/livskvalitet/ansatt", methods=["GET", "POST"])
 def staff_entry(assessment_id):
     """Staff register the rating on the person's behalf: marked 'registrert av ansatt'."""
     kartlegging = _rated_assessment(assessment_id)
-    inst = drafts.registry().latest(drafts.LIVSKVALITET)
+    inst = drafts.registry().latest(LIVSKVALITET)
     forms = [form_class(inst, s.id)(prefix=s.id) for s in inst.sections]
     if request.method == "GET":
         forms = [form_class(inst, s.id)(prefix=s.id, data=stored_to_formdata(s, {}))
@@ -308,7 +309,7 @@ def staff_entry(assessment_id):
     elif kartlegging.is_signed:
         abort(409)
     elif all(f.validate_on_submit() for f in forms):
-        rating = drafts.start(kartlegging.person, current_user, drafts.LIVSKVALITET,
+        rating = drafts.start(kartlegging.person, current_user, LIVSKVALITET,
                            parent_id=kartlegging.id, rated_by_person=False)
         merged = {}
         for f in forms:

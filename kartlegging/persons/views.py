@@ -7,6 +7,7 @@ from ..access.guard import team_person
 from ..assessments import drafts
 from ..clock import today
 from ..domain import consent_rules, ip_status
+from ..domain.instrument_facts import KARTLEGGING, LIVSKVALITET, reference_day
 from ..domain.rules import evaluate
 from ..extensions import db
 from ..forms.fields import choices
@@ -59,7 +60,7 @@ def index():
         mine = overview.fetch(q)
     team_counts = (overview.summary_counts(current_user.team_id, today(), interval)
                    if current_user.is_lead else None)
-    words = ip_status.status_words(drafts.registry().latest(drafts.KARTLEGGING))
+    words = ip_status.status_words(drafts.registry().latest(KARTLEGGING))
     page = render_template("persons/index.html", form=form, persons=[], mine=mine,
                            words=words, team_counts=team_counts,
                            count_cap=overview.COUNT_CAP)
@@ -115,7 +116,7 @@ def _coordinator_notice(person, latest):
     inst = drafts.instrument_of(latest) if latest else None
     if inst is None or not any(d.get("reminder") for d in inst.derived):
         return PERSON_COORDINATOR_NOTICE
-    derived = evaluate(inst, latest.answers, drafts.reference_day(latest)).derived
+    derived = evaluate(inst, latest.answers, reference_day(latest.signed_at, today())).derived
     return next(iter(operations.coordinator_reminders(person.id, inst, list(derived.values()))),
                 None)
 
@@ -158,7 +159,7 @@ def view(person_id):
         staff_areas=lambda a: staff_area_ratings(a, registry),
         ratings=ratings, chart_points=[(r.date, r.mean) for r in ratings],
         area_points={item_id: [(r.date, r.values.get(item_id)) for r in ratings]
-                     for item_id in registry.latest("livskvalitet").items},
+                     for item_id in registry.latest(LIVSKVALITET).items},
         other_forms=_other_forms(person.id),
         registry=registry, resume_section=drafts.resume_section)
 

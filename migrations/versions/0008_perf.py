@@ -25,7 +25,7 @@ def upgrade():
     with op.batch_alter_table('person', schema=None) as batch_op:
         batch_op.add_column(sa.Column('due_order', sa.DateTime(), nullable=False,
                                       server_default='1900-01-01 00:00:00.000000'))
-    # Every person's newest signed kartlegging (models.KARTLEGGING_KEY), else NEVER_SIGNED.
+    # Every person's newest signed kartlegging (instrument_facts.KARTLEGGING), else NEVER_SIGNED.
     op.get_bind().execute(sa.text(
         "UPDATE person SET due_order = COALESCE((SELECT max(a.signed_at) FROM assessment a "
         "WHERE a.person_id = person.id AND a.instrument_key = 'alna-kartlegging' "

@@ -23,7 +23,8 @@ def upgrade():
     with op.batch_alter_table('person', schema=None) as batch_op:
         batch_op.add_column(sa.Column('quality_order', sa.Float(), nullable=False,
                                       server_default=str(NO_RATING)))
-    # Every person's newest completed livskvalitet mean (models.LIVSKVALITET_KEY), else NO_RATING.
+    # Every person's newest completed livskvalitet mean (instrument_facts.LIVSKVALITET), else
+    # NO_RATING.
     op.get_bind().execute(sa.text(
         "UPDATE person SET quality_order = COALESCE((SELECT a.score FROM assessment a "
         "WHERE a.person_id = person.id AND a.instrument_key = 'livskvalitet' "

@@ -25,7 +25,7 @@ from werkzeug.serving import make_server
 from config import TestConfig
 from factories import Factory, fnr
 from kartlegging import create_app
-from kartlegging.assessments import drafts as ops
+from kartlegging.domain.instrument_facts import KARTLEGGING
 from kartlegging.extensions import db
 from kartlegging.models import Assessment, ContactAssignment, Person, User
 
@@ -84,7 +84,7 @@ class Live:
     def answers(self, assessment_id: int) -> dict:
         return self.assessment(assessment_id)["answers"]
 
-    def instrument(self, key: str = ops.KARTLEGGING):
+    def instrument(self, key: str = KARTLEGGING):
         return self.app.extensions["instruments"].latest(key)
 
     def draft(self, name: str = "Test Testesen", contact: str = "kari",

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from kartlegging.assessments import drafts as ops
+from kartlegging.domain.instrument_facts import LIVSKVALITET
 from kartlegging.domain.rules import evaluate
 from kartlegging.extensions import db
 from kartlegging.models import Assessment
@@ -80,7 +80,7 @@ def test_handover_with_keyboard_only(live, context, page):
 
     with live.db():
         rating = db.session.query(Assessment).filter_by(
-            parent_id=aid, instrument_key=ops.LIVSKVALITET).one()
+            parent_id=aid, instrument_key=LIVSKVALITET).one()
         assert rating.answers == {"liv_helhet": 1, "arbeid": 1, "okonomi": "vil_ikke_svare"}
         assert rating.completed_at is None
 

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from factories import filled_answers, fnr
-from kartlegging.assessments import drafts as ops
+from kartlegging.domain.instrument_facts import LIVSKVALITET
 from kartlegging.domain.rules import evaluate
 from kartlegging.extensions import db
 from kartlegging.models import Assessment, Person
@@ -35,7 +35,7 @@ def rating_value(item):
 
 def do_handover(page, live, assessment_id, person_id):
     """«Gi nettbrettet til personen» → 16 questions → «Takk!» → unlock with the password."""
-    rating_inst = live.instrument(ops.LIVSKVALITET)
+    rating_inst = live.instrument(LIVSKVALITET)
     questions = [i for s in rating_inst.sections for i in s.items]
     assert len(questions) == 16
     page.get_by_role("button", name="Gi nettbrettet til personen").click()
@@ -83,7 +83,7 @@ def do_handover(page, live, assessment_id, person_id):
 
     with live.db():
         rating = db.session.query(Assessment).filter_by(
-            parent_id=assessment_id, instrument_key=ops.LIVSKVALITET).one()
+            parent_id=assessment_id, instrument_key=LIVSKVALITET).one()
         assert rating.completed_at is not None and rating.rated_by_person
         assert rating.answers == {i.id: (5 if i.type == "scale" else "ja") for i in questions}
 

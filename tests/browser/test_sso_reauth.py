@@ -11,7 +11,7 @@ from access import test_sso as base
 from playwright.sync_api import expect
 
 from factories import Factory, filled_answers
-from kartlegging.assessments import drafts as ops
+from kartlegging.domain.instrument_facts import LIVSKVALITET
 from kartlegging.extensions import db
 from kartlegging.models import Assessment, User
 
@@ -64,7 +64,7 @@ def test_sso_staff_end_the_hand_over_and_sign_through_the_provider(context, sso_
     # The hand-over: the person answers, the staff member takes the tablet back.
     page.goto(live(f"/kartlegginger/{a_id}/del/livskvalitet"))
     page.get_by_role("button", name="Gi nettbrettet til personen").click()
-    rating_inst = live.instrument(ops.LIVSKVALITET)
+    rating_inst = live.instrument(LIVSKVALITET)
     for item in (i for s in rating_inst.sections for i in s.items):
         page.locator(f'button[name="svar"][value="{5 if item.type == "scale" else "ja"}"]'
                      ).click()

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import event
 
 from factories import fnr
-from kartlegging.assessments import drafts
 from kartlegging.clock import now_utc, today
 from kartlegging.domain import ip_status
+from kartlegging.domain.instrument_facts import KARTLEGGING, LIVSKVALITET
 from kartlegging.extensions import db
 from kartlegging.lead import overview
 from kartlegging.models import Assessment, ContactAssignment, Person
@@ -165,15 +165,15 @@ def bulk_persons(team, user, n, start=0):
     rows = []
     for i, p in enumerate(persons):
         rows.append(ContactAssignment(person_id=p.id, user_id=user.id, recorded_by_id=user.id))
-        rows.append(Assessment(person_id=p.id, instrument_key=drafts.KARTLEGGING,
+        rows.append(Assessment(person_id=p.id, instrument_key=KARTLEGGING,
                                instrument_version=2, answers={}, status="signed",
                                signed_at=days_ago(i % 200), signed_by_id=user.id,
                                ip_outcome="oppfylt", ip_decision="ja", ip_answer="takket_ja",
                                created_by_id=user.id, updated_by_id=user.id))
-        rows.append(Assessment(person_id=p.id, instrument_key=drafts.KARTLEGGING,
+        rows.append(Assessment(person_id=p.id, instrument_key=KARTLEGGING,
                                instrument_version=2, answers={}, created_by_id=user.id,
                                updated_by_id=user.id))
-        rows.append(Assessment(person_id=p.id, instrument_key=drafts.LIVSKVALITET,
+        rows.append(Assessment(person_id=p.id, instrument_key=LIVSKVALITET,
                                instrument_version=1, answers={}, score=4.0,
                                completed_at=days_ago(i % 90), created_by_id=user.id,
                                updated_by_id=user.id))
