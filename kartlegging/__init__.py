@@ -47,8 +47,10 @@ def create_app(config_class=None):
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..",
                                                      "migrations"))
-    from .access import guard
-    guard.init_app(app)  # the login fence runs before CSRF: no session → 401, not 400
+    from .access import fence, headers, input_checks
+    fence.init_app(app)  # the login fence runs before CSRF: no session → 401, not 400
+    input_checks.init_app(app)
+    headers.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

@@ -1,1 +1,1 @@
-"""Access: login, two-factor, accounts, the guard (fences, headers, timeout), the audit log."""
+"""Access: login, two-factor, accounts, the fences and checks on every request, the audit log."""

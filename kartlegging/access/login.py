@@ -23,7 +23,8 @@ from ..forms.account import CodeForm
 from ..forms.auth import LoginForm
 from ..models import User
 from . import attempts, audit, device_key, sessions, sso, twofactor
-from .guard import carry_allowed, safe_local_path, wants_json
+from .carry import carry_allowed
+from .guard import safe_local_path, wants_json
 
 bp = Blueprint("auth", __name__)
 WRONG = "Feil brukernavn eller passord."

@@ -16,7 +16,7 @@ with prompt=login and max_age=0 (log in again now, whatever session the provider
    action's `failed` handler returns to the form with the message (see `take_failure`).
 
 Each outcome is audited: `sso_reauth` (confirmed) or `sso_reauth_refused` (and why).
-The hand-over fence (guard.handover_reauth_return) lets only this answer through.
+The hand-over fence (fence.handover_reauth_return) lets only this answer through.
 """
 import hashlib
 from collections.abc import Callable
@@ -31,7 +31,7 @@ from requests import RequestException
 from ..extensions import db
 from ..models import User
 from . import audit, oidc, sessions
-from .guard import REAUTH_PENDING
+from .fence import REAUTH_PENDING
 
 FAILED = "sso_reauth_failed"
 # The provider's clock may run a little behind ours.

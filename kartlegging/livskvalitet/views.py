@@ -1,8 +1,8 @@
 """Livskvalitet: the hand-over mode (the person answers on the tablet) and staff entry.
 
-During hand-over the session may reach only these pages (guard.HANDOVER_ENDPOINTS).
+During hand-over the session may reach only these pages (fence.HANDOVER_ENDPOINTS).
 Ending it needs the staff member's password (or for an SSO user a fresh login at the
-identity provider: the fence lets through only that answer, guard.handover_reauth_return),
+identity provider: the fence lets through only that answer, fence.handover_reauth_return),
 or a login on the unlock page by the same staff member or a colleague of the person's team.
 Tries there have their own counter with a growing delay (attempts.reserve_handover_try),
 never the account's login lockout: the person cannot lock staff out of taking the tablet back.
@@ -11,7 +11,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user
 
 from ..access import attempts, audit, oidc, reauth, sessions
-from ..access.guard import REAUTH_PENDING
+from ..access.fence import REAUTH_PENDING
 from ..access.login import check_credentials, start_login
 from ..assessments import drafts
 from ..assessments.views import team_assessment
