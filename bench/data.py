@@ -1,37 +1,18 @@
 """Bench databases: a team with N persons, realistic assessments, ratings and consents.
 
-Rows are inserted in bulk (SQLAlchemy Core executemany, one statement per 5,000 rows, one
-transaction) after `flask db upgrade`, so the schema is the production one. Answers come
-from the tests' one "fully filled" factory.
+The rows are built and inserted in bulk by kartlegging.seeding (one statement per 5,000 rows,
+one transaction) after `flask db upgrade`, so the schema is the production one; the answers are
+the one "fully filled" record the tests use too, and every value stored for speed comes from
+the app's own writers (derived/__init__.py).
 """
-import functools
-import json
-import os
 import random
-import sys
 from datetime import date, datetime, timedelta
-from types import SimpleNamespace
 
-from sqlalchemy import JSON, Text, bindparam, cast, insert
-
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(__file__)), "tests"))
-
-from factories import filled_answers, fnr  # noqa: E402
-from kartlegging.derived import person_orders  # noqa: E402
-from kartlegging.domain.due import local_date  # noqa: E402
-from kartlegging.domain.rules import frozen_ip  # noqa: E402
-from kartlegging.domain.rules import rating_mean as rating_mean_of  # noqa: E402
-from kartlegging.extensions import db  # noqa: E402
-from kartlegging.models import (  # noqa: E402
-    Assessment,
-    Consent,
-    ContactAssignment,
-    Person,
-    PersonNameToken,
-    Team,
-    User,
-    name_token_rows,
-)
+from kartlegging.domain.instrument_facts import KARTLEGGING, LIVSKVALITET
+from kartlegging.extensions import db
+from kartlegging.models import Consent, ContactAssignment, Team, User
+from kartlegging.seeding.answers import filled_answers, numbers
+from kartlegging.seeding.bulk import SameAnswers, insert_assessments, insert_persons, insert_rows
 
 PASSWORD = "bench-passord-123"
 FIRST = ("Kari Ola Ahmed Fatima Per Anne Jonas Ingrid Ali Maria Lars Nora Omar Sara Erik Hanne "
@@ -39,37 +20,6 @@ FIRST = ("Kari Ola Ahmed Fatima Per Anne Jonas Ingrid Ali Maria Lars Nora Omar S
 LAST = ("Hansen Johansen Olsen Larsen Andersen Pedersen Nilsen Kristiansen Jensen Karlsen "
         "Hussain Ali Berg Haugen Hagen Eriksen Ahmed Bakken Lie Dahl Lund Strand Mohamed").split()
 NOW = datetime(2026, 11, 1, 12, 0)
-
-
-def numbers(n: int) -> list[str]:
-    """n distinct valid fødselsnumre (control digits correct), spread over birth dates."""
-    out, seen, i = [], set(), 0
-    while len(out) < n:
-        day, month, year = 1 + i % 28, 1 + (i // 28) % 12, 40 + (i // 336) % 60
-        individ = 100 + (i // 20160) * 7
-        i += 1
-        try:
-            v = fnr(day, month, year, individ)
-        except ValueError:
-            continue
-        if v not in seen:
-            seen.add(v)
-            out.append(v)
-    return out
-
-
-def _bulk(table, rows: list[dict], json_cols=(), batch: int = 5000):
-    """Core executemany in batches. Every row has the same keys (one statement per batch);
-    JSON columns arrive serialised already (the same answers for every row are dumped once)."""
-    if not rows:
-        return
-    stmt = insert(table)
-    if json_cols:  # PostgreSQL takes the text as JSON only when told
-        pg = db.engine.dialect.name == "postgresql"
-        stmt = stmt.values({c: cast(bindparam(c, type_=Text), JSON) if pg
-                            else bindparam(c, type_=Text) for c in json_cols})
-    for k in range(0, len(rows), batch):
-        db.session.execute(stmt, rows[k:k + batch])
 
 
 CASELOAD = 50  # persons of the measured kontaktperson (the first load client), at any size
@@ -90,10 +40,10 @@ def populate(app, n_persons: int, n_clients: int, seed: int = 1) -> dict:
     """Fill an empty, migrated database. Returns the ids the benchmarks use."""
     rnd = random.Random(seed)
     reg = app.extensions["instruments"]
-    kart, lk = reg.latest("alna-kartlegging"), reg.latest("livskvalitet")
-    filled = filled_answers(kart)
-    answers, ratings = json.dumps(filled), json.dumps(filled_answers(lk))
-    rating_mean = rating_mean_of(lk, json.loads(ratings))  # what completing a rating freezes
+    kart_inst, lk_inst = reg.latest(KARTLEGGING), reg.latest(LIVSKVALITET)
+    kart = SameAnswers(kart_inst, filled_answers(kart_inst))
+    lk = SameAnswers(lk_inst, filled_answers(lk_inst))
+    empty = SameAnswers(kart_inst, {})
     team = Team(name="Rusteam Bench")
     db.session.add(team)
     db.session.flush()
@@ -110,55 +60,39 @@ def populate(app, n_persons: int, n_clients: int, seed: int = 1) -> dict:
     db.session.flush()
     staff = [u.id for u in users[1:]]
 
-    @functools.cache
-    def ip_on(day):  # the IP columns signing freezes; they depend on the answers and the day
-        return frozen_ip(kart, filled, day)
-
     ids = numbers(n_persons)
     signed_at = [NOW - timedelta(days=rnd.randint(0, 400)) for _ in range(n_persons)]
-    persons = [{"id": i + 1, "team_id": team.id, "national_id": ids[i], "created_by_id": staff[0],
-                "name": f"{rnd.choice(FIRST)} {rnd.choice(LAST)}", "version": 1,
-                "created_at": NOW - timedelta(days=rnd.randint(30, 900))}
-               for i in range(n_persons)]
-    _bulk(Person.__table__, persons)
-    _bulk(PersonNameToken.__table__, [  # the rows the Person events write
-        row for p in persons for row in name_token_rows(SimpleNamespace(**p))])
-    _bulk(ContactAssignment.__table__, [
+    insert_persons([{"id": i + 1, "team_id": team.id, "national_id": ids[i],
+                     "created_by_id": staff[0], "name": f"{rnd.choice(FIRST)} {rnd.choice(LAST)}",
+                     "version": 1, "created_at": NOW - timedelta(days=rnd.randint(30, 900))}
+                    for i in range(n_persons)])
+    insert_rows(ContactAssignment.__table__, [
         {"person_id": i + 1, "user_id": kontaktperson(i, n_persons, staff),
          "recorded_by_id": staff[0], "started_at": NOW - timedelta(days=30)}
         for i in range(n_persons)])
-    blank = dict.fromkeys(("parent_id", "rated_by_person", "completed_at", "score", "signed_at",
-                           "signed_by_id", "ip_outcome", "ip_decision", "ip_answer",
-                           "content_sha256"))
     rows, aid = [], 0
     for i in range(n_persons):
         aid += 1
         signed = signed_at[i]
-        rows.append(dict(blank, id=aid, person_id=i + 1, instrument_key=kart.key,
-                         instrument_version=kart.version, answers=answers, status="signed",
-                         version=40, created_by_id=staff[0], updated_by_id=staff[0],
-                         created_at=signed - timedelta(days=3), updated_at=signed,
-                         signed_at=signed, signed_by_id=staff[0], rated_by_person=False,
-                         content_sha256="0" * 64, **ip_on(local_date(signed))))
+        rows.append(kart.signed(signed, staff[0], id=aid, person_id=i + 1, version=40,
+                                created_by_id=staff[0], updated_by_id=staff[0],
+                                created_at=signed - timedelta(days=3), updated_at=signed,
+                                rated_by_person=False, content_sha256="0" * 64))
         if i % 2 == 0:
             aid += 1
-            rows.append(dict(blank, id=aid, person_id=i + 1, instrument_key=lk.key,
-                             instrument_version=lk.version, answers=ratings, status="draft",
-                             version=1, parent_id=aid - 1, rated_by_person=True,
-                             created_by_id=staff[0], updated_by_id=staff[0], created_at=signed,
-                             updated_at=signed, completed_at=signed, score=rating_mean))
+            rows.append(lk.completed(signed, id=aid, person_id=i + 1, status="draft", version=1,
+                                     parent_id=aid - 1, rated_by_person=True,
+                                     created_by_id=staff[0], updated_by_id=staff[0],
+                                     created_at=signed, updated_at=signed))
     drafts = {}
     for k, user_id in enumerate(staff):  # one open draft per load client, on its own person
         aid += 1
         drafts[user_id] = aid
-        rows.append(dict(blank, id=aid, person_id=k + 1, instrument_key=kart.key,
-                         instrument_version=kart.version, answers="{}", status="draft",
-                         version=1, created_by_id=user_id, updated_by_id=user_id,
-                         created_at=NOW, updated_at=NOW, rated_by_person=False))
-    _bulk(Assessment.__table__, rows, json_cols=("answers",))
-    # The due and quality orders from the rows just written, by the app's one writer.
-    person_orders.refresh(db.session.connection())
-    _bulk(Consent.__table__, [
+        rows.append(empty.row(id=aid, person_id=k + 1, status="draft", version=1,
+                              created_by_id=user_id, updated_by_id=user_id, created_at=NOW,
+                              updated_at=NOW, rated_by_person=False))
+    insert_assessments(rows)
+    insert_rows(Consent.__table__, [
         {"person_id": i + 1, "categories": '["helse"]', "party_kind": "parorende",
          "party_name": "Mor", "direction": "begge", "valid_from": date(2026, 1, 1),
          "valid_until": date(2027, 1, 1), "given_how": "skriftlig", "recorded_by_id": staff[0],

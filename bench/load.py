@@ -104,7 +104,7 @@ class Client:
 
 def section_answers(inst, section_id: str, n: int) -> dict:
     """All fields of one section as the browser posts them, with one text that changes."""
-    from factories import default_value
+    from kartlegging.seeding.answers import default_value
     out = {}
     for item in inst.section(section_id).items:
         v = default_value(item)

@@ -52,7 +52,7 @@ def seed_demo() -> bool:
     users = {username: create_user(username, name, role, team, DEMO_PASSWORD)
              for username, name, role in DEMO_USERS}
     db.session.commit()
-    from .demo import seed_persons
+    from .seeding.demo import seed_persons
     seed_persons(team, users)
     return True
 

@@ -1,73 +1,37 @@
-"""Small factories for tests: teams, users, persons, fully filled assessments."""
-from kartlegging.assessments import drafts as ops
+"""Small factories for tests: teams, users, persons, fully filled assessments.
+
+Answers, fødselsnumre and stand-in signings come from kartlegging.seeding, where the demo and
+the bench make theirs too."""
 from kartlegging.clock import now_utc
-from kartlegging.domain.due import local_date
 from kartlegging.domain.instrument_facts import KARTLEGGING, LIVSKVALITET
-from kartlegging.domain.instrument_types import Instrument
-from kartlegging.domain.rules import Evaluator, clean, frozen_ip
 from kartlegging.extensions import db
-from kartlegging.livskvalitet.ratings import mean_score
+from kartlegging.livskvalitet import ratings
 from kartlegging.models import Assessment, ContactAssignment, Coordinator, Person, Team, User
+from kartlegging.seeding.answers import default_value, filled_answers, fnr
+from kartlegging.seeding.stand_in import signed_columns
 
-# A valid fødselsnummer per index (generated with correct control digits).
-K1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
-K2 = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
+__all__ = ["WRITTEN_AGAINST", "Factory", "default_value", "filled_answers", "fnr", "tiny_pdf"]
 
-
-def fnr(day: int = 1, month: int = 1, year: int = 80, individ: int = 123) -> str:
-    """The first valid number at or after `individ` for the date (1900s if individ < 500)."""
-    for i in range(individ, 1000):
-        base = [int(c) for c in f"{day:02d}{month:02d}{year:02d}{i:03d}"]
-        k1 = 11 - sum(w * d for w, d in zip(K1, base)) % 11
-        k1 = 0 if k1 == 11 else k1
-        if k1 == 10:
-            continue
-        k2 = 11 - sum(w * d for w, d in zip(K2, base + [k1])) % 11
-        k2 = 0 if k2 == 11 else k2
-        if k2 == 10:
-            continue
-        return "".join(map(str, base + [k1, k2]))
-    raise ValueError("no valid number")
-
-
-def default_value(item, n: int = 0):
-    if item.type in ("single_choice",):
-        return item.options[0].value
-    if item.type == "yes_no":
-        return "ja"
-    if item.type == "multiple_choice":
-        values = [o.value for o in item.options if o.value not in ("ingen", "annet")]
-        picked = [v for v in values if not v.startswith("ingen")][:2]
-        return picked or values[:1]
-    if item.type == "date":
-        return "2026-11-01"
-    if item.type == "number":
-        return max(item.min or 0, 2) if item.max is None or item.max >= 2 else item.min
-    if item.type == "scale":
-        return 5
-    return f"Svar på «{item.label}» – æøå"
-
-
-def filled_answers(inst: Instrument, **overrides) -> dict:
-    """Every item that is shown gets an answer (and a comment), in file order."""
-    answers: dict = {}
-    for item in inst.items.values():
-        if not Evaluator(inst, answers).visible(item):
-            continue
-        answers[item.id] = overrides.get(item.id, default_value(item))
-        if item.comment:
-            answers[item.comment_id] = f"Kommentar til {item.label}"
-    answers.update({k: v for k, v in overrides.items() if v is not None})
-    return clean(inst, {k: v for k, v in answers.items() if overrides.get(k, 0) is not None})
+# The versions the follow-up (tests/lead) and FHIR tests are written against: the IP statuses,
+# means and mapped items they assert are Alna v2's and livskvalitet v1's. A test module that
+# sets `INSTRUMENT_VERSIONS = WRITTEN_AGAINST` gets a factory that makes these versions unless
+# a call asks for another (the `factory` fixture in conftest.py); elsewhere the newest.
+WRITTEN_AGAINST = {KARTLEGGING: 2, LIVSKVALITET: 1}
 
 
 class Factory:
-    def __init__(self, app, password):
+    def __init__(self, app, password, versions: dict[str, int] | None = None):
         self.app = app
         self.password = password
+        self.versions = versions or {}  # instrument key -> version made unless asked
         self.team_a = self.team("Rusteam Alna")
         self.team_b = self.team("Rusteam Nordstrand")
         self._n = 0
+
+    def _instrument(self, key, version=None):
+        reg = self.app.extensions["instruments"]
+        version = version or self.versions.get(key)
+        return reg.get(key, version) if version else reg.latest(key)
 
     def team(self, name):
         t = Team(name=name)
@@ -101,8 +65,7 @@ class Factory:
 
     def assessment(self, person, by, filled=True, key=KARTLEGGING, version=None,
                    **overrides) -> Assessment:
-        reg = self.app.extensions["instruments"]
-        inst = reg.get(key, version) if version else reg.latest(key)
+        inst = self._instrument(key, version)
         a = Assessment(person_id=person.id, instrument_key=inst.key,
                        instrument_version=inst.version,
                        answers=filled_answers(inst, **overrides) if filled else {},
@@ -112,30 +75,27 @@ class Factory:
         return a
 
     def rating(self, kartlegging, by, values=None, by_person=True, completed=True, version=None):
-        reg = self.app.extensions["instruments"]
-        inst = reg.get(LIVSKVALITET, version) if version else reg.latest(LIVSKVALITET)
+        inst = self._instrument(LIVSKVALITET, version)
         answers = values if values is not None else filled_answers(inst)
         r = Assessment(person_id=kartlegging.person_id, instrument_key=inst.key,
                        instrument_version=inst.version, answers=answers,
                        parent_id=kartlegging.id, rated_by_person=by_person,
-                       created_by_id=by.id, updated_by_id=by.id,
-                       completed_at=now_utc() if completed else None)
+                       created_by_id=by.id, updated_by_id=by.id)
         if completed:
-            r.score = mean_score(r, self.app.extensions["instruments"])
+            ratings.complete(r, self.app.extensions["instruments"], now_utc())
         db.session.add(r)
         db.session.commit()
         return r
 
     def signed(self, person, by, signed_at=None, pdf: bytes | None = None,
                **overrides) -> Assessment:
-        """A filled kartlegging frozen as signing does it (IP columns from the rules), with
-        small stand-in PDF bytes naming its document id instead of a rendered, signed file."""
+        """A filled kartlegging frozen as signing does it (seeding.stand_in: the IP columns from
+        the rules), with small stand-in PDF bytes naming its document id instead of a rendered,
+        signed file."""
         a = self.assessment(person, by, **overrides)
-        a.status = "signed"
-        a.signed_at = signed_at or now_utc()
-        a.signed_by_id = by.id
-        for column, value in frozen_ip(ops.instrument_of(a), a.answers,
-                                       local_date(a.signed_at)).items():
+        inst = self._instrument(a.instrument_key, a.instrument_version)
+        for column, value in signed_columns(inst, a.answers, signed_at or now_utc(),
+                                            by.id).items():
             setattr(a, column, value)
         a.signed_pdf = pdf if pdf is not None else tiny_pdf(a.document_id)
         db.session.commit()

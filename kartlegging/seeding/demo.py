@@ -6,16 +6,17 @@ stored for speed (the due order, the frozen IP columns) comes from the same writ
 """
 from datetime import timedelta
 
-from .assessments import drafts
-from .clock import now_utc
-from .domain.instrument_facts import KARTLEGGING, LIVSKVALITET
-from .domain.rules import Evaluator, clean
-from .extensions import db
-from .livskvalitet import ratings
-from .models import ContactAssignment, Coordinator, Person, User
+from ..assessments import drafts
+from ..clock import now_utc
+from ..domain.instrument_facts import KARTLEGGING, LIVSKVALITET
+from ..extensions import db
+from ..journal import signing
+from ..livskvalitet import ratings
+from ..models import ContactAssignment, Coordinator, Person, User
+from .answers import demo_style, filled_answers
 
 DEMO_PERSONS = [
-    # name, fødselsnummer (synthetic test numbers), contact, signed days ago, draft, koordinator
+    # name, contact, signed days ago, draft, koordinator, answers besides the filled ones
     ("Kari Nordmann", "ansatt", 150, False, False, {}),
     ("Ola Hansen", "leder", 135, False, True,
      {"ip_svar": "takket_nei", "ip_avslag_grunn": "Ønsker ikke plan nå."}),
@@ -28,37 +29,11 @@ DEMO_PERSONS = [
 ]
 
 
-def _value(item):
-    if item.type == "single_choice":
-        return item.options[0].value
-    if item.type == "yes_no":
-        return "ja"
-    if item.type == "multiple_choice":
-        values = [o.value for o in item.options if o.value not in ("ingen", "annet")]
-        return [v for v in values if not v.startswith("ingen")][:2] or values[:1]
-    if item.type == "date":
-        return (now_utc().date() - timedelta(days=30)).isoformat()
-    if item.type == "number":
-        return max(item.min or 0, 2) if item.max is None or item.max >= 2 else item.min
-    if item.type == "scale":
-        return 4
-    return "Demo: kort tekst."
-
-
-def answers(inst, **overrides) -> dict:
-    out: dict = {}
-    for item in inst.items.values():
-        if Evaluator(inst, out).visible(item):
-            out[item.id] = overrides.get(item.id, _value(item))
-    out.update(overrides)
-    return clean(inst, out)
-
-
 def seed_persons(team, users: dict[str, User]) -> None:
-    from .journal import signing
     reg = drafts.registry()
     inst = reg.latest(KARTLEGGING)
     lk = reg.latest(LIVSKVALITET)
+    style = demo_style(now_utc().date())
     for n, (name, contact, days, draft, coordinator, extra) in enumerate(DEMO_PERSONS):
         user = users[contact]
         person = Person(team_id=team.id, name=name, national_id=None,
@@ -73,7 +48,7 @@ def seed_persons(team, users: dict[str, User]) -> None:
                                        recorded_by_id=user.id))
         if days is not None:
             a = drafts.start(person, user)
-            a.answers = answers(inst, **extra)
+            a.answers = filled_answers(inst, style, **extra)
             db.session.commit()
             signing.sign(a, user, at=now_utc() - timedelta(days=days))
             for k, mean in enumerate((3, 3 + n % 3)):
