@@ -1,11 +1,9 @@
 """Innsyn i logg: team leads see and export who accessed one person's data. Read-only."""
-import csv
-import io
-
 from flask import Blueprint, Response, render_template
 from sqlalchemy import select
 
 from ..clock import oslo_datetime
+from ..domain import csv_export
 from ..extensions import db
 from ..models import AuditEvent
 from . import audit
@@ -13,14 +11,6 @@ from .audit import ACTIONS, SECURITY_ACTIONS
 from .guard import role_required, team_person
 
 bp = Blueprint("auditlog", __name__)
-# A spreadsheet reads a cell that starts with one of these as a formula (CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value) -> str:
-    """A CSV cell a spreadsheet shows as text: a leading formula character gets a quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def _events(person_id: int) -> list[AuditEvent]:
@@ -42,16 +32,12 @@ def person_log(person_id):
 @role_required("teamleder", "admin")
 def person_log_csv(person_id):
     person = team_person(person_id)
-    out = io.StringIO()
-    w = csv.writer(out, delimiter=";")
-    w.writerow(["Tidspunkt (Oslo)", "Bruker", "Handling", "Objekt", "Fra adresse", "Detalj"])
-    for e in _events(person.id):
-        w.writerow([csv_cell(v) for v in (
-            oslo_datetime(e.at), e.username or "", ACTIONS.get(e.action, e.action),
-            f"{e.object_type or ''} {e.object_id or ''}".strip(), e.remote_addr or "",
-            e.detail or "")])
+    rows = [["Tidspunkt (Oslo)", "Bruker", "Handling", "Objekt", "Fra adresse", "Detalj"]]
+    rows += [[oslo_datetime(e.at), e.username, ACTIONS.get(e.action, e.action),
+              f"{e.object_type or ''} {e.object_id or ''}".strip(), e.remote_addr, e.detail]
+             for e in _events(person.id)]
     audit.record("audit_export", person_id=person.id)
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={
+    return Response(csv_export.to_text(rows), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="logg-person-{person.id}.csv"'})
 
 

@@ -6,7 +6,6 @@ holds the stored bytes unchanged. No job queue: the merge runs inside a streamed
 reports its progress (views.print_pdf), and the result is written to a private file under the
 instance folder (0600, random name bound to the user) that is removed after download or expiry.
 """
-import csv
 import hashlib
 import io
 import os
@@ -26,6 +25,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from sqlalchemy import select
 
 from ..clock import oslo_datetime
+from ..domain import csv_export
 from ..domain.due import start_of_day_utc
 from ..domain.instrument_facts import KARTLEGGING
 from ..extensions import db
@@ -239,9 +239,7 @@ def archive(items: list[Item]) -> tuple[bytes, list[Item]]:
     """A ZIP of the stored signed files, byte for byte, plus innhold.csv (with SHA-256)."""
     buf = io.BytesIO()
     included = []
-    listing = io.StringIO()
-    w = csv.writer(listing, delimiter=";")
-    w.writerow(["fil", "dokument", "person", "signert", "sha256"])
+    listing = [["fil", "dokument", "person", "signert", "sha256"]]
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_STORED) as z:
         for item in items:
             if item.assessment_id is None:
@@ -251,8 +249,8 @@ def archive(items: list[Item]) -> tuple[bytes, list[Item]]:
                 continue
             name = f"{item.file_stem} {_safe_name(item.person_name)}.pdf"
             z.writestr(name, data)
-            w.writerow([name, item.document_id, item.person_name,
-                        oslo_datetime(item.signed_at), hashlib.sha256(data).hexdigest()])
+            listing.append([name, item.document_id, item.person_name,
+                            oslo_datetime(item.signed_at), hashlib.sha256(data).hexdigest()])
             included.append(item)
-        z.writestr("innhold.csv", listing.getvalue().encode("utf-8"))
+        z.writestr("innhold.csv", csv_export.to_text(listing).encode("utf-8"))
     return buf.getvalue(), included

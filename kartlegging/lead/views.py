@@ -2,8 +2,6 @@
 
 Teamleder and admin only (403 for ansatt); everything is scoped to the user's own team.
 """
-import csv
-import io
 from datetime import date
 
 from flask import (
@@ -21,7 +19,7 @@ from ..access import audit
 from ..access.guard import role_required
 from ..assessments import drafts
 from ..clock import now_utc, today
-from ..domain import ip_status
+from ..domain import csv_export, ip_status
 from ..domain.charts import line_chart, stacked_bars
 from ..domain.instrument_facts import KARTLEGGING
 from ..domain.suppression import HIDDEN, HIDDEN_NOTE
@@ -225,12 +223,9 @@ def trends_page():
                            HIDDEN=HIDDEN, HIDDEN_NOTE=HIDDEN_NOTE)
 
 
-def _fmt(value) -> str:
-    if value is None:
-        return HIDDEN
-    if isinstance(value, float):
-        return f"{value:.2f}".replace(".", ",")
-    return str(value)
+def _shown(value):
+    """A number as computed (the CSV writer formats it), or the word for a hidden cell."""
+    return HIDDEN if value is None else value
 
 
 @bp.route("/trender.csv")
@@ -240,21 +235,17 @@ def trends_csv():
     if kind not in ("livskvalitet", "levekarsindeks"):
         return bad_request("Ukjent tabell. Velg livskvalitet eller levekarsindeks.")
     reg, day, team = drafts.registry(), today(), current_user.team_id
-    out = io.StringIO()
-    w = csv.writer(out, delimiter=";")
     if kind == "livskvalitet":
         lk = trends.livskvalitet(team, day, reg)
-        w.writerow(["kvartal", "personer", "gjennomsnitt"] + [lbl for _, lbl in lk.areas])
-        for q in lk.quarters:
-            w.writerow([trends.quarter_label(q), _fmt(lk.persons[q]), _fmt(lk.overall[q])]
-                       + [_fmt(lk.by_area[i][q]) for i, _ in lk.areas])
+        rows = [["kvartal", "personer", "gjennomsnitt"] + [lbl for _, lbl in lk.areas]]
+        rows += [[trends.quarter_label(q), _shown(lk.persons[q]), _shown(lk.overall[q])]
+                 + [_shown(lk.by_area[i][q]) for i, _ in lk.areas] for q in lk.quarters]
     else:
         idx = trends.levekarsindeks(team, day, reg)
-        w.writerow(["kvartal"] + list(idx.labels.values()) + ["totalt"])
-        for q in idx.quarters:
-            w.writerow([trends.quarter_label(q)] + [_fmt(idx.cells[q][k]) for k in idx.labels]
-                       + [_fmt(idx.totals[q])])
+        rows = [["kvartal"] + list(idx.labels.values()) + ["totalt"]]
+        rows += [[trends.quarter_label(q)] + [_shown(idx.cells[q][k]) for k in idx.labels]
+                 + [_shown(idx.totals[q])] for q in idx.quarters]
     audit.record("lead_trends_export", detail=f"CSV {kind}")
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={
+    return Response(csv_export.to_text(rows), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="trend-{kind}-{day.isoformat()}.csv"'})
 

@@ -21,7 +21,7 @@ from conftest import PASSWORD
 from factories import Factory
 from kartlegging import create_app, private_files
 from kartlegging.access import audit, sessions
-from kartlegging.access.audit_views import csv_cell
+from kartlegging.domain.csv_export import cell as csv_cell
 from kartlegging.extensions import db
 from kartlegging.models import Assessment, AuditEvent, LoginSession, User
 
