@@ -30,6 +30,7 @@ from ..domain.due import start_of_day_utc
 from ..domain.instrument_facts import KARTLEGGING
 from ..extensions import db
 from ..journal.pdf import BOLD, FONT
+from ..journal.pdf_paragraph import RichParagraph
 from ..models import Assessment, Person
 
 EXPIRES_SECONDS = 3600
@@ -142,9 +143,11 @@ def cover(items: list[Item], *, team: str, printed_by: str, now: datetime) -> by
                           borderColor="#8a1c1c", borderWidth=1.2, borderPadding=6,
                           spaceBefore=6, spaceAfter=10)
     included = [i for i in items if i.pages]
+    # User text (team, names) only through RichParagraph, which shows markup in it as
+    # typed: a team named "<b>" must not break the print, nor a person's name style the page.
     story = [Paragraph("Utskrift av signerte kartlegginger", h1),
-             Paragraph(f"{team} · skrevet ut av {_esc(printed_by)} "
-                       f"{oslo_datetime(now)}", body), Spacer(1, 4 * mm),
+             RichParagraph(f"{team} · skrevet ut av {printed_by} {oslo_datetime(now)}", body),
+             Spacer(1, 4 * mm),
              Paragraph(SIGNATURE_NOTE, warn),
              Paragraph(f"Filen inneholder {len(included)} kartlegging"
                        f"{'er' if len(included) != 1 else ''}, i denne rekkefølgen:", body),
@@ -154,11 +157,12 @@ def cover(items: list[Item], *, team: str, printed_by: str, now: datetime) -> by
     for item in items:
         if item.pages:
             n += 1
-            rows.append([str(n), Paragraph(_esc(item.person_name), body), item.document_id,
+            rows.append([str(n), RichParagraph(item.person_name, body), item.document_id,
                          oslo_datetime(item.signed_at), str(item.pages)])
         else:
-            rows.append(["–", Paragraph(_esc(item.person_name), body),
-                         Paragraph(item.problem or "Ingen signert kartlegging", body), "", ""])
+            rows.append(["–", RichParagraph(item.person_name, body),
+                         RichParagraph(item.problem or "Ingen signert kartlegging", body), "",
+                         ""])
     table = Table(rows, colWidths=[12 * mm, 62 * mm, 42 * mm, 40 * mm, 14 * mm], repeatRows=1)
     table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT),
                                ("FONTNAME", (0, 0), (-1, 0), BOLD),
@@ -172,10 +176,6 @@ def cover(items: list[Item], *, team: str, printed_by: str, now: datetime) -> by
                       topMargin=18 * mm, bottomMargin=18 * mm,
                       title="Forside: utskrift av signerte kartlegginger").build(story)
     return out.getvalue()
-
-
-def _esc(text: str) -> str:
-    return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 # ---------------------------------------------------------------------- private files
