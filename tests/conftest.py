@@ -65,8 +65,10 @@ def app(tmp_path):
 
 
 @pytest.fixture
-def factory(app):
-    return Factory(app, PASSWORD)
+def factory(app, request):
+    # A module written against older instrument versions names them once, at its top:
+    # INSTRUMENT_VERSIONS = WRITTEN_AGAINST (factories.py).
+    return Factory(app, PASSWORD, versions=getattr(request.module, "INSTRUMENT_VERSIONS", None))
 
 
 @pytest.fixture

@@ -7,11 +7,13 @@ from datetime import date
 import pytest
 
 from conftest import PASSWORD
-from factories import fnr
+from factories import WRITTEN_AGAINST, fnr
 from fhir_support import BASE, validate
 from kartlegging.domain.rules import evaluate
 from kartlegging.extensions import db
 from kartlegging.models import Assessment, AuditEvent, Coordinator
+
+INSTRUMENT_VERSIONS = WRITTEN_AGAINST
 
 FNR_OID = "urn:oid:2.16.578.1.12.4.1.4.1"
 
@@ -35,12 +37,12 @@ def sign(client, a):
 def signed(staff, factory):
     client, user = staff
     person = factory.person(name="Kari Nordmann", contact=user)
-    a = factory.assessment(person, user, version=2, fastlege_har="ja", oppfolgingstjenester=["nav", "tsb"],
+    a = factory.assessment(person, user, fastlege_har="ja", oppfolgingstjenester=["nav", "tsb"],
                            langvarig_behov="ja", ip_var_vurdering="ja", ip_tilbudt="ja",
                            ip_svar="takket_ja", overgang=["losl_fengsel"],
                            kriseplan_status="under_arbeid")
     factory.rating(a, user, values={"liv_helhet": 3, "okonomi": "vil_ikke_svare",
-                                    "bolig": 6, "naer_venn": "ja"}, version=1)
+                                    "bolig": 6, "naer_venn": "ja"})
     db.session.add(Coordinator(person_id=person.id, name="Åse Koordinator", service="NAV Alna",
                                since=date(2026, 10, 1), recorded_by_id=user.id))
     db.session.commit()

@@ -7,12 +7,15 @@ import shutil
 import pytest
 
 from conftest import PASSWORD
+from factories import WRITTEN_AGAINST
 from fhir_support import BASE, INSTRUMENTS, validate
 from kartlegging import create_app
 from kartlegging.clock import now_utc
 from kartlegging.extensions import db
 from kartlegging.fhir.questionnaire import to_questionnaire
 from kartlegging.models import Assessment, AuditEvent
+
+INSTRUMENT_VERSIONS = WRITTEN_AGAINST
 
 
 def qr_of(client, a) -> dict:
@@ -26,7 +29,7 @@ def exported(staff, factory):
     """A signed kartlegging with comments, multiple choices, dates and numbers, exported."""
     client, user = staff
     person = factory.person(contact=user)
-    a = factory.assessment(person, user, version=2, har_barn="ja", oppfolgingstjenester=["nav", "dps"],
+    a = factory.assessment(person, user, har_barn="ja", oppfolgingstjenester=["nav", "dps"],
                            langvarig_behov="ja", ip_var_vurdering="ja", ip_tilbudt="ja",
                            ip_svar="takket_nei", ip_avslag_grunn="Ønsker ikke nå.")
     # Marked signed by hand (as the access matrix does): rendering the PDF is tested elsewhere.

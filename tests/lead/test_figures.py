@@ -3,10 +3,13 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from factories import WRITTEN_AGAINST
 from kartlegging.clock import now_utc, today
 from kartlegging.extensions import db
 from kartlegging.lead import figures
 from kartlegging.models import AuditEvent
+
+INSTRUMENT_VERSIONS = WRITTEN_AGAINST
 
 NONE_SERVICES = {"oppfolgingstjenester": ["ingen"], "fastlege_har": "nei", "barnevern": "nei"}
 
@@ -23,7 +26,7 @@ def known(factory, login):
 
     def signed(contact, **answers):
         p = f.person(contact=contact)
-        f.signed(p, contact, signed_at=when, version=2, **answers)
+        f.signed(p, contact, signed_at=when, **answers)
         return p
     # Anne: accepted ×2 (prompt oppfylt), declined ×2 (same reason in different case),
     #       assessed no ×1 (prompt 'vurder', koordinator not offered)
@@ -38,7 +41,7 @@ def known(factory, login):
     signed(bo, ip_tilbudt="nei", ip_svar=None, kriseplan_status="ikke_aktuelt")
     # a kartlegging signed before the period is not counted
     p = f.person(contact=bo)
-    f.signed(p, bo, signed_at=datetime(today().year - 1, 6, 1, 12), version=2, ip_svar="takket_nei",
+    f.signed(p, bo, signed_at=datetime(today().year - 1, 6, 1, 12), ip_svar="takket_nei",
              ip_avslag_grunn="Gammel grunn")
     return dict(client=login(lead), anne=anne, bo=bo, app=f.app, late=p)
 

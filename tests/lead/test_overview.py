@@ -5,13 +5,15 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event
 
-from factories import fnr
+from factories import WRITTEN_AGAINST, fnr
 from kartlegging.clock import now_utc, today
 from kartlegging.domain import ip_status
 from kartlegging.domain.instrument_facts import KARTLEGGING, LIVSKVALITET
 from kartlegging.extensions import db
 from kartlegging.lead import overview
 from kartlegging.models import Assessment, ContactAssignment, Person
+
+INSTRUMENT_VERSIONS = WRITTEN_AGAINST
 
 
 def days_ago(n):
@@ -29,23 +31,23 @@ def team(factory, login):
     p = {}
     p["aldri"] = f.person(name="Aase Aldri", contact=anne)
     p["forfalt"] = f.person(name="Frode Forfalt", contact=anne)
-    f.signed(p["forfalt"], anne, version=2, signed_at=days_ago(130))
+    f.signed(p["forfalt"], anne, signed_at=days_ago(130))
     p["snart"] = f.person(name="Siri Snart", contact=bo)
-    f.signed(p["snart"], bo, version=2, signed_at=days_ago(110), ip_svar="takket_nei",
+    f.signed(p["snart"], bo, signed_at=days_ago(110), ip_svar="takket_nei",
              ip_avslag_grunn="Vil ikke")
     f.coordinator(p["snart"], bo)
     p["ok"] = f.person(name="Ola Ok", contact=bo)
-    old = f.signed(p["ok"], bo, version=2, signed_at=days_ago(200))
+    old = f.signed(p["ok"], bo, signed_at=days_ago(200))
     # corrected: the correction was signed 10 days ago, so that signing counts
-    corr = f.signed(p["ok"], bo, version=2, signed_at=days_ago(10), ip_var_vurdering="nei")
+    corr = f.signed(p["ok"], bo, signed_at=days_ago(10), ip_var_vurdering="nei")
     corr.supersedes_id = old.id
     p["utkast"] = f.person(name="Unni Utkast", contact=anne)
-    f.signed(p["utkast"], anne, version=2, signed_at=days_ago(50), ip_tilbudt="nei")
-    draft = f.assessment(p["utkast"], bo, version=2)
+    f.signed(p["utkast"], anne, signed_at=days_ago(50), ip_tilbudt="nei")
+    draft = f.assessment(p["utkast"], bo)
     # livskvalitet: two ratings for Frode (4.0 then 5.5)
-    k = f.assessment(p["forfalt"], anne, version=2)
-    r1 = f.rating(k, anne, values={"liv_helhet": 4, "arbeid": 4}, version=1)
-    r2 = f.rating(k, anne, values={"liv_helhet": 5, "arbeid": 6}, version=1)
+    k = f.assessment(p["forfalt"], anne)
+    r1 = f.rating(k, anne, values={"liv_helhet": 4, "arbeid": 4})
+    r2 = f.rating(k, anne, values={"liv_helhet": 5, "arbeid": 6})
     r1.completed_at, r2.completed_at = days_ago(60), days_ago(5)
     db.session.commit()
     db.session.delete(k)  # the carrier kartlegging is not part of the scenario
@@ -166,15 +168,15 @@ def bulk_persons(team, user, n, start=0):
     for i, p in enumerate(persons):
         rows.append(ContactAssignment(person_id=p.id, user_id=user.id, recorded_by_id=user.id))
         rows.append(Assessment(person_id=p.id, instrument_key=KARTLEGGING,
-                               instrument_version=2, answers={}, status="signed",
+                               instrument_version=WRITTEN_AGAINST[KARTLEGGING], answers={}, status="signed",
                                signed_at=days_ago(i % 200), signed_by_id=user.id,
                                ip_outcome="oppfylt", ip_decision="ja", ip_answer="takket_ja",
                                created_by_id=user.id, updated_by_id=user.id))
         rows.append(Assessment(person_id=p.id, instrument_key=KARTLEGGING,
-                               instrument_version=2, answers={}, created_by_id=user.id,
+                               instrument_version=WRITTEN_AGAINST[KARTLEGGING], answers={}, created_by_id=user.id,
                                updated_by_id=user.id))
         rows.append(Assessment(person_id=p.id, instrument_key=LIVSKVALITET,
-                               instrument_version=1, answers={}, score=4.0,
+                               instrument_version=WRITTEN_AGAINST[LIVSKVALITET], answers={}, score=4.0,
                                completed_at=days_ago(i % 90), created_by_id=user.id,
                                updated_by_id=user.id))
     db.session.add_all(rows)

@@ -5,11 +5,14 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from factories import WRITTEN_AGAINST
 from kartlegging.clock import today
 from kartlegging.domain.suppression import HIDDEN
 from kartlegging.extensions import db
 from kartlegging.lead import trends
 from kartlegging.models import AuditEvent
+
+INSTRUMENT_VERSIONS = WRITTEN_AGAINST
 
 
 def test_quarters_are_the_ended_ones():
@@ -39,16 +42,15 @@ def scene(factory, login):
         values = {"liv_helhet": 2 + i % 5, "arbeid": 4}
         if i < 4:
             values["fysisk_helse"] = 6
-        r = f.rating(k, staff, values=values, version=1)
+        r = f.rating(k, staff, values=values)
         r.completed_at = quarter_datetime(now_q, 1)
         people.append((p, k))
     # person 0 rated again later in the quarter: 7 and 7
-    again = f.rating(people[0][1], staff, values={"liv_helhet": 7, "arbeid": 7},
-                     version=1)
+    again = f.rating(people[0][1], staff, values={"liv_helhet": 7, "arbeid": 7})
     again.completed_at = quarter_datetime(now_q, 2)
     for i in range(3):
         p = f.person(name=f"Forrige {i}", contact=staff)
-        r = f.rating(f.assessment(p, staff), staff, values={"liv_helhet": 1}, version=1)
+        r = f.rating(f.assessment(p, staff), staff, values={"liv_helhet": 1})
         r.completed_at = quarter_datetime(prev_q)
     # levekårsindeks: 6 grønn and 1 rød (→ rød and the empty groups hidden, grønn too)
     for i in range(7):
@@ -131,7 +133,7 @@ def test_the_running_quarter_shows_only_once_it_has_ended(factory, login, monkey
         p = f.person(contact=staff)
         k = f.signed(p, staff)
         k.signed_at = day
-        r = f.rating(k, staff, values={"liv_helhet": score, "arbeid": score}, version=1)
+        r = f.rating(k, staff, values={"liv_helhet": score, "arbeid": score})
         r.completed_at = day + timedelta(hours=1)
 
     for i in range(5):     # the quarter before (ended) and the running one: 5 persons each
