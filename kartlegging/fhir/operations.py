@@ -3,6 +3,7 @@ QuestionnaireResponse as a draft, write an imported Questionnaire as an instrume
 from __future__ import annotations
 
 import json
+import unicodedata
 from pathlib import Path
 
 import yaml
@@ -23,7 +24,7 @@ from ..models import Assessment, Coordinator, Person, User
 from . import bundle
 from .codes import DEFAULT_BASE, IDENTITY_SYSTEMS, questionnaire_url
 from .questionnaire import to_questionnaire
-from .questionnaire_import import from_questionnaire
+from .questionnaire_import import NotRepresentable, from_questionnaire
 from .response import answers_from_items
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
@@ -188,12 +189,20 @@ def write_instrument(q: dict, directory: str | Path, *, key: str | None = None,
         else:
             raise InstrumentError(f"{data['key']} versjon {data['version']} finnes allerede. "
                                   "En publisert versjon endres aldri: bruk et nytt versjonsnummer.")
+    source = {f"Questionnaire.{k}": q.get(k) for k in ("url", "version")}
+    for where, value in source.items():
+        _refuse_control(value, where)
+    _refuse_control(data, "", line_breaks=True)
     path = Path(directory) / f"{data['key']}.v{data['version']}.yaml"
     if path.exists():
         raise InstrumentError(f"{path.name} finnes allerede og blir ikke overskrevet.")
-    header = (f"# Importert fra FHIR Questionnaire {q.get('url', '')}|{q.get('version', '')}.\n"
-              "# Skjemaformatet er beskrevet i README.md.\n")
-    text = header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+    url, version = (str(v if v is not None else "") for v in source.values())
+    text = (header_comment(f"Importert fra FHIR Questionnaire {url}|{version}.\n"
+                           "Skjemaformatet er beskrevet i README.md.")
+            + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100))
+    if yaml.safe_load(text) != data:  # the header must add nothing to the form
+        raise InstrumentError(f"{path.name}: skjemafilen ble ikke som skjemaet; den er ikke "
+                              "lagret.")
     path.write_text(text, encoding="utf-8")
     try:
         inst = load_file(path)
@@ -205,3 +214,35 @@ def write_instrument(q: dict, directory: str | Path, *, key: str | None = None,
         raise InstrumentError(f"{path.name}: skjemafilen kunne ikke leses "
                               f"({type(e).__name__}); den er ikke lagret.") from e
     return path, inst
+
+
+# YAML ends a line at each of these: in a header comment, what follows would be read as keys.
+YAML_LINE_BREAKS = ("\r\n", "\r", "\n", "\x85", "\u2028", "\u2029")
+
+
+def header_comment(text: str) -> str:
+    """`text` as YAML comment lines: every line YAML would see starts with '# '."""
+    for brk in YAML_LINE_BREAKS[1:]:
+        text = text.replace(brk, "\n")
+    return "".join(f"# {line}\n" for line in text.split("\n"))
+
+
+def _refuse_control(value, where: str, *, line_breaks: bool = False):
+    """Refuse control characters (and Unicode line and paragraph separators) in every string
+    that reaches the instrument file. A line break inside the form's texts is kept when
+    `line_breaks`: the YAML emitter quotes it, and a help text may need one."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _refuse_control(k, where, line_breaks=line_breaks)
+            _refuse_control(v, f"{where}.{k}" if where else str(k), line_breaks=line_breaks)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _refuse_control(v, f"{where}[{i}]", line_breaks=line_breaks)
+    elif isinstance(value, str):
+        for ch in value:
+            if ch == "\n" and line_breaks:
+                continue
+            if unicodedata.category(ch) in ("Cc", "Zl", "Zp"):
+                raise NotRepresentable(
+                    f"{where}: inneholder et kontrolltegn (U+{ord(ch):04X}), for eksempel et "
+                    "linjeskift. Fjern det og importer på nytt.")
