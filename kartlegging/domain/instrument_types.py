@@ -11,6 +11,10 @@ ITEM_TYPES = ("text", "long_text", "single_choice", "multiple_choice", "yes_no",
               "number", "scale")
 DECLINE = "vil_ikke_svare"
 DECLINE_LABEL = "Vil ikke svare"
+# Answers are stored as JSON and read back by the browser's JavaScript, whose numbers hold
+# integers exactly only up to 2^53 - 1 (Number.MAX_SAFE_INTEGER): a larger answer would come
+# back changed. No number answer goes beyond it, whatever the item's own min and max say.
+SAFE_INTEGER = 2**53 - 1
 YES_NO = (("ja", "Ja"), ("nei", "Nei"))
 AREAS = {
     "bolig": "Boligsituasjon", "aktivitet": "Meningsfull aktivitet", "okonomi": "Økonomi",

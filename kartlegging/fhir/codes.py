@@ -1,7 +1,7 @@
 """FHIR systems, extension URLs and the value mapping shared by every direction. Pure."""
 from __future__ import annotations
 
-from ..domain.instrument_types import DECLINE, DECLINE_LABEL, Item
+from ..domain.instrument_types import DECLINE, DECLINE_LABEL, SAFE_INTEGER, Item
 
 DEFAULT_BASE = "https://kartlegging.example.kommune.no/fhir"
 
@@ -125,6 +125,10 @@ def decode(item: Item, suffix: str, value, *, check_range: bool = True):
     if k == "integer":
         if not isinstance(value, int) or isinstance(value, bool):
             raise ValueProblem(f"{where}: valueInteger må være et heltall.")
+        if not -SAFE_INTEGER <= value <= SAFE_INTEGER:
+            shown = str(value) if abs(value) < 10**20 else "et tall med mer enn 20 siffer"
+            raise ValueProblem(f"{where}: {shown} er utenfor det som kan lagres (fra "
+                               f"{-SAFE_INTEGER} til {SAFE_INTEGER}).")
         low = item.min is not None and value < item.min
         high = item.max is not None and value > item.max
         if check_range and (low or high):

@@ -12,7 +12,14 @@ from typing import NamedTuple
 from wtforms import StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from ..domain.instrument_types import DECLINE, DECLINE_LABEL, Instrument, Item, Section
+from ..domain.instrument_types import (
+    DECLINE,
+    DECLINE_LABEL,
+    SAFE_INTEGER,
+    Instrument,
+    Item,
+    Section,
+)
 from .base import Form
 from .fields import (
     ChoiceField,
@@ -55,10 +62,21 @@ def _date(item, kw):
 
 
 def _number(item, kw):
+    # Within what an answer can hold first (also where the item sets no limit), then the
+    # item's own limits with their own message.
+    kw["validators"].append(InRange(-SAFE_INTEGER, SAFE_INTEGER, SAFE_MESSAGE, last=True))
     lo, hi = item.min, item.max
     if lo is not None or hi is not None:
         kw["validators"].append(InRange(lo, hi, _range_message(lo, hi)))
     return NorwegianIntegerField(**kw)
+
+
+def _grouped(n: int) -> str:
+    return f"{n:,}".replace(",", "\u00a0")
+
+
+SAFE_MESSAGE = (f"Tallet er for stort til å lagres. Skriv et tall fra −{_grouped(SAFE_INTEGER)} "
+                f"til {_grouped(SAFE_INTEGER)}.")
 
 
 def _range_message(lo, hi) -> str:

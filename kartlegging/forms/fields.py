@@ -54,17 +54,18 @@ class NorwegianIntegerField(IntegerField):
 
 
 class InRange:
-    """Like NumberRange, but silent when the value could not be parsed (one message only)."""
+    """Like NumberRange, but silent when the value could not be parsed (one message only).
+    With `last`, a value outside ends the field's validation: its message is the only one."""
 
-    def __init__(self, lo, hi, message):
-        self.lo, self.hi, self.message = lo, hi, message
+    def __init__(self, lo, hi, message, last=False):
+        self.lo, self.hi, self.message, self.last = lo, hi, message, last
 
     def __call__(self, form, field):
         if field.data is None:
             return
         if (self.lo is not None and field.data < self.lo) or \
                 (self.hi is not None and field.data > self.hi):
-            raise ValidationError(self.message)
+            raise (StopValidation if self.last else ValidationError)(self.message)
 
 
 class Required:
