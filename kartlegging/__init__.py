@@ -8,6 +8,9 @@ from sqlalchemy.engine import make_url
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+# The mapper events that keep each person's stored orders (derived.person_orders) are
+# registered on import, before any app writes an assessment.
+from .derived import person_orders  # noqa: F401
 from .domain import consent_rules
 from .domain.instruments import load_all
 from .extensions import csrf, db, login_manager, migrate

@@ -13,7 +13,6 @@ from sqlalchemy import (
     delete,
     event,
     insert,
-    inspect,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -359,39 +358,3 @@ class AppSetting(db.Model):
     value: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-
-
-# Changes to these columns can move a person's due_order or quality_order.
-_ORDER_INPUTS = ("person_id", "instrument_key", "status", "signed_at", "completed_at", "score")
-
-
-def _refresh_orders(connection, person_ids) -> None:
-    # Imported here: derived.person_orders builds its SQL from these models.
-    from .derived import person_orders
-    person_ids = set(person_ids)
-    if person_ids:
-        person_orders.refresh(connection, person_ids)
-
-
-def _counts_for_orders(a) -> bool:
-    return a.status == "signed" or a.completed_at is not None
-
-
-@event.listens_for(Assessment, "after_insert")
-def _orders_after_insert(mapper, connection, a):
-    if _counts_for_orders(a):  # a new draft changes no order (most inserts)
-        _refresh_orders(connection, {a.person_id})
-
-
-@event.listens_for(Assessment, "after_update")
-def _orders_after_update(mapper, connection, a):
-    state = inspect(a)
-    changed = [state.attrs[k].history for k in _ORDER_INPUTS]
-    if any(h.has_changes() for h in changed):
-        # A move to another person changes the orders of both persons.
-        _refresh_orders(connection, {a.person_id, *state.attrs.person_id.history.deleted})
-
-
-@event.listens_for(Assessment, "after_delete")
-def _orders_after_delete(mapper, connection, a):
-    _refresh_orders(connection, {a.person_id})

@@ -1,11 +1,13 @@
-"""The one writer of Person.due_order and Person.quality_order.
+"""The one writer of Person.due_order and Person.quality_order, and the mapper events that
+call it whenever an assessment changes in a way that can move them.
 
 Both are recomputed from the assessment rows, never nudged: a signing moved back in time, a
 correction, a rating deleted or an assessment moved to another person all land on the same
 value a fresh computation gives. One UPDATE with correlated subqueries, so it runs inside the
-flush that changed the rows (from the mapper events) as well as over a whole table.
+flush that changed the rows (from the events below) as well as over a whole table. The events
+are registered when this module is imported, which the package does on import.
 """
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, inspect, select, update
 
 from ..domain.instrument_facts import KARTLEGGING, LIVSKVALITET
 from ..models import NEVER_SIGNED, NO_RATING, Assessment, Person
@@ -53,3 +55,37 @@ def stored_and_expected(connection):
     return connection.execute(select(p.c.id, p.c.due_order, due_order_of(p.c.id),
                                      p.c.quality_order, quality_order_of(p.c.id))
                               .order_by(p.c.id)).all()
+
+
+# Changes to these columns can move a person's due_order or quality_order.
+_ORDER_INPUTS = ("person_id", "instrument_key", "status", "signed_at", "completed_at", "score")
+
+
+def _refresh_orders(connection, person_ids) -> None:
+    person_ids = set(person_ids)
+    if person_ids:
+        refresh(connection, person_ids)
+
+
+def _counts_for_orders(a) -> bool:
+    return a.status == "signed" or a.completed_at is not None
+
+
+@event.listens_for(Assessment, "after_insert")
+def _orders_after_insert(mapper, connection, a):
+    if _counts_for_orders(a):  # a new draft changes no order (most inserts)
+        _refresh_orders(connection, {a.person_id})
+
+
+@event.listens_for(Assessment, "after_update")
+def _orders_after_update(mapper, connection, a):
+    state = inspect(a)
+    changed = [state.attrs[k].history for k in _ORDER_INPUTS]
+    if any(h.has_changes() for h in changed):
+        # A move to another person changes the orders of both persons.
+        _refresh_orders(connection, {a.person_id, *state.attrs.person_id.history.deleted})
+
+
+@event.listens_for(Assessment, "after_delete")
+def _orders_after_delete(mapper, connection, a):
+    _refresh_orders(connection, {a.person_id})
