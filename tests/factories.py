@@ -20,10 +20,14 @@ WRITTEN_AGAINST = {KARTLEGGING: 2, LIVSKVALITET: 1}
 
 
 class Factory:
+    # instrument key -> version made unless a call asks (the newest if absent); a class default
+    # too, for a factory set up by hand around an existing team (tests/browser/test_lead.py)
+    versions: dict[str, int] = {}
+
     def __init__(self, app, password, versions: dict[str, int] | None = None):
         self.app = app
         self.password = password
-        self.versions = versions or {}  # instrument key -> version made unless asked
+        self.versions = versions or {}
         self.team_a = self.team("Rusteam Alna")
         self.team_b = self.team("Rusteam Nordstrand")
         self._n = 0
