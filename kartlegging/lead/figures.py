@@ -110,7 +110,7 @@ def labels(registry: Registry) -> dict:
     spec = next((d for d in inst.derived if d["id"] == "ip"), {})
     kp = inst.items.get("kriseplan_status")
     return {
-        "outcome": {o["id"]: o["text"] for o in spec.get("outcomes", [])},
+        "outcome": {o["id"]: ip_status.outcome_heading(o) for o in spec.get("outcomes", [])},
         "status": ip_status.status_words(inst),
         "kriseplan": {**({o.value: o.label for o in kp.options} if kp else {}),
                       KRISEPLAN_NONE: "Ikke registrert"},

@@ -181,6 +181,8 @@ def _statement(query: Query, purpose: str = "rows", page_ids=None, probe: bool =
          literal(ip_status.PROMPT_MET)),
         (signed.ip_decision.is_(None), literal(ip_status.NOT_ASSESSED)),
         (signed.ip_decision != "ja", literal(ip_status.ASSESSED_NO)),
+        (and_(signed.ip_answer.is_(None), signed.ip_outcome == ip_status.HAS_PLAN_OUTCOME),
+         literal(ip_status.HAS_PLAN)),
         (signed.ip_answer.is_(None), literal(ip_status.NOT_OFFERED)),
         (signed.ip_answer == "takket_ja", literal(ip_status.ACCEPTED)),
         (signed.ip_answer == "takket_nei", literal(ip_status.DECLINED)),

@@ -1,4 +1,5 @@
 """IP follow-up figures on a fixture with known answers."""
+import re
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -94,3 +95,50 @@ def test_bad_period_is_a_norwegian_400(known):
     assert r.status_code == 400 and "kan ikke være før" in r.get_data(as_text=True)
     r = known["client"].get("/oppfolging/tall?fra=ikke-en-dato")
     assert r.status_code == 400 and "gyldig dato" in r.get_data(as_text=True)
+
+
+# Alna v3 answers in varied IP states, with the status each must land in (one each).
+V3_CASES = [
+    (dict(har_ip="ja", har_ip_dato="2025-03-01", ip_var_vurdering="ja"), "har_ip"),
+    (dict(har_ip="ja", ip_var_vurdering="ja"), "har_ip"),
+    (dict(har_ip="ja", ip_var_vurdering="nei"), "vurdert_nei"),
+    (dict(har_ip="nei", ip_var_vurdering="ja", ip_tilbudt="nei"), "vurdert_ja"),
+    (dict(har_ip="nei", ip_var_vurdering="ja", ip_tilbudt="ja", ip_svar="ikke_svart"),
+     "tilbudt"),
+    (dict(har_ip="nei", ip_var_vurdering="ja", ip_tilbudt="ja", ip_svar="takket_ja"),
+     "takket_ja"),
+    (dict(har_ip="nei", ip_var_vurdering="ja", ip_tilbudt="ja", ip_svar="takket_nei",
+          ip_avslag_grunn_oppgitt="onsket_ikke"), "takket_nei"),
+    (dict(har_ip="vet_ikke", ip_var_vurdering="nei", ip_onsket_av_person="nei"), "vurdert_nei"),
+]
+
+
+def test_each_person_in_exactly_one_status_and_every_text_filled(factory, login):
+    f = factory
+    lead, anne = f.user("teamleder"), f.user("ansatt", name="Anne Ansatt")
+    expected = {}
+    for answers, status in V3_CASES:
+        p = f.person(contact=anne)
+        f.signed(p, anne, version=3, **answers)
+        expected[p.name] = status
+    reg = f.app.extensions["instruments"]
+    fig = figures.compute(anne.team_id, date(today().year, 1, 1), today(), reg)
+    t = fig.team
+    assert t.assessed == len(V3_CASES) == sum(t.status.values())
+    want = {}
+    for status in expected.values():
+        want[status] = want.get(status, 0) + 1
+    assert dict(t.status) == want
+    html = login(lead).get("/oppfolging/tall").get_data(as_text=True)
+    assert "{" not in html.split("<main", 1)[1].split("</main>", 1)[0]
+    assert ("Skjemaets forslag: Personen har individuell plan. Vurder om planen er oppdatert."
+            in html)
+    rows = dict(re.findall(r'<tr><th scope="row">([^<]+)</th><td>(?:<a [^>]+>)?(\d+)', html))
+    assert rows["Vår vurdering: ja, har individuell plan"] == "2"
+    assert rows["Vår vurdering: ja, ikke tilbudt"] == "1"
+    assert rows["Sum"] == str(len(V3_CASES))
+    # the overview's filter (its own SQL) puts each person in the same single status
+    client = login(lead)
+    for status, n in want.items():
+        listing = client.get(f"/oppfolging?ip={status}").get_data(as_text=True)
+        assert f"{n} person" in listing, status
