@@ -306,7 +306,8 @@ class Scenario:
             "auth.keepalive": dict(json={}),  # as app.js sends it
             "account.enroll": dict(data={"code": totp_code, "password": PASSWORD}),
             "account.policy": dict(data={"require": "y"}),
-            "account.change_password": dict(data={"password": "helt-nytt-passord-77",
+            "account.change_password": dict(data={"current": PASSWORD,
+                                                   "password": "helt-nytt-passord-77",
                                                    "confirm": "helt-nytt-passord-77"}),
             "admin.new_user": dict(data={"username": f"m{self.k}-ny", "name": "Ny Bruker",
                                          "role": "ansatt", "team": str(self.team.id)}),

@@ -33,6 +33,8 @@ ACTIONS = {
     "logout_everywhere": "Logget ut overalt", "security_view": "Åpnet sikkerhetshendelser",
     "access_denied": "Forsøkte å åpne en person i et annet team (avvist)",
     "password_changed": "Byttet passord",
+    "password_change_failed": "Feil nåværende passord ved passordbytte",
+    "totp_move_failed": "Feil engangskode ved flytting av tofaktor",
     "admin_users_view": "Åpnet brukeradministrasjonen",
     "admin_user_create": "Opprettet bruker", "admin_user_update": "Endret bruker",
     "admin_user_deactivate": "Deaktiverte bruker", "admin_user_activate": "Aktiverte bruker",
@@ -57,7 +59,8 @@ SECURITY_ACTIONS = ("login_failed", "handover_end_failed", "person_duplicate",
                     "logout_everywhere", "sso_refused", "sso_reauth_refused", "admin_user_create",
                     "admin_user_update", "admin_user_deactivate", "admin_user_activate",
                     "admin_password_reset", "admin_team_create", "admin_team_rename",
-                    "person_move", "password_changed")
+                    "person_move", "password_changed", "password_change_failed",
+                    "totp_move_failed")
 
 
 def _fit(value: str | None, size: int) -> str | None:

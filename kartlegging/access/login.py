@@ -14,14 +14,14 @@ from flask import (
 )
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..clock import now_utc
+from ..clock import now_utc, oslo_datetime
 from ..extensions import db
 from ..forms.account import CodeForm
 from ..forms.auth import LoginForm
-from ..models import User
+from ..models import AuditEvent, User
 from . import attempts, audit, device_key, sessions, sso, twofactor
 from .carry import carry_allowed
 from .guard import safe_local_path, wants_json
@@ -79,7 +79,8 @@ def attempt_login(username: str, password: str) -> tuple[User | None, str | None
     return user, None, number
 
 
-def confirm_password(user: User, password: str | None) -> str | None:
+def confirm_password(user: User, password: str | None, *, code_follows: bool = False
+                     ) -> str | None:
     """Re-entered password (signing, ending a hand-over, enrolment) under the login lockout.
 
     For local users only: signing and ending a hand-over send SSO users to their identity
@@ -88,6 +89,10 @@ def confirm_password(user: User, password: str | None) -> str | None:
     Returns None when it is right, else a Norwegian message. Every try is counted before the
     check, so the password cannot be guessed at a screen that asks for it again (such as
     the tablet handed to the person). Commits; writes no audit event.
+
+    `code_follows`: a one-time code is checked next (moving two-factor). A right password
+    then only takes back its own try, as at login: ending the run of failures here would
+    give unlimited guesses at the code.
     """
     if user.is_sso:
         return (f"Kontoen din bruker {current_app.config['OIDC_PROVIDER_NAME']} og har ikke "
@@ -96,7 +101,10 @@ def confirm_password(user: User, password: str | None) -> str | None:
     if number is None:
         return attempts.locked_message(user)
     if user.active and user.check_password(password or ""):
-        attempts.reset_tries(user)
+        if code_follows:
+            attempts.refund_try(user, number)
+        else:
+            attempts.reset_tries(user)
         return None
     if number >= current_app.config["LOGIN_MAX_FAILURES"]:
         return attempts.locked_message(user)
@@ -111,6 +119,7 @@ def _carried() -> list[tuple[str, str]]:
 
 def start_login(user: User, *, detail: str | None = None) -> None:
     """The user is verified: a new login on this browser (session row, cookie, audit)."""
+    previous_login = user.last_login_at
     login_user(user)
     sessions.start(user)
     # An aware "now": now_utc() is naive, and .timestamp() on a naive datetime reads
@@ -119,6 +128,29 @@ def start_login(user: User, *, detail: str | None = None) -> None:
     session.pop(TOTP_PENDING, None)
     user.last_login_at = now_utc()
     audit.record("login", user=user, detail=detail)
+    _notify_account_changes(user, previous_login)
+
+
+ACCOUNT_CHANGES = {"password_changed": "Passordet ditt ble byttet {at}.",
+                   "totp_enrolled": "Tofaktor-innloggingen din ble satt opp {at}."}
+
+
+def _notify_account_changes(user: User, since) -> None:
+    """Tells the user at the first login after it that the password or two-factor was
+    changed, and when (Oslo time): someone who took the account from an open session shows
+    up here. Read from the audit log (the changes made since the previous login), so the
+    notice comes once and needs no state of its own."""
+    if since is None:
+        return
+    rows = db.session.execute(
+        select(AuditEvent.action, func.max(AuditEvent.at))
+        .where(AuditEvent.action.in_(ACCOUNT_CHANGES), AuditEvent.user_id == user.id,
+               AuditEvent.at > since)
+        .group_by(AuditEvent.action)).all()
+    if rows:
+        told = " ".join(ACCOUNT_CHANGES[action].format(at=oslo_datetime(at))
+                        for action, at in sorted(rows, key=lambda r: r[1]))
+        flash(f"{told} Var det ikke deg, si fra til administrator med en gang.", "error")
 
 
 def check_credentials(username: str | None, password: str | None,

@@ -120,6 +120,8 @@ def activate(user: User) -> None:
 
 def reset_password(user: User) -> tuple[str, int]:
     """A temporary password that must be changed at the next login; every session ends.
+    Two-factor is turned off too: a reset is the way back for a user who lost the phone
+    (moving two-factor otherwise needs a code from it), and the user sets it up again.
     Returns the password (shown to the admin once) and how many sessions ended."""
     if user.is_sso:
         raise AdminError("Brukeren logger inn med kommunens innlogging (SSO) og har ikke "
@@ -127,6 +129,7 @@ def reset_password(user: User) -> tuple[str, int]:
     password = temporary_password()
     _hash(user, password)
     user.must_change_password = True
+    user.totp_secret = None
     user.failed_logins = 0
     user.locked_until = None
     n = sessions.end_all(user.id)
