@@ -109,8 +109,10 @@ PERSON_COORDINATOR_NOTICE = (
 
 
 def _coordinator_notice(person, latest):
-    """The koordinator reminder of the latest kartlegging's own version (v3: only when its
-    koordinator prompt says "tilby"); versions without a declared reminder keep the old one."""
+    """The koordinator reminder of the latest kartlegging's own version (v3: when its
+    koordinator prompt says "tilby"); otherwise, whenever no koordinator is recorded, the
+    general text about the right. An empty or half-filled draft says no less than having no
+    kartlegging at all: the right does not wait for the form."""
     if operations.current_coordinator(person.id) is not None:
         return None
     inst = drafts.instrument_of(latest) if latest else None
@@ -118,7 +120,7 @@ def _coordinator_notice(person, latest):
         return PERSON_COORDINATOR_NOTICE
     derived = evaluate(inst, latest.answers, reference_day(latest.signed_at, today())).derived
     return next(iter(operations.coordinator_reminders(person.id, inst, list(derived.values()))),
-                None)
+                PERSON_COORDINATOR_NOTICE)
 
 
 @bp.route("/personer/<int:person_id>")

@@ -118,3 +118,29 @@ def test_login_lands_on_my_persons(app, factory, client):
     r = client.post("/logg-inn", data={"username": user.username, "password": PASSWORD},
                     follow_redirects=True)
     assert "<h1>Mine personer</h1>" in r.get_data(as_text=True)
+
+
+COORDINATOR_RIGHT = (
+    "Ingen koordinator er registrert. Personen har rett til koordinator ved behov for "
+    "langvarige og koordinerte tjenester (helse- og omsorgstjenesteloven § 7-2). Informer "
+    "personen om retten og om hvordan koordinator kan nås.")
+
+
+def coordinator_notice(client, person):
+    html = client.get(f"/personer/{person.id}").get_data(as_text=True)
+    return html.split('id="koordinator-paaminnelse">', 1)[1].split("</p>", 1)[0]
+
+
+def test_koordinator_reminder_is_the_same_before_and_after_an_empty_draft(staff, factory):
+    client, user = staff
+    p = factory.person(contact=user)
+    assert coordinator_notice(client, p) == COORDINATOR_RIGHT
+    factory.assessment(p, user, filled=False)  # the newest version, with its own reminder
+    assert coordinator_notice(client, p) == COORDINATOR_RIGHT
+    # the form's own reminder, once its answers point to the right
+    a = factory.assessment(factory.person(contact=user), user, filled=False)
+    a.answers = {"langvarig_behov": "ja", "koordinering_behov": "ja"}
+    db.session.commit()
+    assert coordinator_notice(client, a.person) == (
+        "Ingen koordinator er registrert for personen, og svarene tyder på rett til "
+        "koordinator. Informer om retten og om hvordan koordinator kan nås.")
