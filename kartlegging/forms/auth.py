@@ -1,6 +1,6 @@
 """Hand-written forms for login and password confirmation."""
 
-from wtforms import PasswordField, StringField
+from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from .base import Form
@@ -16,6 +16,11 @@ class LoginForm(Form):
 class PasswordConfirmForm(Form):
     password = PasswordField("Ditt passord", validators=[
         DataRequired("Skriv passordet ditt for å bekrefte."), Length(max=200)])
+
+
+class SignForm(PasswordConfirmForm):
+    """The version of the draft the signer saw: a save since then stops the signing."""
+    version = HiddenField()
 
 
 class HandoverLoginForm(Form):

@@ -7,6 +7,7 @@ import re
 from datetime import datetime
 
 from flask import current_app
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..assessments import drafts
 from ..clock import now_utc, today
@@ -54,36 +55,60 @@ def trust_roots() -> list[bytes]:
     return [pades.certificate_pem(*signer_material())]
 
 
-def sign(a: Assessment, by: User, at: datetime | None = None) -> Assessment:
+def sign(a: Assessment, by: User, at: datetime | None = None, *,
+         expected_version: int | None = None) -> Assessment:
     """Freeze, render, check PDF/A, sign and store (flushed, not committed: the view commits
-    with the audit event). Raises drafts.Locked, NotReady or NotArchivable (nothing changed).
+    with the audit event). Raises drafts.Locked, drafts.Conflict, NotReady or NotArchivable
+    (nothing changed).
+
+    Guarded like every save: `expected_version` is the version the signer saw (None: the one
+    loaded here), and the row is signed only by an UPDATE … WHERE version = n, so answers
+    saved meanwhile (another tab, a colleague) are never signed unseen or lost.
 
     `at` (naive UTC, default now) is the signing time the document states; only seeding passes
     one, to build a history that went through the same steps as a signing today."""
     if a.is_signed:
         raise drafts.Locked()
-    inst = drafts.instrument_of(a)
-    a_day = today() if at is None else local_date(at)
-    found = problems(inst, a.answers, a_day)
-    if found:
-        raise NotReady(found)
-    a.signed_at = at or now_utc()
-    a.signed_by_id = by.id
-    a.signed_by = by
-    context = summary.frozen_context(a, a_day)
-    for column, value in frozen_ip(inst, a.answers, a_day).items():
-        setattr(a, column, value)
-    doc = summary.build(a, context, drafts.registry())
-    a.content_sha256 = summary.content_sha256(doc)
-    doc["signature"]["content_sha256"] = a.content_sha256
-    archived = pdfa.to_pdfa(pdf.render(doc), title=f"{doc['title']} – {a.document_id}")
-    passed, findings = pdfa.validate(archived)  # never store a false PDF/A
-    if not passed:
-        db.session.rollback()
-        current_app.logger.error("PDF/A-kontroll feilet ved signering: %s", "; ".join(findings))
-        raise NotArchivable(findings)
-    signer = pades.load_signer(*signer_material())
-    a.signed_pdf = pades.sign_pdf(archived, signer, reason=SIGN_REASON, name=by.name)
+    if expected_version is not None and expected_version != a.version:
+        raise drafts.Conflict(a)
+    seen = a.version
+    # Nothing is written before the guarded UPDATE below: the rendering takes no write
+    # lock (on SQLite, one for the whole database), and a lost race leaves nothing behind.
+    with db.session.no_autoflush:
+        inst = drafts.instrument_of(a)
+        a_day = today() if at is None else local_date(at)
+        found = problems(inst, a.answers, a_day)
+        if found:
+            raise NotReady(found)
+        a.signed_at = at or now_utc()
+        a.signed_by_id = by.id
+        a.signed_by = by
+        context = summary.frozen_context(a, a_day)
+        for column, value in frozen_ip(inst, a.answers, a_day).items():
+            setattr(a, column, value)
+        doc = summary.build(a, context, drafts.registry())
+        a.content_sha256 = summary.content_sha256(doc)
+        doc["signature"]["content_sha256"] = a.content_sha256
+        archived = pdfa.to_pdfa(pdf.render(doc), title=f"{doc['title']} – {a.document_id}")
+        passed, findings = pdfa.validate(archived)  # never store a false PDF/A
+        if not passed:
+            db.session.rollback()
+            current_app.logger.error("PDF/A-kontroll feilet ved signering: %s",
+                                     "; ".join(findings))
+            raise NotArchivable(findings)
+        signer = pades.load_signer(*signer_material())
+        signed_pdf = pades.sign_pdf(archived, signer, reason=SIGN_REASON, name=by.name)
+    t = Assessment.__table__
+    claimed = db.session.execute(t.update().where(
+        t.c.id == a.id, t.c.version == seen, t.c.status == "draft").values(version=seen + 1))
+    if claimed.rowcount != 1:
+        db.session.rollback()  # nothing of this signing is kept
+        current = db.session.get(Assessment, a.id)
+        if current.is_signed:
+            raise drafts.Locked()
+        raise drafts.Conflict(current)
+    set_committed_value(a, "version", seen + 1)
+    a.signed_pdf = signed_pdf
     a.status = "signed"
     a.set_aside = None  # answers of hidden items are never part of the journal
     db.session.flush()  # the caller commits together with the audit event

@@ -9,7 +9,7 @@ from ..access.login import confirm_password
 from ..assessments import drafts
 from ..assessments.views import team_assessment
 from ..domain.rules import problems
-from ..forms.auth import PasswordConfirmForm
+from ..forms.auth import SignForm
 from ..forms.base import Form
 from . import pades, signing
 
@@ -17,24 +17,39 @@ bp = Blueprint("signing", __name__)
 SIGN = "sign"  # the re-authentication action (access/reauth.py)
 
 
+SIGN_CONFLICT = ("Noen har lagret endringer i denne kartleggingen etter at du åpnet "
+                 "signeringen. Den er ikke signert. Se over svarene, og signer på nytt.")
+BAD_VERSION = "Skjemaet mangler hvilken versjon du signerer. Last siden på nytt og prøv igjen."
+
+
 @bp.route("/kartlegginger/<int:assessment_id>/signer", methods=["GET", "POST"])
 def sign(assessment_id):
     """Signing re-asks who signs: a local user's password, or for an SSO user a fresh
-    login at the identity provider (access/reauth.py), which then signs here the same way."""
+    login at the identity provider (access/reauth.py), which then signs here the same way.
+    The form carries the version the signer saw: a save since then stops the signing."""
     a = team_assessment(assessment_id)
     if a.is_signed:
         return render_template("error.html", code=409, message=drafts.Locked.message), 409
-    form = PasswordConfirmForm()
+    form = SignForm()
     found = problems(drafts.instrument_of(a), a.answers)
     if request.method == "GET":
+        audit.record("assessment_view", person_id=a.person_id, obj=a, detail="signering")
         if current_user.is_sso:
             reauth.prepare_page()
         failure = reauth.take_failure(SIGN, {"assessment_id": a.id})
         if failure:
-            form = PasswordConfirmForm(formdata=None, data=failure["fields"])
+            form = SignForm(formdata=None, data=failure["fields"])
+        else:
+            form.version.data = a.version
         return render_template("journal/sign.html", a=a, form=form, problems=found,
                                reauth_error=failure and failure["message"]
                                ), 403 if failure else 200
+    expected = _version(form.version.data)
+    if expected is False:
+        return render_template("journal/sign.html", a=a, form=form, problems=found,
+                               conflict=BAD_VERSION), 400
+    if expected is not None and expected != a.version:
+        return _conflict(a)
     if found:
         return render_template("journal/sign.html", a=a, form=form, problems=found), 422
     if current_user.is_sso:
@@ -45,15 +60,37 @@ def sign(assessment_id):
     if problem:
         form.password.errors = [f"{problem} Kartleggingen er ikke signert."]
         return render_template("journal/sign.html", a=a, form=form, problems=found), 403
-    return _sign_confirmed_assessment(a)
+    return _sign_confirmed_assessment(a, expected)
 
 
-def _sign_confirmed_assessment(a):
+def _version(text) -> int | None | bool:
+    """The version the signer saw: None when the form has none (then the one loaded now
+    is guarded), False when it is not a number."""
+    if text in (None, ""):
+        return None
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        return False
+
+
+def _conflict(a):
+    audit.record("assessment_conflict", person_id=a.person_id, obj=a, detail="signering")
+    form = SignForm(formdata=None, data={"version": a.version})
+    return render_template("journal/sign.html", a=a, form=form, conflict=SIGN_CONFLICT,
+                           problems=problems(drafts.instrument_of(a), a.answers)), 409
+
+
+def _sign_confirmed_assessment(a, expected_version=None):
     """Sign once the signer is confirmed (password or re-authentication)."""
     try:
-        signing.sign(a, current_user.record)
+        signing.sign(a, current_user.record, expected_version=expected_version)
     except signing.NotArchivable as e:
         return render_template("error.html", code=422, message=e.message), 422
+    except drafts.Locked:
+        return render_template("error.html", code=409, message=drafts.Locked.message), 409
+    except drafts.Conflict as e:
+        return _conflict(e.current)
     audit.record("assessment_sign", person_id=a.person_id, obj=a)
     flash("Kartleggingen er signert og låst. Den signerte PDF-en er klar.", "success")
     return redirect(url_for("assessments.overview", assessment_id=a.id))
@@ -63,9 +100,12 @@ def _reauth_confirmed(pending):
     a = team_assessment(pending["target"]["assessment_id"])
     if a.is_signed:
         return render_template("error.html", code=409, message=drafts.Locked.message), 409
+    expected = _version((pending.get("fields") or {}).get("version"))
+    if expected is not False and expected is not None and expected != a.version:
+        return _conflict(a)
     if problems(drafts.instrument_of(a), a.answers):  # changed meanwhile: the list shows why
         return redirect(url_for("signing.sign", assessment_id=a.id))
-    return _sign_confirmed_assessment(a)
+    return _sign_confirmed_assessment(a, None if expected is False else expected)
 
 
 def _reauth_failed(pending):

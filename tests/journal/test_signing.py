@@ -256,3 +256,54 @@ def test_cli_pdf_verify(signed_setup, app, tmp_path):
     assert r.exit_code == 0 and "Uendret: ja" in r.output and a.document_id in r.output
     r = runner.invoke(args=["pdf", "verify", str(bad)])
     assert r.exit_code == 1 and "Dokumentet er endret etter signering" in r.output
+
+
+def _seen_version(page: str) -> int:
+    return int(re.search(r'name="version"[^>]*value="(\d+)"', page)[1])
+
+
+def test_a_save_after_the_sign_page_opened_stops_the_signing(staff, factory):
+    """The signer saw version n; a colleague (or another tab) saved since: nothing is
+    signed, the conflict is said in Norwegian (409), and the page carries the new version."""
+    client, user = staff
+    a = factory.assessment(factory.person(), user)
+    seen = _seen_version(client.get(f"/kartlegginger/{a.id}/signer").get_data(as_text=True))
+    assert seen == a.version
+    db.session.execute(Assessment.__table__.update().where(Assessment.id == a.id)
+                       .values(version=Assessment.version + 1))
+    db.session.commit()
+    r = client.post(f"/kartlegginger/{a.id}/signer", data={"password": PASSWORD,
+                                                          "version": str(seen)})
+    page = r.get_data(as_text=True)
+    assert r.status_code == 409 and "er ikke signert" in page and "signer på nytt" in page
+    assert _seen_version(page) == seen + 1
+    assert not fresh(a.id).is_signed and fresh(a.id).signed_pdf is None
+    r = client.post(f"/kartlegginger/{a.id}/signer", data={"password": PASSWORD,
+                                                          "version": str(seen + 1)})
+    assert r.status_code == 302 and fresh(a.id).is_signed
+    assert fresh(a.id).version == seen + 2
+
+
+def test_a_save_while_the_pdf_is_made_stops_the_signing(staff, factory, monkeypatch):
+    """The race the version check alone cannot see: a save lands while the PDF is rendered
+    and signed. The signing's UPDATE is guarded by the version, so it loses, signs nothing
+    and keeps the colleague's answer."""
+    client, user = staff
+    a = factory.assessment(factory.person(), user)
+    seen = a.version
+    real_sign_pdf = pades.sign_pdf
+
+    def colleague_saves_meanwhile(*args, **kwargs):
+        with db.engine.connect() as other:
+            other.execute(Assessment.__table__.update().where(Assessment.id == a.id)
+                          .values(version=seen + 1, last_section="kollega"))
+            other.commit()
+        return real_sign_pdf(*args, **kwargs)
+
+    monkeypatch.setattr(pades, "sign_pdf", colleague_saves_meanwhile)
+    r = client.post(f"/kartlegginger/{a.id}/signer", data={"password": PASSWORD,
+                                                          "version": str(seen)})
+    assert r.status_code == 409 and "er ikke signert" in r.get_data(as_text=True)
+    now = fresh(a.id)
+    assert not now.is_signed and now.signed_pdf is None and now.signed_at is None
+    assert (now.version, now.last_section) == (seen + 1, "kollega")
