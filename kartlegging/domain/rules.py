@@ -50,6 +50,16 @@ def _compare(op: str, actual, expected, today: date | None = None) -> bool:
         return False
 
 
+# A reason that counts one of these counters is shown only while the extra condition holds too,
+# in every instrument that has both counters. Alna v3's note «… rutinetjenester som fastlege og
+# tannhelse gir alene sjelden behov for samordning» is meant for when routine services are all
+# there is, or are what brings the count to the two services (one of them not routine) that
+# coordination needs: with two or more other services they decide nothing, and the note would
+# only confuse the prompt and the signed PDF. The published file cannot change, so the narrower
+# condition lives here.
+REASON_LIMITS = {"rutinetjenester": {"count": "andre_tjenester", "lte": 1}}
+
+
 class Evaluator:
     """Evaluates conditions over one answer set, caching visibility, counters and outcomes."""
 
@@ -144,7 +154,7 @@ class Evaluator:
             spec = self._spec(derived_id)
             outcome = self.outcome(derived_id)
             reasons = [self._reason(r) for r in spec.get("reasons") or []
-                       if "when" not in r or self.holds(r["when"])]
+                       if ("when" not in r or self.holds(r["when"])) and self._within_limit(r)]
             reminder = spec.get("reminder")
             self._derived[derived_id] = Derived(
                 id=derived_id, title=spec["title"], outcome=outcome["id"],
@@ -154,6 +164,12 @@ class Evaluator:
                 reminder=reminder if reminder and outcome["id"] in reminder["outcomes"]
                 else None)
         return self._derived[derived_id]
+
+    def _within_limit(self, r: dict) -> bool:
+        limit = REASON_LIMITS.get(r.get("count"))
+        if limit is None or not any(c["id"] == limit["count"] for c in self.instrument.counters):
+            return True
+        return self.holds(limit)
 
     def _legal_basis(self, basis) -> str | None:
         """A string, or a list of `{text, when}` parts: those that hold, joined by commas."""

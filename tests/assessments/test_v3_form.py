@@ -202,3 +202,23 @@ def test_pdf_marks_parorende_answers_signed_without_consent(staff, factory):
     without = _signed_pdf_text(client, factory, user, with_consent=False)
     assert without.count(mark) == 2     # both pårørende items
     assert mark not in _signed_pdf_text(client, factory, user, with_consent=True)
+
+
+ROUTINE_NOTE = ("fastlege teller som involvert, men rutinetjenester som fastlege og tannhelse gir "
+                "alene sjelden behov for samordning")
+
+
+def test_routine_services_note_only_where_routine_services_decide(staff, factory):
+    client, user = staff
+    a = factory.assessment(factory.person(), user, filled=False)
+    # fastlege and one other service: the routine service makes the two
+    set_answers(a, langvarig_behov="ja", koordinering_behov="nei", fastlege_har="ja",
+                oppfolgingstjenester=["nav"], har_ip="nei")
+    assert ROUTINE_NOTE in text(page(client, a, "vurdering"))
+    # three other services: the routine service decides nothing
+    set_answers(a, oppfolgingstjenester=["nav", "tsb", "lar"])
+    html = text(page(client, a, "vurdering"))
+    assert "Vilkårene for individuell plan ser ut til å være oppfylt" in html
+    assert "rutinetjenester" not in html.replace(
+        "Fastlege og tannhelse teller som tjenester, men gir alene sjelden behov for "
+        "samordning.", "")

@@ -118,7 +118,11 @@ IP_CASES = [
     ("vurder: tre tjenester, langvarig ubesvart", given(koordinering="nei", fastlege="ja",
      tjenester=["nav", "lar"]), VURDER,
      [HAR_IP_NEI, LANG_UBESVART, koord("nei"), "3 tjenester er involvert: fastlege, NAV, LAR",
-      RUTINE.format("fastlege"), VURDER_LANGVARIG, NO_RED]),
+      VURDER_LANGVARIG, NO_RED]),  # two other services: fastlege decides nothing, no note
+    ("oppfylt: fastlege og tre andre tjenester, ingen merknad om rutinetjenester",
+     given(langvarig="ja", koordinering="nei", fastlege="ja", tjenester=["nav", "tsb", "lar"]),
+     OPPFYLT, [HAR_IP_NEI, lang("ja"), koord("nei"), "4 tjenester er involvert: fastlege, NAV, "
+               "TSB (tverrfaglig spesialisert rusbehandling), LAR", NO_RED]),
     ("vurder: alvorlige problemer, tjenester ubesvart (aldri «ikke nå»)",
      given(langvarig="nei", koordinering="nei", fastlege=None, tjenester=None, **areas(rod=4,
            gronn=4)), VURDER,
