@@ -5,6 +5,7 @@ import click
 from flask import current_app
 from sqlalchemy import select
 
+from .domain.usernames import normalise
 from .extensions import db
 from .models import ROLES, Team, User
 
@@ -38,7 +39,7 @@ def create_user(username: str, name: str, role: str, team: Team, password: str) 
         raise click.ClickException(problem)
     if role not in ROLES:
         raise click.ClickException(f"Ukjent rolle '{role}'. Bruk: {', '.join(ROLES)}.")
-    user = User(username=username.strip().lower(), name=name, role=role, team_id=team.id)
+    user = User(username=normalise(username), name=name, role=role, team_id=team.id)
     user.set_password(password, current_app.config.get("PASSWORD_HASH_METHOD"))
     db.session.add(user)
     return user
@@ -67,14 +68,17 @@ def init_app(app):
     @click.option("--team", "team_name", required=True, help="Teamets navn")
     @click.password_option(help="Passord (minst 12 tegn)")
     def users_create(username, name, role, team_name, password):
-        if db.session.scalar(select(User).where(User.username == username.lower())):
-            raise click.ClickException(f"Brukernavnet '{username}' finnes allerede.")
+        from .access.usernames import new_name_problem
+        _, why = new_name_problem(username)
+        if why:
+            raise click.ClickException(why)
         create_user(username, name, role, get_or_create_team(team_name), password)
         db.session.commit()
         click.echo(f"Opprettet {username} ({ROLES[role]}) i {team_name}.")
 
     def _user(username: str) -> User:
-        user = db.session.scalar(select(User).where(User.username == username.lower()))
+        from .access.usernames import find
+        user = find(username)
         if user is None:
             raise click.ClickException(f"Fant ingen bruker '{username}'.")
         return user

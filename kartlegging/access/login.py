@@ -18,11 +18,12 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..clock import now_utc, oslo_datetime
+from ..domain.usernames import normalise
 from ..extensions import db
 from ..forms.account import CodeForm
 from ..forms.auth import LoginForm
 from ..models import AuditEvent, User
-from . import attempts, audit, device_key, sessions, sso, twofactor
+from . import attempts, audit, device_key, sessions, sso, twofactor, usernames
 from .carry import carry_allowed
 from .guard import safe_local_path, wants_json
 
@@ -59,8 +60,8 @@ def attempt_login(username: str, password: str) -> tuple[User | None, str | None
     if attempts.address_throttled():
         audit.record("login_failed", username=username, detail="for mange fra adressen")
         return None, THROTTLED, 0
-    name = username.strip().lower()
-    user = db.session.scalar(select(User).where(User.username == name))
+    name = normalise(username)
+    user = usernames.find(username)
     if user is None:
         locked = attempts.unknown_user_lock(name)
         if locked:
@@ -159,8 +160,7 @@ def check_credentials(username: str | None, password: str | None,
     active local user they prove, or None. Without the login lockout: for the hand-over
     unlock page, whose tries have their own counter (attempts.reserve_handover_try), so
     the person holding the tablet cannot lock anyone's account from there."""
-    name = (username or "").strip().lower()
-    user = db.session.scalar(select(User).where(User.username == name)) if name else None
+    user = usernames.find(username)
     if user is None or user.is_sso or not user.active:
         _spend_hash_time(password or "")
         return None

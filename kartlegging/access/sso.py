@@ -3,8 +3,9 @@ and nonce, the ID token verified against the issuer's published keys.
 
 Off unless OIDC_ISSUER is set. A first login creates the user from the claims; role and team
 follow the group claim at every login (config OIDC_GROUP_MAP); no matching group, a
-deactivated account or a user name that belongs to a local account is refused with a
-message and an audit event. Two-factor is the identity provider's job for these users.
+deactivated account, a user name with invisible characters or one that cannot be told
+from an existing user's (domain/usernames.py) is refused with a message and an audit
+event. Two-factor is the identity provider's job for these users.
 Signing and ending a hand-over re-authenticate SSO users at the provider (access/reauth.py),
 whose answer comes to the same callback.
 """
@@ -29,6 +30,7 @@ from sqlalchemy import select
 from ..cli import get_or_create_team
 from ..clock import now_utc
 from ..domain.sso_claims import grant_for
+from ..domain.usernames import normalise, problem
 from ..extensions import db
 from ..forms.auth import LoginForm
 from ..models import User
@@ -42,6 +44,7 @@ from .oidc import (  # noqa: F401  (sso.enabled, sso.init_app, … are this modu
     load_metadata,
     provider_name,
 )
+from .usernames import collision
 
 bp = Blueprint("sso", __name__)
 NEXT = "sso_next"
@@ -100,7 +103,8 @@ def callback():
 def _sign_in(claims: dict):
     cfg = current_app.config
     issuer, subject = claims["iss"], str(claims["sub"])
-    username = str(claims.get(cfg["OIDC_USERNAME_CLAIM"]) or "").strip().lower()[:80]
+    claimed = str(claims.get(cfg["OIDC_USERNAME_CLAIM"]) or "")
+    username = normalise(claimed)[:80]
     grant = grant_for(claims, cfg["OIDC_GROUPS_CLAIM"], current_app.extensions["sso_groups"])
     if grant is None:
         return _refuse("ingen gruppe gir tilgang", NO_GROUP.format(provider=provider_name()),
@@ -111,9 +115,15 @@ def _sign_in(claims: dict):
     if user is None:
         if not username:
             return _refuse(f"mangler {cfg['OIDC_USERNAME_CLAIM']}", subject=subject)
-        if db.session.scalar(select(User.id).where(User.username == username)) is not None:
-            return _refuse("brukernavnet finnes som lokal bruker", subject=subject,
-                           username=username, status=403)
+        # A name with invisible characters, or one that cannot be told from an existing
+        # user's, would let the provider's account pass for another here.
+        if problem(claimed):
+            return _refuse("brukernavnet har usynlige tegn eller kontrolltegn",
+                           subject=subject, username=username, status=403)
+        existing = collision(username)
+        if existing is not None:
+            return _refuse(f"brukernavnet kan ikke skilles fra en bruker som finnes "
+                           f"({existing})", subject=subject, username=username, status=403)
         user = User(username=username, name=username, sso_issuer=issuer, sso_subject=subject,
                     role=grant.role, team_id=team.id)
         # No password: a random hash nobody knows, and local login refuses SSO users.

@@ -5,7 +5,7 @@ import secrets
 from flask import current_app
 from sqlalchemy import func, or_, select
 
-from ..access import sessions
+from ..access import sessions, usernames
 from ..cli import password_problem
 from ..extensions import db
 from ..models import ROLES, Person, Team, User
@@ -34,11 +34,11 @@ def teams() -> list[Team]:
 
 
 def _check_username(username: str) -> str:
-    name = username.strip().lower()
-    if not name or any(ch.isspace() for ch in name):
-        raise AdminError("Brukernavnet kan ikke være tomt eller inneholde mellomrom.")
-    if db.session.scalar(select(User.id).where(User.username == name)) is not None:
-        raise AdminError(f"Brukernavnet «{name}» finnes allerede.")
+    """The name in its normalised form; refused if it has invisible characters or cannot
+    be told from an existing user's name."""
+    name, why = usernames.new_name_problem(username)
+    if why:
+        raise AdminError(why)
     return name
 
 

@@ -343,3 +343,30 @@ def test_sso_user_signs_through_the_provider_not_with_a_password(sapp, provider)
     assert "prompt=login" in r.headers["Location"]
     db.session.refresh(user)
     assert user.failed_logins == 0
+
+
+@pytest.mark.parametrize("claimed, why", [
+    ("admin\u200b", "usynlige tegn"),        # zero-width space after «admin»
+    ("ad\u00admin", "usynlige tegn"),        # soft hyphen
+    ("\uff41\uff44\uff4d\uff49\uff4e", "kan ikke skilles fra"),  # full-width «ａｄｍｉｎ»
+    ("ADMIN", "kan ikke skilles fra"),
+])
+def test_a_name_that_looks_like_an_existing_user_is_refused(sapp, provider, claimed, why):
+    """The provider's account must not pass for the local «admin» here."""
+    from kartlegging.cli import create_user, get_or_create_team
+    create_user("admin", "Ada Admin", "admin", get_or_create_team("Rusteam Alna"),
+                "lokalt-passord-1")
+    db.session.commit()
+    provider.set_user("sub-lookalike", preferred_username=claimed, name="Noen Andre",
+                      groups=["alna-rus-ansatt"])
+    r = sso_login(sapp.test_client(), provider, "sub-lookalike")
+    assert r.status_code == 403 and "avvist" in r.get_data(as_text=True)
+    assert _user("sub-lookalike") is None
+    assert why in _events("sso_refused")[-1].detail
+
+
+def test_a_new_sso_name_is_stored_normalised(sapp, provider):
+    provider.set_user("sub-wide", preferred_username="\uff2b\uff21\uff32\uff29.N",
+                      groups=["alna-rus-ansatt"])
+    assert sso_login(sapp.test_client(), provider, "sub-wide").status_code == 302
+    assert _user("sub-wide").username == "kari.n"
