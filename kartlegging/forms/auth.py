@@ -30,5 +30,5 @@ class HandoverLoginForm(Form):
         DataRequired("Skriv brukernavnet."), Length(max=80)])
     login_password = PasswordField("Passord", validators=[
         DataRequired("Skriv passordet."), Length(max=200)])
-    login_code = StringField("Engangskode (bare hvis kontoen bruker tofaktor)",
-                             validators=[Length(max=12)])
+    login_code = StringField("Engangskode fra appen på telefonen (bare hvis kontoen bruker "
+                             "tofaktor)", validators=[Length(max=12)])

@@ -222,3 +222,12 @@ def test_routine_services_note_only_where_routine_services_decide(staff, factory
     assert "rutinetjenester" not in html.replace(
         "Fastlege og tannhelse teller som tjenester, men gir alene sjelden behov for "
         "samordning.", "")
+
+
+def test_lilla_blalys_is_explained_beside_the_index(staff, factory):
+    client, user = staff
+    a = factory.assessment(factory.person(), user, filled=False)
+    html = text(page(client, a, "vurdering"))
+    assert ('<p class="help" id="blalys-hjelp">Lilla (blålys) er indeksens alvorligste nivå: '
+            "rød på 7 eller 8 av 8 levekårsområder, et tegn på at oppfølgingen haster.</p>"
+            in html)

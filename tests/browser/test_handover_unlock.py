@@ -51,7 +51,7 @@ def test_wrong_tries_slow_the_unlock_but_never_lock_staff_out(live, page, clock)
     expect(page.locator(".progress-text")).to_have_text("Spørsmål 2 av 16")
 
     # The person tries to end it: three tries, then each further one waits.
-    page.get_by_role("link", name="For ansatt: avslutt utlevering").click()
+    page.get_by_role("link", name="For ansatt: avslutt overleveringen").click()
     for n in (1, 2):
         expect(wrong_try(page, n)).not_to_contain_text("Vent")
     expect(wrong_try(page, 3)).to_contain_text(f"Vent {BASE} sekunder før neste forsøk.")
@@ -106,7 +106,7 @@ def test_a_colleague_takes_the_tablet_back(live, page, clock):
     page.goto(section_url(live, aid, "livskvalitet"))
     page.get_by_role("button", name="Gi nettbrettet til personen").click()
     expect(page.locator(".progress-text")).to_have_text("Spørsmål 1 av 16")
-    page.get_by_role("link", name="For ansatt: avslutt utlevering").click()
+    page.get_by_role("link", name="For ansatt: avslutt overleveringen").click()
     for n in range(1, 6):
         clock["s"] += 300
         wrong_try(page, n)

@@ -206,7 +206,7 @@ def test_staff_ends_the_hand_over_from_a_question(live, touch):
     api_login(touch, live, "kari")
     start_handover(page, live, aid)
     page.locator(".big-btn.big-6").tap()
-    page.get_by_role("link", name="For ansatt: avslutt utlevering").tap()
+    page.get_by_role("link", name="For ansatt: avslutt overleveringen").tap()
     expect(page.locator("h1")).to_have_text("Avslutte før alle spørsmålene er besvart?")
     check_page(page, "56-egenvurdering-ansatt-avslutt")
     page.get_by_label("Passord").fill("feil-passord-1")

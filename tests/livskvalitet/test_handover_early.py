@@ -25,7 +25,7 @@ def test_every_question_offers_both_exits(staff, factory):
     start(client, a)
     page = client.get("/egenvurdering?n=5").data.decode()
     assert 'name="stopp"' in page and "Jeg vil stoppe her" in page
-    assert 'href="/egenvurdering/ferdig?ansatt=1">For ansatt: avslutt utlevering' in page
+    assert 'href="/egenvurdering/ferdig?ansatt=1">For ansatt: avslutt overleveringen' in page
 
 
 def test_person_stops_and_staff_unlocks_answers_kept_marked_incomplete(staff, factory):
@@ -78,3 +78,19 @@ def test_a_complete_rating_is_not_marked_incomplete(staff, factory):
     assert "Ufullstendig" not in page
     assert 'data-section="livskvalitet"' in page
     assert "1/2" in page   # the rating counts as answered in the section menu
+
+
+def test_words_say_overlevering_and_what_tofaktor_is(staff, factory):
+    client, user = staff
+    # the staff pages' menu says what two-factor is
+    menu = client.get("/personer").data.decode()
+    assert '<a href="/konto/tofaktor">Tofaktor: kode fra app på telefonen</a>' in menu
+    a = factory.assessment(factory.person(), user, filled=False)
+    start(client, a)
+    page = client.get("/egenvurdering/ferdig?ansatt=1").data.decode()
+    assert "<title>Avslutt overleveringen" in page
+    assert "For ansatt: avslutt overleveringen" in page
+    page = client.get("/egenvurdering/ferdig?innlogging=1").data.decode()
+    assert ("Engangskode fra appen på telefonen (bare hvis kontoen bruker tofaktor)"
+            in page)
+    assert "utlever" not in page.lower()
