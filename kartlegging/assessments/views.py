@@ -16,7 +16,7 @@ from ..forms.builder import checked_changes, form_class, stored_to_formdata
 from ..livskvalitet.ratings import mean_text
 from ..models import Assessment
 from ..persons import consents, operations
-from . import drafts
+from . import drafts, earlier_ip
 
 bp = Blueprint("assessments", __name__)
 
@@ -103,6 +103,14 @@ def _history(a: Assessment) -> list[Assessment]:
     return ([later] if later else []) + chain
 
 
+def _prompt_notes(a, placed) -> dict[str, str]:
+    """Notes beside a prompt from earlier records: the IP prompt names an earlier decline."""
+    if not any(d.id == "ip" for _, d in placed):
+        return {}
+    note = earlier_ip.decline_note(a, drafts.registry())
+    return {"ip": note} if note else {}
+
+
 def _section_context(a, inst, section, form, **extra):
     ev = Evaluator(inst, a.answers, reference_day(a.signed_at, today()))
     placed = [(spec.get("place"), ev.derived(spec["id"])) for spec in inst.derived
@@ -113,6 +121,7 @@ def _section_context(a, inst, section, form, **extra):
     ctx = dict(a=a, inst=inst, section=section, form=form, ev=ev,
                prompts_before={p["before"]: d for p, d in placed if p.get("before")},
                prompts_after=[d for p, d in placed if not p.get("before")],
+               prompt_notes=_prompt_notes(a, placed),
                progress=drafts.progress_of(a, inst),
                missing=missing_required(inst, a.answers),
                shown_sections=shown,

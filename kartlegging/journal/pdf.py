@@ -211,6 +211,8 @@ def _vurdering(v):
 def _ip(ip):
     flow = [_p(ip["prompt"], "bold")] if ip.get("prompt") else []
     flow += [RichParagraph(r, S["bullet"], bullet="•") for r in ip.get("reasons", [])]
+    if ip.get("earlier"):
+        flow.append(_p(ip["earlier"]))
     if ip.get("legal_basis"):
         flow.append(_p(ip["legal_basis"], "small"))
     return [Spacer(1, 5 * mm), *_box("Individuell plan", flow, ip.get("rows", []))]

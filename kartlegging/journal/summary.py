@@ -6,7 +6,7 @@ Norwegian; pdf.render only lays it out.
 import hashlib
 import json
 
-from ..assessments import drafts
+from ..assessments import drafts, earlier_ip
 from ..clock import oslo_datetime, today
 from ..domain import consent_rules
 from ..domain.instrument_facts import coordinator_applies, reference_day, takes_selfrating
@@ -74,12 +74,14 @@ def _vurdering(inst, answers, evaluation):
                                               "note": index.note}}
 
 
-def _ip(inst, ev, answers, evaluation):
+def _ip(inst, ev, answers, evaluation, earlier=None):
     d = evaluation.derived.get("ip")
     if d is None:
         return None
     ip_items = [i for i in inst.section(VURDERING).items if not i.area and ev.visible(i)]
-    return {"prompt": d.text, "reasons": d.reasons, "legal_basis": d.legal_basis,
+    # Only a record that follows a decline carries the note: older documents keep their content.
+    note = {"earlier": earlier} if earlier else {}
+    return {"prompt": d.text, "reasons": d.reasons, "legal_basis": d.legal_basis, **note,
             "rows": [{"label": i.label, "answer": display_value(i, answers.get(i.id))
                       if answers.get(i.id) not in (None, "", []) else None,
                       "comment": answers.get(i.comment_id) if i.comment else None}
@@ -99,6 +101,7 @@ def frozen_context(a, day) -> dict:
         "kontaktperson": contact.user.name if contact else None,
         "koordinator": (f"{coordinator.name}, {coordinator.service} (fra "
                         f"{coordinator.since.strftime('%d.%m.%Y')})") if coordinator else None,
+        "earlier_ip": earlier_ip.decline_note(a, drafts.registry()),
     }
 
 
@@ -169,7 +172,7 @@ def build(a, context: dict, registry) -> dict:
         "sections": sections,
         "livskvalitet": _livskvalitet(a, registry) if takes_selfrating(inst) else None,
         "vurdering": _vurdering(inst, answers, evaluation),
-        "ip": _ip(inst, ev, answers, evaluation),
+        "ip": _ip(inst, ev, answers, evaluation, context.get("earlier_ip")),
         "extra_boxes": extra,
         "signature": signature,
     }
