@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask import g, url_for
+from sqlalchemy import func, select
 
 from config import TestConfig
 from conftest import PASSWORD
@@ -28,7 +29,7 @@ from kartlegging import create_app
 from kartlegging.clock import now_utc
 from kartlegging.extensions import db
 from kartlegging.fhir.codes import DEFAULT_BASE
-from kartlegging.models import Consent
+from kartlegging.models import AuditEvent, Consent
 
 ROLES = ("anon", "other", "ansatt", "teamleder", "admin", "handover")
 
@@ -391,3 +392,45 @@ def test_other_team_cannot_tell_existing_from_missing(sc):
     missing = client.get("/personer/999999999")
     assert theirs.status_code == missing.status_code == 404
     assert theirs.get_data() == missing.get_data()
+
+
+# ---------------------------------------------------------------- a read row per page
+
+# Pages that show one person: every GET whose URL names the person, one of their
+# kartlegginger or consents. Each visit writes exactly one read row for that person.
+PERSON_ARGUMENTS = {"person_id", "assessment_id", "consent_id"}
+READ_ACTIONS = {"person_view", "assessment_view", "pdf_download", "audit_view",
+                "audit_export", "fhir_export"}
+
+
+def person_pages(app):
+    return sorted(rule.endpoint for rule in app.url_map.iter_rules()
+                  if "GET" in rule.methods and rule.arguments & PERSON_ARGUMENTS)
+
+
+def test_person_pages_are_found(mapp):
+    pages = person_pages(mapp)
+    assert {"persons.view", "consent.new", "fhir.import_response", "signing.sign",
+            "selfrating.staff_entry", "admin.move_person"} <= set(pages)
+
+
+def test_every_page_that_shows_a_person_writes_one_read_row(mapp):
+    """Innsyn i logg must show every look at a person: one read row per visit, not none
+    (a page forgotten) and not several (a log that overstates). Each page is visited in a
+    scenario of its own, by a teamleder (the admin for the admin's pages)."""
+    found = {}
+    for endpoint in person_pages(mapp):
+        try:
+            sc = Scenario(mapp)
+            client = sc.client("admin" if endpoint.startswith("admin.") else "teamleder")
+            before = db.session.scalar(select(func.max(AuditEvent.id)))
+            resp = client.get(sc.url(endpoint))
+            assert resp.status_code == 200, (endpoint, resp.status_code)
+            rows = db.session.execute(select(AuditEvent.action, AuditEvent.person_id).where(
+                AuditEvent.id > before, AuditEvent.person_id.is_not(None))).all()
+        finally:
+            db.session.remove()
+        if not (len(rows) == 1 and rows[0][0] in READ_ACTIONS
+                and rows[0][1] == sc.ids["person"]):
+            found[endpoint] = [tuple(r) for r in rows]
+    assert not found, f"Sider uten nøyaktig én leserad for personen: {found}"

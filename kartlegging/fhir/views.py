@@ -94,5 +94,6 @@ def import_response(person_id):
                 return redirect(url_for("assessments.overview", assessment_id=a.id))
         return render_template("fhir/import.html", person=person, form=form, known=known,
                                base=operations.base(), problems=problems), 422
+    audit.record("person_view", person_id=person.id, obj=person, detail="FHIR-import")
     return render_template("fhir/import.html", person=person, form=form, known=known,
                            base=operations.base(), problems=[])

@@ -304,6 +304,8 @@ def staff_entry(assessment_id):
     inst = drafts.registry().latest(LIVSKVALITET)
     forms = [form_class(inst, s.id)(prefix=s.id) for s in inst.sections]
     if request.method == "GET":
+        audit.record("assessment_view", person_id=kartlegging.person_id, obj=kartlegging,
+                     detail="livskvalitet registrert av ansatt")
         forms = [form_class(inst, s.id)(prefix=s.id, data=stored_to_formdata(s, {}))
                  for s in inst.sections]
     elif kartlegging.is_signed:

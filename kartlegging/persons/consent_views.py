@@ -28,6 +28,7 @@ def new(person_id):
     person = team_person(person_id)
     form = _form()
     if request.method == "GET":
+        audit.record("person_view", person_id=person.id, obj=person, detail="nytt samtykke")
         form.valid_from.data = today()
         form.party_kind.data = request.args.get("part")
         return render_template("persons/consent_new.html", person=person, form=form,
