@@ -105,17 +105,30 @@ def question():
                          detail=f"personen stoppet ved spørsmål {n} av {len(items)}")
             return redirect(url_for(".done"))
         value = _choice_value(item, request.form.get("svar"))
+        before = (rating.answers or {}).get(item.id)
         try:
             drafts.set_answer(rating, item.id, value)
         except drafts.Locked:
             abort(404)  # ended meanwhile: the hand-over is over
         except drafts.Conflict:
             abort(409)
+        if value != before:
+            _note_changed(item.id)
         if n == len(items):
             return redirect(url_for(".done"))
         return redirect(url_for(".question", n=n + 1))
     return render_template("livskvalitet/question.html", item=item, n=n, total=len(items),
                            current=(rating.answers or {}).get(item.id))
+
+
+def _note_changed(item_id: str) -> None:
+    """Which items the person changed during this hand-over (ids only, never answers: the
+    cookie is signed, not encrypted). One audit row lists them when the hand-over ends, so
+    the log shows the change without a row per tap."""
+    state = session["handover"]
+    changed = state.get("changed", [])
+    if item_id not in changed:
+        session["handover"] = {**state, "changed": [*changed, item_id]}
 
 
 def _answered(rating: Assessment) -> tuple[int, int]:
@@ -259,6 +272,12 @@ def _end_handover(rating: Assessment, state: dict, ended_by: User, how: str):
     ratings.complete(rating, drafts.registry(), now_utc())
     session.pop("handover")
     answered, total = _answered(rating)
+    changed = state.get("changed") or []
+    if changed:  # the person's answers, by the staff member who handed the tablet over
+        audit.record("selfrating_save", person_id=rating.person_id, obj=rating,
+                     user=db.session.get(User, state["user_id"]), commit=False,
+                     detail=(f"på nettbrettet under overleveringen, {len(changed)} spørsmål "
+                             f"endret: {', '.join(changed)}")[:1000])
     detail = how
     if answered < total:
         who = "personen" if state.get("stopped") == "person" else "ansatt"

@@ -173,3 +173,37 @@ def test_v2_mean_needs_eight_of_twelve_and_says_how_many(staff, factory, app):
     assert "6,0 (snitt av 8 av 12)" in section
     assert "Stort sett fornøyd" in section or "Stort sett fornøyd" in client.get(
         f"/kartlegginger/{a.id}/livskvalitet/ansatt").data.decode()
+
+
+def test_answers_tapped_during_a_handover_get_one_audit_row_listing_them(staff, factory, app):
+    """The person's taps change the rating: the log shows it with one row per hand-over
+    naming the items changed, not one row per tap (and no answer values)."""
+    client, user = staff
+    a = factory.assessment(factory.person(), user, filled=False)
+    start_handover(client, a)
+    items = [i for s in app.extensions["instruments"].latest("livskvalitet").sections
+             for i in s.items]
+    first, second, third = (i.id for i in items[:3])
+    client.post("/egenvurdering?n=1", data={"svar": "5"})
+    client.post("/egenvurdering?n=1", data={"svar": "6"})  # changed again: still one item
+    client.post("/egenvurdering?n=2", data={"svar": "3"})
+    client.post("/egenvurdering?n=2", data={"svar": "3"})  # the same again
+    client.post("/egenvurdering?n=3", data={"svar": ""})   # skipped: nothing changed
+    assert not AuditEvent.query.filter_by(action="selfrating_save").count()
+    r = client.post("/egenvurdering/avslutt", data={"password": PASSWORD})
+    assert r.status_code == 302
+    rows = AuditEvent.query.filter_by(action="selfrating_save").all()
+    assert len(rows) == 1
+    row = rows[0]
+    rating = rating_of(a)
+    assert (row.person_id, row.object_id, row.user_id) == (a.person_id, rating.id, user.id)
+    assert f"2 spørsmål endret: {first}, {second}" in row.detail and third not in row.detail
+    assert "6" not in row.detail.replace(first, "").replace(second, "")
+
+
+def test_a_handover_without_answers_writes_no_answer_row(staff, factory):
+    client, user = staff
+    start_handover(client, factory.assessment(factory.person(), user, filled=False))
+    assert client.post("/egenvurdering/avslutt", data={"password": PASSWORD}).status_code == 302
+    assert not AuditEvent.query.filter_by(action="selfrating_save").count()
+    assert AuditEvent.query.filter_by(action="handover_end").count() == 1
