@@ -15,6 +15,7 @@ from ..domain.instrument_types import Instrument
 from ..domain.rules import Evaluator, clean, is_answered, progress, split
 from ..extensions import db
 from ..models import Assessment, AuditEvent, Person, User
+from . import earlier_ip
 
 
 class Locked(Exception):
@@ -67,6 +68,9 @@ def start(person: Person, by: User, key: str = KARTLEGGING, **extra) -> Assessme
     answers = {}
     prefill = [i.id for i in inst.items.values() if i.prefill == "last_signed"]
     previous = last_signed(person.id, key) if prefill else None
+    if earlier_ip.accepted_without_plan(previous):
+        # the plan was accepted, so its «Nei» is stale: the form asks again (the IP prompt says why)
+        prefill = [k for k in prefill if k != earlier_ip.PLAN_ITEM]
     if previous is not None:
         answers = clean(inst, {k: previous.answers[k] for k in prefill
                                if is_answered(previous.answers.get(k))})

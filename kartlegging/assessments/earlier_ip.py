@@ -1,6 +1,7 @@
 """What the person's previous signed kartlegging decided about individuell plan, for the next
 one's IP prompt (on screen and in the signed PDF). The person may change their mind about a
-declined plan at any time, so the next conversation starts from that decline."""
+declined plan at any time, so the next conversation starts from that decline; an accepted offer
+means a plan was to be made, so the next one asks whether it has been."""
 from sqlalchemy import select
 
 from ..clock import to_oslo
@@ -10,6 +11,9 @@ from ..extensions import db
 from ..models import Assessment
 
 DECLINED = "takket_nei"
+ACCEPTED = "takket_ja"
+# «Har personen individuell plan i dag?»: not carried over as «Nei» after an accepted offer.
+PLAN_ITEM = "har_ip"
 
 
 def previous_signed(a: Assessment) -> Assessment | None:
@@ -33,10 +37,22 @@ def _answer(ev: Evaluator, item_id: str):
     return ev.value(item_id) if item_id in ev.instrument.items else None
 
 
-def decline_note(a: Assessment, registry) -> str | None:
-    """A sentence naming the earlier decline (date, document, reason given or not), or None
-    when the previous signed kartlegging recorded no decline."""
+def accepted_without_plan(prev: Assessment | None) -> bool:
+    """The previous signed kartlegging recorded an accepted offer while the person had no plan
+    yet: its «Nei» to having a plan is stale, the plan may have been made since."""
+    return (prev is not None and prev.ip_answer == ACCEPTED
+            and (prev.answers or {}).get(PLAN_ITEM) != "ja")
+
+
+def earlier_note(a: Assessment, registry) -> str | None:
+    """A sentence naming the earlier decline (date, document, reason given or not) or the
+    earlier accepted offer, or None when the previous signed kartlegging recorded neither."""
     prev = previous_signed(a)
+    if accepted_without_plan(prev):
+        day = to_oslo(prev.signed_at).strftime("%d.%m.%Y")
+        return (f"Personen takket ja til individuell plan ved forrige kartlegging "
+                f"({prev.document_id}, signert {day}). Er planen laget? Svar på «Har personen "
+                "individuell plan i dag?» ut fra det.")
     if prev is None or prev.ip_answer != DECLINED:
         return None
     ev = Evaluator(registry.get(prev.instrument_key, prev.instrument_version), prev.answers)

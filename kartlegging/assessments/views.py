@@ -104,10 +104,11 @@ def _history(a: Assessment) -> list[Assessment]:
 
 
 def _prompt_notes(a, placed) -> dict[str, str]:
-    """Notes beside a prompt from earlier records: the IP prompt names an earlier decline."""
+    """Notes beside a prompt from earlier records: the IP prompt names an earlier decline or
+    accepted offer."""
     if not any(d.id == "ip" for _, d in placed):
         return {}
-    note = earlier_ip.decline_note(a, drafts.registry())
+    note = earlier_ip.earlier_note(a, drafts.registry())
     return {"ip": note} if note else {}
 
 

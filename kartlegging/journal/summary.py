@@ -101,7 +101,7 @@ def frozen_context(a, day) -> dict:
         "kontaktperson": contact.user.name if contact else None,
         "koordinator": (f"{coordinator.name}, {coordinator.service} (fra "
                         f"{coordinator.since.strftime('%d.%m.%Y')})") if coordinator else None,
-        "earlier_ip": earlier_ip.decline_note(a, drafts.registry()),
+        "earlier_ip": earlier_ip.earlier_note(a, drafts.registry()),
     }
 
 

@@ -9,6 +9,7 @@ from pypdf import PdfReader
 
 from conftest import PASSWORD
 from factories import fnr
+from kartlegging.clock import to_oslo
 from kartlegging.extensions import db
 from kartlegging.models import Assessment, Consent
 
@@ -231,3 +232,19 @@ def test_lilla_blalys_is_explained_beside_the_index(staff, factory):
     assert ('<p class="help" id="blalys-hjelp">Lilla (blålys) er indeksens alvorligste nivå: '
             "rød på 7 eller 8 av 8 levekårsområder, et tegn på at oppfølgingen haster.</p>"
             in html)
+
+
+def test_an_accepted_ip_is_carried_forward_not_a_stale_no(staff, factory):
+    client, user = staff
+    person = factory.person(contact=user)
+    old = factory.signed(person, user, version=3, har_ip="nei", ip_var_vurdering="ja",
+                         ip_tilbudt="ja", ip_tilbudt_dato="2026-01-05", ip_svar="takket_ja")
+    r = client.post(f"/personer/{person.id}/kartlegginger")
+    new = db.session.get(Assessment, int(r.headers["Location"].split("/")[2]))
+    assert "har_ip" not in new.answers  # not the stale «Nei» of the day the plan was accepted
+    day = to_oslo(old.signed_at).strftime("%d.%m.%Y")
+    html = text(page(client, new, "vurdering"))
+    assert (f'<p class="notice" id="live-ip-tidligere">Personen takket ja til individuell plan '
+            f"ved forrige kartlegging ({old.document_id}, signert {day}). Er planen laget? Svar "
+            "på «Har personen individuell plan i dag?» ut fra det.</p>") in html
+    assert f"Hentet fra siste signerte kartlegging ({old.document_id}" not in html
