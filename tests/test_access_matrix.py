@@ -20,16 +20,17 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask import g, url_for
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from config import TestConfig
 from conftest import PASSWORD
 from factories import Factory, fnr
 from kartlegging import create_app
+from kartlegging.access import twofactor
 from kartlegging.clock import now_utc
 from kartlegging.extensions import db
 from kartlegging.fhir.codes import DEFAULT_BASE
-from kartlegging.models import AuditEvent, Consent
+from kartlegging.models import AppSetting, AuditEvent, Consent
 
 ROLES = ("anon", "other", "ansatt", "teamleder", "admin", "handover")
 
@@ -418,6 +419,10 @@ def test_every_page_that_shows_a_person_writes_one_read_row(mapp):
     """Innsyn i logg must show every look at a person: one read row per visit, not none
     (a page forgotten) and not several (a log that overstates). Each page is visited in a
     scenario of its own, by a teamleder (the admin for the admin's pages)."""
+    # The matrix's account.policy POST may have required two-factor for leads in this
+    # shared database; these visits are about the audit, not the policy.
+    db.session.execute(delete(AppSetting).where(AppSetting.key == twofactor.POLICY_KEY))
+    db.session.commit()
     found = {}
     for endpoint in person_pages(mapp):
         try:
