@@ -8,6 +8,12 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export FLASK_APP=kartlegging DATABASE_URL=${DATABASE_URL:-sqlite:///$tmp/kartlegging.db}
 export PYTHONWARNINGS="ignore:DSA is deprecated"  # pyHanko's import; see pyproject.toml
-.venv/bin/flask db upgrade >/dev/null 2>&1 || .venv/bin/flask db upgrade
-.venv/bin/flask demo >/dev/null
+# Quiet when they succeed; their whole output when they fail.
+for step in "db upgrade" "demo"; do
+  if ! out=$(.venv/bin/flask $step 2>&1); then
+    echo "$out"
+    echo "flask $step feilet" >&2
+    exit 1
+  fi
+done
 .venv/bin/flask derived check
