@@ -11,8 +11,6 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from kartlegging.admin import operations as admin_ops
 from kartlegging.clock import now_utc, today
 from kartlegging.derived import check
-from kartlegging.domain.due import local_date
-from kartlegging.domain.rules import frozen_ip
 from kartlegging.extensions import db
 from kartlegging.fhir import operations as fhir_ops
 from kartlegging.fhir.codes import questionnaire_url
@@ -20,18 +18,21 @@ from kartlegging.fhir.response import response_items
 from kartlegging.journal import signing
 from kartlegging.lead import overview
 from kartlegging.models import Assessment, Person
+from kartlegging.seeding import stand_in
 
 DAYS = st.integers(min_value=0, max_value=400)
 
 
-def _freeze_as_signed(a, by, days_ago):
-    """What a signing stores, at a back-dated time (the fixtures' shortcut past the PDF)."""
-    a.status = "signed"
-    a.signed_at = now_utc() - timedelta(days=days_ago, minutes=1)
-    a.signed_by_id = by.id
+def _freeze_as_signed(a, by_id, signed_at):
+    """What a signing stores, at a given (back-dated) time: the seeding's stand-in for a
+    signing without its PDF, which freezes the columns with the app's writers."""
     inst = db.session.info["registry"].get(a.instrument_key, a.instrument_version)
-    for column, value in frozen_ip(inst, a.answers, local_date(a.signed_at)).items():
+    for column, value in stand_in.signed_columns(inst, a.answers, signed_at, by_id).items():
         setattr(a, column, value)
+
+
+def _ago(days):
+    return now_utc() - timedelta(days=days, minutes=1)
 
 
 def story(app, factory):
@@ -80,7 +81,7 @@ def story(app, factory):
             if not candidates:
                 return
             new = signing.correct(self._pick(data, candidates), self.user)
-            _freeze_as_signed(new, self.user, days)
+            _freeze_as_signed(new, self.user.id, _ago(days))
             db.session.commit()
 
         @precondition(lambda self: self.persons)
@@ -89,11 +90,7 @@ def story(app, factory):
             signed = self._signed()
             if signed:
                 a = self._pick(data, signed)
-                a.signed_at -= timedelta(days=days)
-                for column, value in frozen_ip(registry.get(a.instrument_key,
-                                                            a.instrument_version),
-                                               a.answers, local_date(a.signed_at)).items():
-                    setattr(a, column, value)
+                _freeze_as_signed(a, a.signed_by_id, a.signed_at - timedelta(days=days))
                 db.session.commit()
 
         @precondition(lambda self: self.persons)
@@ -154,7 +151,7 @@ def story(app, factory):
                   "item": response_items(inst, donor.answers, fhir_ops.base())}
             db.session.delete(donor)
             a = fhir_ops.import_response(p, qr, self.user)
-            _freeze_as_signed(a, self.user, days)
+            _freeze_as_signed(a, self.user.id, _ago(days))
             db.session.commit()
 
         @invariant()
