@@ -17,6 +17,8 @@ if [ "$mode" = test ]; then
   command -v pdfsig >/dev/null || need+=(poppler-utils)          # pdfsig, pdffonts, pdftoppm
   command -v certutil >/dev/null || need+=(libnss3-tools)        # trust store for pdfsig
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+  command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx-light)  # two-instance test
+  command -v mutool >/dev/null || need+=(mupdf-tools)            # a second PDF text extractor
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "Installerer systempakker: ${need[*]}"
