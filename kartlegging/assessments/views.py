@@ -11,6 +11,7 @@ from ..access.guard import team_person
 from ..clock import oslo_time, today
 from ..domain.instrument_facts import KARTLEGGING, LIVSKVALITET, reference_day, takes_selfrating
 from ..domain.rules import Evaluator, evaluate, missing_required, problems, progress, score_detail
+from ..domain.sum_scores import sum_score
 from ..extensions import db
 from ..forms.builder import checked_changes, form_class, stored_to_formdata
 from ..livskvalitet.ratings import mean_text
@@ -74,8 +75,11 @@ def overview(assessment_id):
                            problems=problems(inst, a.answers, day),
                            ratings=drafts.ratings_of(a),
                            selfrating=takes_selfrating(inst),
-                           scores=[(s["label"], mean_text(score_detail(inst, a.answers, s["id"]))
+                           scores=[(s["label"], sum_score(inst, a.answers, s["id"], day).text
+                                    if "sum_of" in s else
+                                    mean_text(score_detail(inst, a.answers, s["id"]))
                                     or "Ikke beregnet: ingen svar") for s in inst.scores],
+                           source=inst.source,
                            history=_history(a), later=_later(a))
 
 

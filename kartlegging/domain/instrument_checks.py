@@ -3,7 +3,9 @@
 Used by instruments.load_file(); the file format is documented in instruments/README.md.
 """
 import re
+from dataclasses import replace
 
+from .instrument_codes import check_sum_score, item_extras, option_extras
 from .instrument_types import (
     AREAS,
     DECLINE,
@@ -26,6 +28,10 @@ TOP_KEYS = {"key", "version", "title", "description", "option_lists", "sections"
             "derived", "scores", "checks"}
 DEFAULT_MAX_LENGTH = {"text": 500, "long_text": 5000}
 PREFILL = ("last_signed",)
+# What standard instruments add (terminology codes, numbering, starting answers, the published
+# source, an imported form's canonical): checked in instrument_codes.py
+ITEM_KEYS |= {"code", "prefix", "initial"}
+TOP_KEYS |= {"code", "source", "canonical"}
 REMINDER_UNLESS = ("koordinator",)
 
 
@@ -69,7 +75,7 @@ class Checker:
             if value in seen:
                 self.fail(f"{p}.value", f"svarverdien '{value}' finnes to ganger")
             seen.add(value)
-            opts.append(Option(value, self.need(o, "label", p)))
+            opts.append(Option(value, self.need(o, "label", p), **option_extras(self, o, p)))
         return tuple(opts)
 
     def condition(self, cond, path, *, before: set[str] | None = None):
@@ -207,6 +213,7 @@ def build_item(ck: Checker, raw, path: str, section_id: str, seen_before: set[st
         area=raw.get("area"), topic=raw.get("topic"), tiltak=raw.get("tiltak"),
         max_length=raw.get("max_length", DEFAULT_MAX_LENGTH.get(itype)),
         prefill=raw.get("prefill"))
+    item = replace(item, **item_extras(ck, raw, path, item))
     if item.show_if is not None:
         ck.condition(item.show_if, f"{path}.show_if", before=seen_before)
     return item
@@ -268,6 +275,9 @@ def check_rules(ck: Checker, data: dict):
                 ck.fail(f"{p}.record.{k}", f"ukjent felt eller spørsmål '{q}'")
     for i, s in enumerate(data.get("scores") or []):
         p = f"scores[{i}]"
+        if isinstance(s, dict) and "sum_of" in s:
+            check_sum_score(ck, s, p)
+            continue
         ck.need(s, "id", p)
         ck.need(s, "label", p)
         mean_of = s.get("mean_of") or ck.fail(p, "mangler 'mean_of'")

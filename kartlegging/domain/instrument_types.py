@@ -52,6 +52,8 @@ def condition_refs(cond: dict) -> list[tuple[str, str]]:
 class Option:
     value: str
     label: str
+    weight: int | None = None     # the option's ordinal value, summed by a `sum_of` score
+    system: str | None = None     # the code system `value` belongs to (None: the app's own)
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,9 @@ class Item:
     tiltak: int | None = None
     max_length: int | None = None
     prefill: str | None = None     # "last_signed": a new draft starts with the last signed answer
+    codes: tuple[dict, ...] = ()   # {system, code, display}: what the item is in a terminology
+    prefix: str | None = None      # the number the form shows before the label ("1.")
+    initial: object = None         # the answer a new draft starts with
 
     @property
     def short_label(self) -> str:
@@ -94,6 +99,9 @@ class Item:
 
     def anchor(self, value: int) -> str | None:
         return dict(self.anchors).get(value)
+
+    def option(self, value) -> Option | None:
+        return next((o for o in self.options if o.value == value), None)
 
 
 @dataclass(frozen=True)
@@ -119,6 +127,13 @@ class Instrument:
     scores: tuple[dict, ...] = ()
     checks: tuple[dict, ...] = ()
     items: dict[str, Item] = field(default_factory=dict, compare=False, repr=False)
+    codes: tuple[dict, ...] = ()    # {system, code, display}: e.g. the LOINC panel of the form
+    source: dict | None = None      # {text, reference}: the published instrument it is based on
+    canonical: str | None = None    # 'url|version' of the Questionnaire it was imported from
+
+    @property
+    def sum_scores(self) -> tuple[dict, ...]:
+        return tuple(s for s in self.scores if "sum_of" in s)
 
     @property
     def ref(self) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from .instrument_checks import SECTION_KEYS, TOP_KEYS, Checker, build_item, check_rules
+from .instrument_codes import instrument_extras
 from .instrument_types import Instrument, InstrumentError, Section
 
 
@@ -54,6 +55,7 @@ def load_file(path: str | Path) -> Instrument:
                       description=data.get("description"), sections=tuple(sections),
                       counters=tuple(data.get("counters") or ()),
                       derived=tuple(data.get("derived") or ()),
+                      **instrument_extras(ck, data),
                       scores=tuple(data.get("scores") or ()),
                       checks=tuple(data.get("checks") or ()), items=dict(ck.items))
 

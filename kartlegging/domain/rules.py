@@ -309,7 +309,7 @@ def evaluate(instrument: Instrument, answers: dict, today: date | None = None) -
     ev = Evaluator(instrument, answers, today)
     return Evaluation(derived={d["id"]: ev.derived(d["id"]) for d in instrument.derived},
                       scores={s["id"]: score(instrument, answers, s["id"])
-                              for s in instrument.scores})
+                              for s in instrument.scores if "mean_of" in s})
 
 
 def frozen_ip(instrument: Instrument, answers: dict, day: date) -> dict[str, str | None]:

@@ -11,8 +11,10 @@ from ..clock import oslo_datetime, today
 from ..domain import consent_rules
 from ..domain.instrument_facts import coordinator_applies, reference_day, takes_selfrating
 from ..domain.rules import Evaluator, area_ratings, display_value, evaluate, score_detail
+from ..domain.sum_scores import sum_score
 from ..livskvalitet.ratings import mean_text, person_ratings
 from ..persons import consents, operations
+from .score_summary import sum_block
 
 VURDERING = "vurdering"
 
@@ -142,6 +144,9 @@ def build(a, context: dict, registry) -> dict:
     else:
         extra.append({"title": "Kontaktperson", "rows": [contact]})
     for spec in inst.scores:
+        if "sum_of" in spec:   # a standard instrument's sum, cut-off and source
+            extra.append(sum_block(sum_score(inst, answers, spec["id"], day), inst.source))
+            continue
         detail = score_detail(inst, answers, spec["id"])
         extra.append({"title": spec["label"], "rows": [
             {"label": spec["label"], "answer": mean_text(detail) or "Ikke beregnet: ingen svar"}]})
