@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from ..access import attempts, audit
 from ..access.guard import team_person
-from ..assessments import drafts
+from ..assessments import drafts, latest_scores
 from ..clock import today
 from ..domain import consent_rules, ip_status
 from ..domain.instrument_facts import KARTLEGGING, LIVSKVALITET, reference_day
@@ -163,6 +163,7 @@ def view(person_id):
         area_points={item_id: [(r.date, r.values.get(item_id)) for r in ratings]
                      for item_id in registry.latest(LIVSKVALITET).items},
         other_forms=_other_forms(person.id),
+        latest_scores=latest_scores.latest([person.id]).get(person.id, []),
         registry=registry, resume_section=drafts.resume_section)
 
 
