@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 # The mapper events that keep each person's stored orders (derived.person_orders) are
 # registered on import, before any app writes an assessment.
 from .derived import person_orders  # noqa: F401
-from .domain import consent_rules
+from .domain import consent_rules, translations
 from .domain.instruments import load_all
 from .extensions import csrf, db, login_manager, migrate
 
@@ -38,6 +38,8 @@ def create_app(config_class=None):
 
     # Instruments are validated whole at start-up; a broken file stops the app here.
     app.extensions["instruments"] = load_all(app.config["INSTRUMENTS_DIR"])
+    app.extensions["translations"] = translations.load_all(app.config["INSTRUMENTS_DIR"],
+                                                           app.extensions["instruments"])
     app.extensions["consent_lists"] = consent_rules.load_lists(
         os.path.join(app.config["INSTRUMENTS_DIR"], "consent_categories.yaml"))
 

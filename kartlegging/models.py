@@ -275,6 +275,9 @@ class Assessment(db.Model):
     # Livskvalitet: the mean over answered items, frozen when the rating is completed (a
     # completed rating never changes), so the team lead's overview can sort and compare in SQL.
     score: Mapped[float | None] = mapped_column(Float)
+    # A self-rating's language as the person chose it on the tablet (None: bokmål, the form's
+    # own). The answers are the same codes in every language; the journal names the language.
+    language: Mapped[str | None] = mapped_column(String(8))
 
     # Latest signed / draft / rating per person: the team lead's overview asks it of each row.
     __table_args__ = (Index("ix_assessment_person_kind", "person_id", "instrument_key",

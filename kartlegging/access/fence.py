@@ -14,11 +14,11 @@ from .carry import to_login
 from .guard import wants_json
 
 # Endpoints a hand-over session may reach: only the person's own rating pages.
-HANDOVER_ENDPOINTS = {"selfrating.question", "selfrating.done", "selfrating.end", "static",
-                      "favicon"}
+HANDOVER_ENDPOINTS = {"selfrating.welcome", "selfrating.question", "selfrating.comparison",
+                      "selfrating.done", "selfrating.end", "static", "favicon"}
 PUBLIC_ENDPOINTS = {"auth.login", "auth.login_code", "auth.token", "static", "favicon",
-                    "sso.start", "sso.callback",
-                    "selfrating.question", "selfrating.done", "selfrating.end"}
+                    "sso.start", "sso.callback", "selfrating.welcome", "selfrating.question",
+                    "selfrating.comparison", "selfrating.done", "selfrating.end"}
 # The session key of a pending step-up re-authentication at the identity provider
 # (access/reauth.py); named here because the hand-over fence reads it.
 REAUTH_PENDING = "sso_reauth"

@@ -22,10 +22,10 @@ COMPARE_OPS = ("eq", "ne", "in", "gt", "gte", "lt", "lte", "answered", "contains
 COUNT_OPS = ("eq", "gt", "gte", "lt", "lte")
 ITEM_KEYS = {"id", "type", "label", "short", "help", "options", "required", "show_if", "comment",
              "min", "max", "anchors", "decline", "area", "topic", "tiltak", "max_length",
-             "prefill"}
+             "prefill", "sensitive"}
 SECTION_KEYS = {"id", "title", "help", "show_if", "tiltak", "embed", "items"}
 TOP_KEYS = {"key", "version", "title", "description", "option_lists", "sections", "counters",
-            "derived", "scores", "checks"}
+            "derived", "scores", "checks", "sensitive_notice"}
 DEFAULT_MAX_LENGTH = {"text": 500, "long_text": 5000}
 PREFILL = ("last_signed",)
 # What standard instruments add (terminology codes, numbering, starting answers, the published
@@ -197,6 +197,8 @@ def build_item(ck: Checker, raw, path: str, section_id: str, seen_before: set[st
             ck.fail(f"{path}.anchors", f"ankeret {k!r} ligger utenfor skalaen {lo}–{hi}")
     if raw.get("decline") and itype not in ("scale", "yes_no", "single_choice"):
         ck.fail(f"{path}.decline", f"'decline' passer ikke for typen {itype}")
+    if raw.get("sensitive") and not raw.get("decline"):  # «Vil ikke svare» on every one
+        ck.fail(f"{path}.sensitive", "et sensitivt spørsmål må ha 'decline: true'")
     if raw.get("area") and raw["area"] not in AREAS:
         ck.fail(f"{path}.area", f"ukjent levekårsområde '{raw['area']}'")
     if raw.get("topic") and raw["topic"] not in TOPICS:
@@ -212,7 +214,7 @@ def build_item(ck: Checker, raw, path: str, section_id: str, seen_before: set[st
         anchors=tuple(sorted(anchors.items())), decline=bool(raw.get("decline")),
         area=raw.get("area"), topic=raw.get("topic"), tiltak=raw.get("tiltak"),
         max_length=raw.get("max_length", DEFAULT_MAX_LENGTH.get(itype)),
-        prefill=raw.get("prefill"))
+        prefill=raw.get("prefill"), sensitive=bool(raw.get("sensitive")))
     item = replace(item, **item_extras(ck, raw, path, item))
     if item.show_if is not None:
         ck.condition(item.show_if, f"{path}.show_if", before=seen_before)

@@ -77,6 +77,7 @@ class Item:
     tiltak: int | None = None
     max_length: int | None = None
     prefill: str | None = None     # "last_signed": a new draft starts with the last signed answer
+    sensitive: bool = False        # a personal question: the form's sensitive_notice comes first
     codes: tuple[dict, ...] = ()   # {system, code, display}: what the item is in a terminology
     prefix: str | None = None      # the number the form shows before the label ("1.")
     initial: object = None         # the answer a new draft starts with
@@ -126,6 +127,7 @@ class Instrument:
     derived: tuple[dict, ...] = ()
     scores: tuple[dict, ...] = ()
     checks: tuple[dict, ...] = ()
+    sensitive_notice: str | None = None
     items: dict[str, Item] = field(default_factory=dict, compare=False, repr=False)
     codes: tuple[dict, ...] = ()    # {system, code, display}: e.g. the LOINC panel of the form
     source: dict | None = None      # {text, reference}: the published instrument it is based on

@@ -51,13 +51,16 @@ def load_file(path: str | Path) -> Instrument:
                                 show_if=sraw.get("show_if"), tiltak=sraw.get("tiltak"),
                                 embed=sraw.get("embed")))
     check_rules(ck, data)
+    if any(i.sensitive for i in ck.items.values()) and not data.get("sensitive_notice"):
+        ck.fail("(rot)", "sensitive spørsmål krever 'sensitive_notice'")
     return Instrument(key=key, version=version, title=ck.need(data, "title", "(rot)"),
                       description=data.get("description"), sections=tuple(sections),
                       counters=tuple(data.get("counters") or ()),
                       derived=tuple(data.get("derived") or ()),
                       **instrument_extras(ck, data),
                       scores=tuple(data.get("scores") or ()),
-                      checks=tuple(data.get("checks") or ()), items=dict(ck.items))
+                      checks=tuple(data.get("checks") or ()),
+                      sensitive_notice=data.get("sensitive_notice"), items=dict(ck.items))
 
 
 class Registry:
@@ -81,7 +84,8 @@ class Registry:
 
 
 def load_all(directory: str | Path) -> Registry:
-    files = sorted(Path(directory).glob("*.v*.yaml"))
+    # <key>.v<n>.yaml only: <key>.v<n>.<language>.yaml beside it is a translation
+    files = sorted(f for f in Path(directory).glob("*.v*.yaml") if f.name.count(".") == 2)
     if not files:
         raise InstrumentError(f"{directory}: fant ingen skjemafiler (*.vN.yaml)")
     return Registry([load_file(f) for f in files])

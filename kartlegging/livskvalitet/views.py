@@ -22,7 +22,7 @@ from ..extensions import db
 from ..forms.auth import HandoverLoginForm, PasswordConfirmForm
 from ..forms.builder import form_class, stored_to_formdata
 from ..models import Assessment, User
-from . import ratings
+from . import compare, language, ratings
 
 bp = Blueprint("selfrating", __name__)
 HANDOVER_END = "handover_end"  # the re-authentication action (access/reauth.py)
@@ -62,7 +62,7 @@ def start(assessment_id):
     attempts.clear_handover_tries(sessions.current_digest())  # a new hand-over, a new count
     session["handover"] = {"rating_id": rating.id, "user_id": current_user.id,
                            "return_to": kartlegging.id}
-    return redirect(url_for(".question", n=1))
+    return redirect(url_for(".welcome"))
 
 
 def _choice_value(item, raw: str | None):
@@ -98,6 +98,9 @@ def question():
     if request.method == "POST":
         if "tilbake" in request.form:
             return redirect(url_for(".question", n=max(n - 1, 1)))
+        if "hopp" in request.form:  # skipped: an earlier answer to it stays as it was
+            return redirect(url_for(".done") if n == len(items)
+                            else url_for(".question", n=n + 1))
         if "stopp" in request.form:  # "Jeg vil stoppe her": what is answered is kept
             session["handover"] = {**session["handover"], "stopped": "person"}
             audit.record("handover_stop", person_id=rating.person_id, obj=rating,
@@ -117,8 +120,10 @@ def question():
         if n == len(items):
             return redirect(url_for(".done"))
         return redirect(url_for(".question", n=n + 1))
+    section = inst.item_section[item.id]
     return render_template("livskvalitet/question.html", item=item, n=n, total=len(items),
-                           current=(rating.answers or {}).get(item.id))
+                           current=(rating.answers or {}).get(item.id), t=language.of(rating),
+                           section=section if section.items[0].id == item.id else None)
 
 
 def _note_changed(item_id: str) -> None:
@@ -162,7 +167,8 @@ def _done_page(rating: Assessment, *, form=None, login_form=None, staff=True,
         form=form or PasswordConfirmForm(formdata=None),
         login_form=login_form, login_mode=login_form is not None,
         answered=answered, total=total, stopped=session["handover"].get("stopped"),
-        staff=staff, sso_staff=_staff().is_sso, reauth_error=reauth_error)
+        staff=staff, sso_staff=_staff().is_sso, reauth_error=reauth_error,
+        t=language.of(rating), earlier=bool(compare.previous(rating)))
     headers = {"Retry-After": str(max(1, int(wait + 0.999)))} if wait else {}
     return response, status, headers
 
@@ -345,3 +351,6 @@ def staff_entry(assessment_id):
     status = 422 if request.method == "POST" else 200
     return render_template("livskvalitet/staff.html", a=kartlegging, inst=inst,
                            forms=list(zip(inst.sections, forms))), status
+
+
+from . import person_pages  # noqa: E402,F401  (the welcome and comparison pages, on this blueprint)

@@ -8,7 +8,7 @@ from kartlegging.models import Assessment, AuditEvent
 
 def start_handover(client, a):
     r = client.post(f"/kartlegginger/{a.id}/livskvalitet/gi-nettbrettet")
-    assert r.status_code == 302 and r.headers["Location"].endswith("/egenvurdering?n=1")
+    assert r.status_code == 302 and r.headers["Location"].endswith("/egenvurdering/velkommen")
 
 
 def rating_of(a):
