@@ -10,7 +10,8 @@ from ..access import audit
 from ..access.guard import team_person
 from ..clock import oslo_time, today
 from ..domain.instrument_facts import KARTLEGGING, LIVSKVALITET, reference_day, takes_selfrating
-from ..domain.rules import Evaluator, evaluate, missing_required, problems, progress, score_detail
+from ..domain.rules import (Evaluator, evaluate, item_flags, missing_required, problems, progress,
+                            score_detail)
 from ..domain.sum_scores import sum_score
 from ..extensions import db
 from ..forms.builder import checked_changes, form_class, stored_to_formdata
@@ -140,6 +141,8 @@ def _section_context(a, inst, section, form, **extra):
                parorende_consents=(consents.covering_parorende(a.person_id, today())
                                    if parorende_items else None),
                prefilled=drafts.prefilled(a),
+               flags={} if a.is_signed else item_flags(inst, a.answers, section, ev=ev),
+               flaggable={c["field"] for c in inst.checks if c.get("on_item")},
                reminders=operations.coordinator_reminders(a.person_id, inst,
                                                           [d for _, d in placed]))
     ctx.update(extra)
@@ -274,7 +277,19 @@ def autosave(assessment_id):
                    restored=saved.restored, moved_aside=len(saved.moved_aside),
                    aside_message=(aside_message(len(saved.moved_aside))
                                   if saved.moved_aside else None),
+                   reminders=_section_reminders(a.person_id, inst, sec, saved.ev),
                    **live_state(inst, saved.answers, sec, counts, saved.ev, live))
+
+
+def _section_reminders(person_id, inst, section, ev) -> list[str] | None:
+    """The koordinator reminders beside this section, as they read after the save (they
+    change with the answers, e.g. once the koordinator is offered); None for a section with
+    no prompt that reminds, so the reply costs no query there."""
+    placed = [spec["id"] for spec in inst.derived if spec.get("reminder")
+              and (spec.get("place") or {}).get("section") == section.id]
+    if not placed:
+        return None
+    return operations.coordinator_reminders(person_id, inst, [ev.derived(k) for k in placed])
 
 
 @bp.route("/kartlegginger/<int:assessment_id>/gjenopprett", methods=["POST"])
@@ -324,4 +339,5 @@ def live_state(inst, answers, section, counts=None, ev=None, sections=None) -> d
             "progress": counts if counts is not None else progress(inst, answers, ev, sections),
             "missing": missing_required(inst, answers, ev, sections),
             "derived": {k: {"title": d.title, "text": d.text, "outcome": d.outcome,
-                            "reasons": d.reasons} for k in shown for d in [ev.derived(k)]}}
+                            "reasons": d.reasons} for k in shown for d in [ev.derived(k)]},
+            "flags": item_flags(inst, answers, section, ev=ev)}

@@ -299,6 +299,9 @@ def check_rules(ck: Checker, data: dict):
         p = f"checks[{i}]"
         ck.need(c, "id", p)
         ck.need(c, "message", p)
+        ck.unknown_keys(c, {"id", "field", "message", "when", "on_item"}, p)
+        if not isinstance(c.get("on_item", False), bool):
+            ck.fail(f"{p}.on_item", "må være true eller false")
         if ck.need(c, "field", p) not in ck.items:
             ck.fail(f"{p}.field", f"ukjent spørsmål '{c['field']}'")
         ck.condition(c.get("when") or ck.fail(p, "mangler 'when'"), f"{p}.when")
@@ -318,13 +321,23 @@ def _check_legal_basis(ck: Checker, basis, path: str):
 
 
 def _check_reminder(ck: Checker, reminder, outcome_ids: set[str], path: str):
-    """`{outcomes: [...], unless: koordinator, text: ...}`: a reminder shown beside the form."""
+    """`{outcomes: [...], unless: koordinator, text: ...}`: a reminder shown beside the form.
+    `text` is a text, or a list of `{text, when}` where the first that holds is shown (none:
+    no reminder), so the reminder can say what is still missing after part of it is done."""
     if reminder is None:
         return
     if not isinstance(reminder, dict):
         ck.fail(path, "må være en mapping med outcomes, unless og text")
     ck.unknown_keys(reminder, {"outcomes", "unless", "text"}, path)
-    ck.need(reminder, "text", path)
+    text = ck.need(reminder, "text", path, kind=object)
+    if not isinstance(text, str):
+        if not isinstance(text, list) or not text:
+            ck.fail(f"{path}.text", "må være en tekst eller en ikke-tom liste av {text, when}")
+        for i, part in enumerate(text):
+            ck.need(part, "text", f"{path}.text[{i}]")
+            ck.unknown_keys(part, {"text", "when"}, f"{path}.text[{i}]")
+            if "when" in part:
+                ck.condition(part["when"], f"{path}.text[{i}].when")
     outcomes = reminder.get("outcomes")
     if not isinstance(outcomes, list) or not outcomes:
         ck.fail(f"{path}.outcomes", "må være en ikke-tom liste av utfall")

@@ -161,8 +161,8 @@ class Evaluator:
                 text=self._reason(outcome), reasons=reasons,
                 legal_basis=self._legal_basis(spec.get("legal_basis")), note=spec.get("note"),
                 record={k: self.value(q) for k, q in (spec.get("record") or {}).items()},
-                reminder=reminder if reminder and outcome["id"] in reminder["outcomes"]
-                else None)
+                reminder=self._reminder(reminder) if reminder
+                and outcome["id"] in reminder["outcomes"] else None)
         return self._derived[derived_id]
 
     def _within_limit(self, r: dict) -> bool:
@@ -170,6 +170,15 @@ class Evaluator:
         if limit is None or not any(c["id"] == limit["count"] for c in self.instrument.counters):
             return True
         return self.holds(limit)
+
+    def _reminder(self, spec: dict) -> dict | None:
+        """The reminder with its text decided: a text, or the first `{text, when}` part that
+        holds (none holding: nothing left to remind of)."""
+        text = spec["text"]
+        if not isinstance(text, str):
+            text = next((p["text"] for p in text if "when" not in p or self.holds(p["when"])),
+                        None)
+        return None if text is None else {**spec, "text": text}
 
     def _legal_basis(self, basis) -> str | None:
         """A string, or a list of `{text, when}` parts: those that hold, joined by commas."""
@@ -368,6 +377,20 @@ def problems(instrument: Instrument, answers: dict, today: date | None = None) -
                     and not is_answered(answers.get(item.id)):
                 found.insert(0, Problem(item.id, f"«{item.label}» må besvares.", section.id))
     return found
+
+
+def item_flags(instrument: Instrument, answers: dict, section, today: date | None = None,
+               ev: Evaluator | None = None) -> dict[str, list[str]]:
+    """The checks marked `on_item` that fail now, by the item they name, for the items of
+    `section`: answers that contradict each other are flagged where they are given, while
+    typing, not only when signing is refused."""
+    ev = ev or Evaluator(instrument, answers, today)
+    ids = {i.id for i in section.items}
+    flags: dict[str, list[str]] = {}
+    for c in instrument.checks:
+        if c.get("on_item") and c["field"] in ids and ev.holds(c["when"]):
+            flags.setdefault(c["field"], []).append(c["message"])
+    return flags
 
 
 def area_ratings(instrument: Instrument, answers: dict,

@@ -1,10 +1,10 @@
 """Published instrument versions stay as they were: files, prompts, screens and printouts.
 
-alna-kartlegging v1/v2 and livskvalitet v1 are frozen: their files keep the committed
-sha256, and a signed record of each renders (its section pages: answers and prompts) and
-prints (the text of the PDF summary) exactly as the committed golden files in
-tests/journal/golden/, which were written by the code before alna-kartlegging v3 and
-livskvalitet v2 existed. (If the PDF layout itself is reworked on purpose, rewrite them with
+alna-kartlegging v1–v3 and livskvalitet v1–v2 are frozen: their files keep the committed
+sha256, and a signed record of each Alna version renders (its section pages: answers and
+prompts) and prints (the text of the PDF summary) exactly as the committed golden files in
+tests/journal/golden/, each written by the code before the next version existed (v1 and v2
+before v3, v3 before v4). (If the PDF layout itself is reworked on purpose, rewrite them with
 `pytest tests/journal/test_old_versions.py --write-golden` and review the diff.)
 """
 import hashlib
@@ -25,8 +25,12 @@ GOLDEN = Path(__file__).parent / "golden"
 FROZEN_FILES = {
     "alna-kartlegging.v1.yaml": "eaa5ea488e43b84526d96c0ab9fe2df636d497874a108e52b44244129f05e492",
     "alna-kartlegging.v2.yaml": "182b5fa1698bcddf3ef447be1d59eaebbf136adee29f33ce4aaf6c3d98e9e879",
+    "alna-kartlegging.v3.yaml": "5345df0afc423e834de814003c55b6dd92305e195c5ba04b575117ba263731af",
     "livskvalitet.v1.yaml": "84e0b3e6ba6590a7093932749ec38a818ad19d628c4b940efca4d1ed8d963a13",
+    "livskvalitet.v2.yaml": "7d317a1549d825c1daba633e1e548839c1c90828227304d10929b5ad51ab4178",
 }
+# The livskvalitet version each Alna version was signed with in its time.
+RATING_VERSION = {1: 1, 2: 1, 3: 2}
 
 
 def sha256(name: str) -> str:
@@ -72,10 +76,10 @@ def _panels(client, a, app) -> str:
     return "\n".join(out)
 
 
-@pytest.mark.parametrize("version", [1, 2])
+@pytest.mark.parametrize("version", [1, 2, 3])
 def test_signed_record_renders_and_prints_as_before(app, factory, login, version, request):
     user = factory.user("ansatt", username="golden", name="Ansatt Test")
-    a = _signed(factory, user, version)
+    a = _signed(factory, user, version, RATING_VERSION[version])
     printed = _printed(a, app)
     shown = _panels(login(user), a, app)
     files = {f"alna-v{version}.pdf.txt": printed, f"alna-v{version}.pages.html": shown}

@@ -624,6 +624,25 @@
       ul.textContent = "";
       d.reasons.forEach(function (r) { ul.appendChild(el("li", {}, r)); });
     });
+    // Contradicting answers are flagged at their item as soon as they are saved.
+    var flags = data.flags || {};
+    this.form.querySelectorAll("[data-flags-for]").forEach(function (box) {
+      var messages = flags[box.getAttribute("data-flags-for")] || [];
+      box.textContent = "";
+      messages.forEach(function (m) { box.appendChild(el("p", {"class": "warning check-flag"}, m)); });
+    });
+    // The koordinator reminder says what is still missing, after this save.
+    var notes = document.getElementById("koordinator-paaminnelser");
+    if (notes && Array.isArray(data.reminders)) {
+      notes.textContent = "";
+      data.reminders.forEach(function (text, i) {
+        var p = el("p", {"class": "notice"}, text + " ");
+        if (i === 0) p.id = "koordinator-paaminnelse";
+        var a = el("a", {href: notes.getAttribute("data-link")}, "Registrer koordinator");
+        p.appendChild(a);
+        notes.appendChild(p);
+      });
+    }
     updateMenu(data, this.section);
   };
   SectionForm.prototype.clearErrors = function () {
