@@ -134,6 +134,21 @@ def merge(items: list[Item], *, team: str, printed_by: str, now: datetime):
     yield out.getvalue()
 
 
+def count_pages(items: list[Item], *, team: str, printed_by: str, now: datetime) -> int:
+    """Reads each stored file the way merge() does, setting its pages (or its problem), and
+    returns the cover's own page count: a preview says how long the print will be before
+    the merged file is built."""
+    for item in items:
+        if item.assessment_id is not None:
+            try:
+                item.pages = len(PdfReader(io.BytesIO(signed_bytes(item.assessment_id)
+                                                      or b"")).pages)
+            except (PyPdfError, ValueError, OSError):
+                item.problem = "Den lagrede filen kunne ikke leses og er ikke med."
+    return len(PdfReader(io.BytesIO(cover(items, team=team, printed_by=printed_by,
+                                          now=now))).pages)
+
+
 def cover(items: list[Item], *, team: str, printed_by: str, now: datetime) -> bytes:
     """The cover page(s): what the file holds, in order, and that it carries no valid
     signature."""

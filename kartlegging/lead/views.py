@@ -61,9 +61,22 @@ def _date_arg(name: str) -> date | None:
         return None
 
 
+# Neste evaluering right after the name: on a tablet it is the column that matters most.
+COLUMNS = [("navn", "Navn"), ("neste", "Neste evaluering"), ("kontakt", "Kontaktperson"),
+           ("ip", "Individuell plan"), ("koordinator", "Koordinator"),
+           ("utkast", "Utkast under arbeid"), ("signert", "Sist signert"),
+           ("livskvalitet", "Livskvalitet"), ("endring", "Endring")]
+
+
 @bp.route("")
 @lead_only
 def index():
+    return _overview()
+
+
+def _overview(selected=frozenset(), print_error: str | None = None, status: int = 200):
+    """The list for the filters in the query string. A print that could not be made comes
+    back here with its message and the persons that were ticked still ticked."""
     users = team_users(current_user.team_id)
     words = ip_words()
     form = OverviewFilterForm(request.args).setup(words, users)
@@ -72,7 +85,8 @@ def index():
             ("signert_fra", signed_from), ("signert_til", signed_to))):
         message = " ".join(sum(form.errors.values(), [])) or "Ugyldig dato i lenken."
         return render_template("lead/overview.html", form=form, page=None, words=words,
-                               sort_labels=SORT_LABELS, error=message, args={}), 400
+                               sort_labels=SORT_LABELS, error=message, args={},
+                               columns=COLUMNS), 400
     query = build_query(form, signed_from=signed_from, signed_to=signed_to)
     page = overview.fetch(query)
     if page.page > page.pages:
@@ -81,44 +95,85 @@ def index():
     args = {k: v for k, v in request.args.items() if k != "side" and v}
     html = render_template("lead/overview.html", form=form, page=page, words=words,
                            sort_labels=SORT_LABELS, error=None, args=args,
-                           print_form=PrintForm())
+                           print_form=PrintForm(), columns=COLUMNS, selected=selected,
+                           print_error=print_error)
     audit.record("lead_overview", detail=f"{page.total} personer, side {page.page}",
                  commit=False)
     # Normen: who saw whom. Every person shown on the page is logged.
     audit.record_many("person_listed", [r.person_id for r in page.rows], detail="oppfølging")
-    return html
+    return html, status
 
 
 # ---------------------------------------------------------------------- printing
 
+SKIPPED_NEVER = "Aldri kartlagt: ingen signert kartlegging å skrive ut"
+
+
+NOTHING_SIGNED = {
+    "valgte": "Ingen av de valgte personene har en signert kartlegging å skrive ut.",
+    "forfalte": "Ingen av de forfalte personene har en signert kartlegging å skrive ut. "
+                "Velg personer i listen, eller et annet utvalg.",
+    "denne_maned": "Ingen kartlegginger er signert denne måneden. Velg personer i listen, "
+                   "eller et annet utvalg."}
+
+
+def _ticked() -> set[int]:
+    return {int(v) for v in request.form.getlist("person") if v.isdigit() and len(v) < 10}
+
+
 def _selection():
-    """(items, None) for the posted selection, or (None, error response)."""
+    """(items, None) for the posted selection, or (None, the list with the message and the
+    ticked persons still ticked): a print that cannot be made never dead-ends."""
     form = PrintForm()
     if not form.validate_on_submit():
-        return None, bad_request("Utvalget var ugyldig. Gå tilbake til Oppfølging og prøv igjen.")
+        return None, _overview(_ticked(), "Utvalget var ugyldig (siden kan ha vært åpen for "
+                                          "lenge). Prøv igjen.", 400)
     team = current_user.team_id
     if form.utvalg.data == "forfalte":
         ids = overview.person_ids(overview.Query(
             team_id=team, today=today(),
             interval_days=current_app.config["REASSESS_AFTER_DAYS"], forfall="forfalt"))
-        items = [i for i in printing.items_for(team, ids) if i.assessment_id]
+        # Those never mapped are listed as skipped, with the reason, not silently left out.
+        items = printing.items_for(team, ids)
+        for i in items:
+            if not i.assessment_id:
+                i.problem = SKIPPED_NEVER
     elif form.utvalg.data == "denne_maned":
         items = printing.items_signed_since(team, today().replace(day=1))
     else:
         raw = request.form.getlist("person")
         if not raw:
-            return None, bad_request("Velg minst én person i listen, eller velg «Alle "
-                                     "forfalte» eller «Alle signert denne måneden».")
+            return None, _overview(set(), "Velg minst én person i listen, eller velg «Alle "
+                                          "forfalte» eller «Alle signert denne måneden».", 422)
         if len(raw) > 1000 or not all(v.isdigit() and len(v) < 10 for v in raw):
-            return None, bad_request("Utvalget var ugyldig. Gå tilbake og velg personer på nytt.")
+            return None, _overview(set(), "Utvalget var ugyldig. Velg personer på nytt.", 400)
         wanted = [int(v) for v in raw]
         items = printing.items_for(team, wanted)
         if len(items) < len(set(wanted)):  # another team's person, or none at all: not found
             abort(404)
     if not items or not any(i.assessment_id for i in items):
-        return None, bad_request("Ingen av de valgte personene har en signert kartlegging å "
-                                 "skrive ut.")
+        return None, _overview(_ticked(), NOTHING_SIGNED[form.utvalg.data], 422)
     return items, None
+
+
+@bp.route("/utskrift/forside", methods=["POST"])
+@lead_only
+def print_preview():
+    """What the merged file will hold, in order, and how many pages, before it is built."""
+    items, error = _selection()
+    if error:
+        return error
+    cover_pages = printing.count_pages(items, team=current_user.team_name,
+                                       printed_by=current_user.name, now=now_utc())
+    included = [i for i in items if i.pages]
+    html = render_template("lead/print_preview.html", items=items, included=included,
+                           skipped=[i for i in items if not i.pages], cover_pages=cover_pages,
+                           total_pages=cover_pages + sum(i.pages for i in included),
+                           print_form=PrintForm(formdata=None, data={"utvalg": "valgte"}))
+    audit.record("lead_print_preview", detail=f"forside, {len(included)} dokumenter",
+                 commit=False)
+    audit.record_many("person_listed", [i.person_id for i in items], detail="utskrift, forside")
+    return html
 
 
 def _audit_print(action: str, items, detail: str) -> None:

@@ -74,8 +74,11 @@ def test_team_lead_journey(live, new_context):
     # Print the three overdue summaries as one PDF, progress shown
     page.goto(live("/oppfolging?forfall=forfalt"))
     page.get_by_label("Utvalg").select_option("forfalte")
-    page.get_by_role("button", name="Lag samlet PDF for utskrift").click()
-    expect(page.get_by_text("Dokument 3 av 3")).to_be_visible()
+    page.get_by_role("button", name="Se hva som skrives ut").click()
+    expect(page.locator("ul.skipped")).to_contain_text("Nils Ny")   # never mapped: skipped
+    check_page(page, "lead-03-forside")
+    page.get_by_role("button", name=re.compile(r"Lag samlet PDF \(4 sider\)")).click()
+    expect(page.get_by_text("Dokument 4 av 4")).to_be_visible()
     expect(page.get_by_role("heading", name="Ferdig")).to_be_visible()
     check_page(page, "lead-03-utskrift")
     with page.expect_download() as dl:
@@ -129,7 +132,8 @@ def test_printing_without_javascript(live, new_context):
     page.goto(live("/oppfolging?sorter=navn"))
     page.get_by_label("Velg Frank Forfalt").check()
     page.get_by_label("Velg Gro Gammel").check()
-    page.get_by_role("button", name="Lag samlet PDF for utskrift").click()
+    page.get_by_role("button", name="Se hva som skrives ut").click()
+    page.get_by_role("button", name=re.compile("Lag samlet PDF")).click()
     expect(page.get_by_text("Dokument 2 av 2")).to_be_visible()
     with page.expect_download() as dl:
         page.get_by_role("link", name="Last ned samlet PDF").click()
@@ -139,6 +143,7 @@ def test_printing_without_javascript(live, new_context):
                          "Sammendrag for Gro Gammel side 1"]
     # filters and sorting are plain GET forms
     page.goto(live("/oppfolging"))
+    page.get_by_text("Flere filtre og sortering").click()
     page.get_by_label("IP-status").select_option("takket_ja")
-    page.get_by_role("button", name="Vis").click()
+    page.get_by_role("button", name="Bruk filtrene").click()
     expect(page).to_have_url(re.compile(r"ip=takket_ja"))
