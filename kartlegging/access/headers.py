@@ -45,6 +45,12 @@ def init_app(app):
                                         if "csp_form_action" in app.extensions else CSP)
         for name, value in fixed:
             h[name] = value
+        if getattr(resp, "frame_same_origin", False):
+            # A response our own pages show in a frame (the PDF on the sign page): framed by
+            # this origin only, never by another site.
+            h["Content-Security-Policy"] = h["Content-Security-Policy"].replace(
+                "frame-ancestors 'none'", "frame-ancestors 'self'")
+            h["X-Frame-Options"] = "SAMEORIGIN"
         if request.endpoint != "static":
             h["Cache-Control"] = "no-store"
         return resp

@@ -63,6 +63,23 @@ def sign(assessment_id):
     return _sign_confirmed_assessment(a, expected)
 
 
+@bp.route("/kartlegginger/<int:assessment_id>/signer/forhandsvisning.pdf")
+def sign_preview(assessment_id):
+    """The PDF the signing will lock, unsigned, shown in the sign page's frame (same origin
+    only). Nothing is stored; the read is audited like the sign page's."""
+    a = team_assessment(assessment_id)
+    if a.is_signed:
+        return render_template("error.html", code=409, message=drafts.Locked.message), 409
+    from .preview import unsigned_pdf  # here, not at the top: the import block is shared
+    data = unsigned_pdf(a, current_user.record)
+    audit.record("assessment_view", person_id=a.person_id, obj=a,
+                 detail="forhåndsvisning av PDF før signering")
+    resp = Response(data, mimetype="application/pdf", headers={
+        "Content-Disposition": 'inline; filename="forhandsvisning-ikke-signert.pdf"'})
+    resp.frame_same_origin = True  # access/headers.py: framed by our own sign page only
+    return resp
+
+
 def _version(text) -> int | None | bool:
     """The version the signer saw: None when the form has none (then the one loaded now
     is guarded), False when it is not a number."""
