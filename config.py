@@ -35,6 +35,12 @@ class Config:
     # Signing: PKCS#12 in production; development generates a self-signed one in instance/.
     SIGNING_P12 = os.environ.get("SIGNING_P12")
     SIGNING_P12_PASSPHRASE = os.environ.get("SIGNING_P12_PASSPHRASE")
+    # Long-term signatures (PAdES B-LT, and B-LTA with a document timestamp): the RFC 3161
+    # time-stamping authority, and a PEM file with the roots of the signer's CA and the TSA.
+    # Without a TSA documents are signed at B-B (README, "Archiving").
+    SIGNING_TSA_URL = os.environ.get("SIGNING_TSA_URL")
+    SIGNING_TRUST_ROOTS = os.environ.get("SIGNING_TRUST_ROOTS")
+    SIGNING_DOCUMENT_TIMESTAMP = os.environ.get("SIGNING_DOCUMENT_TIMESTAMP", "1") != "0"
     # Re-assessment interval (Oslostandard tiltak 7: evaluate at least every 4 months).
     REASSESS_AFTER_DAYS = int(os.environ.get("REASSESS_AFTER_DAYS", "120"))
     HSTS = False
@@ -87,6 +93,8 @@ class ProductionConfig(Config):
             problems.append("DATABASE_URL må settes (PostgreSQL)")
         if not (os.environ.get("SIGNING_P12") and os.environ.get("SIGNING_P12_PASSPHRASE")):
             problems.append("SIGNING_P12 og SIGNING_P12_PASSPHRASE må settes")
+        if os.environ.get("SIGNING_TSA_URL") and not os.environ.get("SIGNING_TRUST_ROOTS"):
+            problems.append("SIGNING_TRUST_ROOTS må settes når SIGNING_TSA_URL er satt")
         if problems:
             raise RuntimeError("Produksjonsoppsettet er ufullstendig: " + "; ".join(problems))
 

@@ -147,11 +147,40 @@ def init_app(app):
             click.echo(f"Signert tidspunkt: {oslo_datetime(result.signing_time)} (norsk tid)")
         if result.document_id:
             click.echo(f"Dokument-ID: {result.document_id}")
+        if result.level:
+            click.echo(f"Langtidsnivå: PAdES {result.level}")
+        if result.timestamp_expires:
+            click.echo("Tidsstempelet må fornyes før: "
+                       f"{oslo_datetime(result.timestamp_expires)} (norsk tid)")
         for e in result.errors:
             click.echo(f"Feil: {e}")
         click.echo("Resultat: GYLDIG – uendret og gyldig signert" if result.ok else
                    "Resultat: IKKE GODKJENT – se feilene over")
         sys.exit(0 if result.ok else 1)
+
+    @pdf_group.command("retimestamp")
+    @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+    @click.option("--within-days", default=365, show_default=True,
+                  help="Forny når sertifikatet til nyeste tidsstempel utløper innen så mange dager")
+    @click.option("--dry-run", is_flag=True, help="Bare vis hvilke dokumenter som skal fornyes")
+    def pdf_retimestamp(files, within_days, dry_run):
+        """Nytt dokumenttidsstempel (PAdES B-LTA) på signerte PDF-er i databasen, eller på
+        FILES (endres på stedet; bare nye inkrementelle oppdateringer legges til). Dokumenter
+        signert uten tidsstempel (B-B) har ingen kjede å forlenge og hoppes over."""
+        from .journal import archive, retimestamp
+        try:
+            if files:
+                outcomes = retimestamp.in_files(files, within_days, dry_run)
+            else:
+                outcomes = retimestamp.stored(within_days, dry_run)
+        except archive.ArchiveUnavailable as e:
+            raise click.ClickException(f"Kan ikke fornye tidsstempler: {e.detail}") from e
+        for o in outcomes:
+            click.echo(f"{o.label}: {o.message}")
+        done = sum(o.done for o in outcomes)
+        click.echo(f"Fornyet: {done}; trenger fornying: {len(outcomes) - done}"
+                   if dry_run else f"Fornyet: {done}; feilet: {len(outcomes) - done}")
+        sys.exit(0 if dry_run or done == len(outcomes) else 1)
 
     app.cli.add_command(pdf_group)
 

@@ -19,6 +19,7 @@ ACTIONS = {
     "assessment_save": "Lagret svar", "assessment_conflict": "Lagring avvist (konflikt)",
     "assessment_sign": "Signerte", "assessment_correct": "Laget rettelse",
     "pdf_download": "Lastet ned PDF", "pdf_verify": "Kontrollerte PDF",
+    "pdf_retimestamp": "Fornyet tidsstempel på signert PDF",
     "handover_start": "Ga nettbrettet til personen", "handover_end": "Avsluttet overlevering",
     "handover_end_failed": "Feil passord ved avslutning av overlevering",
     "handover_stop": "Personen ville stoppe egenvurderingen",

@@ -28,8 +28,11 @@ from pyhanko.keys import load_cert_from_pemder
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.validation import SignatureCoverageLevel, validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
+
+from . import archive
 
 DOCUMENT_ID_KEY = "/KartleggingDocumentId"  # written by kartlegging.pdf.render
 P12_NAME, CERT_NAME, PASS_NAME = "signing.p12", "signing-cert.pem", "signing.pass"
@@ -146,15 +149,20 @@ def _dates_agree(pdf_bytes: bytes) -> bool:
 
 def sign_pdf(pdf_bytes: bytes, signer: signers.SimpleSigner, *, reason: str,
              location: str = "Oslo", name: str | None = None,
-             field_name: str = "Signatur") -> bytes:
-    """PAdES signature (sha256) in a new invisible field, as an incremental update."""
-    meta = signers.PdfSignatureMetadata(
-        field_name=field_name, md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES,
-        reason=reason, location=location, name=name)
+             field_name: str = "Signatur",
+             archive_settings: archive.ArchiveSettings | None = None) -> bytes:
+    """PAdES signature (sha256) in a new invisible field, as an incremental update: B-B, or
+    with `archive_settings` B-LT/B-LTA (timestamp, embedded validation data, document
+    timestamp). Raises archive.ArchiveUnavailable when the TSA or a responder fails."""
+    meta = archive.signature_metadata(
+        archive_settings, field_name=field_name, md_algorithm="sha256",
+        subfilter=fields.SigSeedSubFilter.PADES, reason=reason, location=location, name=name)
+    timestamper = archive_settings.timestamper() if archive_settings else None
     for _attempt in range(2):
         out = io.BytesIO()
-        signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf_bytes)), meta,
-                         signer=signer, output=out)
+        archive.run_signing(lambda out=out: signers.sign_pdf(
+            IncrementalPdfFileWriter(io.BytesIO(pdf_bytes)), meta, signer=signer,
+            timestamper=timestamper, output=out))
         signed = out.getvalue()
         # pyHanko reads the clock twice (Info ModDate, XMP ModifyDate); a second boundary
         # in between makes them differ, which PDF/A forbids: sign again once
@@ -173,6 +181,10 @@ class VerificationResult:
     signer_name: str | None = None
     signing_time: dt.datetime | None = None
     document_id: str | None = None
+    # PAdES baseline level of the file ("B-B", "B-T", "B-LT", "B-LTA"), when signed
+    level: str = ""
+    # when the newest timestamp's certificate expires: re-timestamp before then
+    timestamp_expires: dt.datetime | None = None
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -203,12 +215,21 @@ def _document_id(reader: PdfFileReader) -> str | None:
     return str(value) if value is not None else None
 
 
-def verify_pdf(pdf_bytes: bytes, trust_roots) -> VerificationResult:
-    """Check every signature offline against trust_roots; never raises on bad input."""
+def verify_pdf(pdf_bytes: bytes, trust_roots, at: dt.datetime | None = None
+               ) -> VerificationResult:
+    """Check every signature offline against trust_roots; never raises on bad input.
+
+    After the signature only archive updates may follow: validation data (DSS) and document
+    timestamps. Any other change after signing is reported. A timestamped file is validated
+    the long-term way (AdES, at `at`, default now), with only the validation data it holds,
+    so it stays valid after the signing certificate has expired."""
     result = VerificationResult()
     try:
         reader = PdfFileReader(io.BytesIO(pdf_bytes), strict=False)
-        sigs = list(reader.embedded_signatures)
+        sigs = list(reader.embedded_regular_signatures)
+        # the AdES processes place a signature in time by its own timestamp; a signature
+        # without one (B-B) is checked as before, at the validation time
+        stamped = any(archive.signature_timestamp_token(s) is not None for s in sigs)
         result.document_id = _document_id(reader)
     except Exception:  # noqa: BLE001 - any parse failure means: not a readable PDF
         result.errors.append(MSG_INVALID_PDF)
@@ -218,17 +239,29 @@ def verify_pdf(pdf_bytes: bytes, trust_roots) -> VerificationResult:
         return result
     result.signed = True
     try:
-        context = ValidationContext(trust_roots=[_as_asn1_cert(r) for r in trust_roots],
-                                    allow_fetching=False)
-        statuses = [validate_pdf_signature(sig, context) for sig in sigs]
+        roots = [_as_asn1_cert(r) for r in trust_roots]
+        if stamped:
+            outcomes = [archive.validate_long_term(sig, roots, at) for sig in sigs]
+            statuses = [o.status for o in outcomes]
+            trusted = all(o.passed for o in outcomes)
+            result.level = archive.level(pdf_bytes)
+            result.timestamp_expires = archive.newest_timestamp_expiry(pdf_bytes)
+        else:
+            context = ValidationContext(trust_roots=roots, allow_fetching=False, moment=at)
+            statuses = [validate_pdf_signature(sig, context) for sig in sigs]
+            trusted = all(s.trusted for s in statuses)
+            result.level = "B-B"
     except Exception:  # noqa: BLE001 - a broken signature must not crash the caller
+        result.errors.append(MSG_ERROR)
+        return result
+    if any(s is None for s in statuses):  # AdES stopped before the cryptographic check
         result.errors.append(MSG_ERROR)
         return result
     result.intact = all(s.intact for s in statuses)
     result.valid = all(s.valid for s in statuses)
-    result.trusted = all(s.trusted for s in statuses)
-    last = statuses[-1]  # the newest signature must cover the whole file
-    result.coverage_ok = last.coverage is not None and last.coverage.name == "ENTIRE_FILE"
+    result.trusted = trusted
+    result.coverage_ok = all(_only_archive_updates_after(s) for s in statuses)
+    last = statuses[-1]
     result.signer_name = last.signing_cert.subject.native.get("common_name")
     result.signing_time = last.signer_reported_dt
     for failed, message in ((not result.intact, MSG_MODIFIED),
@@ -238,3 +271,15 @@ def verify_pdf(pdf_bytes: bytes, trust_roots) -> VerificationResult:
         if failed:
             result.errors.append(message)
     return result
+
+
+def _only_archive_updates_after(status) -> bool:
+    """The signature covers the whole file, or what follows its revision is validation
+    data and document timestamps only (pyHanko's difference analysis)."""
+    coverage = status.coverage
+    if coverage is not None and coverage == SignatureCoverageLevel.ENTIRE_FILE:
+        return True
+    return (coverage == SignatureCoverageLevel.ENTIRE_REVISION
+            and status.modification_level is not None
+            and status.modification_level <= ModificationLevel.LTA_UPDATES
+            and status.docmdp_ok is not False)

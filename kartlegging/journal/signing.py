@@ -15,7 +15,7 @@ from ..domain.due import local_date
 from ..domain.rules import frozen_ip, problems
 from ..extensions import db
 from ..models import Assessment, User
-from . import pades, pdf, pdfa, summary
+from . import archive, pades, pdf, pdfa, summary
 
 SIGN_REASON = "Signert kartlegging for journal"
 
@@ -51,15 +51,39 @@ def signer_material():
     return pades.ensure_dev_certificate(current_app.instance_path)
 
 
-def trust_roots() -> list[bytes]:
-    return [pades.certificate_pem(*signer_material())]
+def configured_roots() -> tuple:
+    """SIGNING_TRUST_ROOTS: a PEM file with the roots of the signer's CA and the TSA."""
+    path = current_app.config.get("SIGNING_TRUST_ROOTS")
+    if not path:
+        return ()
+    with open(path, "rb") as f:
+        return archive.load_roots(f.read())
+
+
+def trust_roots() -> list:
+    """The configured roots; without them the signing certificate itself (development, and
+    installations that trust exactly their own certificate). Not both: a leaf given as a
+    trust anchor would be trusted without its revocation data."""
+    return list(configured_roots()) or [pades.certificate_pem(*signer_material())]
+
+
+def archive_settings() -> archive.ArchiveSettings | None:
+    """B-LT/B-LTA settings when a TSA is configured; None signs at B-B as before."""
+    cfg = current_app.config
+    if not cfg.get("SIGNING_TSA_URL"):
+        return None
+    roots = configured_roots() or archive.load_roots(
+        pades.certificate_pem(*signer_material()))
+    return archive.ArchiveSettings(tsa_url=cfg["SIGNING_TSA_URL"], trust_roots=roots,
+                                   document_timestamp=cfg.get("SIGNING_DOCUMENT_TIMESTAMP",
+                                                              True))
 
 
 def sign(a: Assessment, by: User, at: datetime | None = None, *,
          expected_version: int | None = None) -> Assessment:
     """Freeze, render, check PDF/A, sign and store (flushed, not committed: the view commits
-    with the audit event). Raises drafts.Locked, drafts.Conflict, NotReady or NotArchivable
-    (nothing changed).
+    with the audit event). Raises drafts.Locked, drafts.Conflict, NotReady, NotArchivable or
+    archive.ArchiveUnavailable (nothing changed).
 
     Guarded like every save: `expected_version` is the version the signer saw (None: the one
     loaded here), and the row is signed only by an UPDATE … WHERE version = n, so answers
@@ -97,7 +121,13 @@ def sign(a: Assessment, by: User, at: datetime | None = None, *,
                                      "; ".join(findings))
             raise NotArchivable(findings)
         signer = pades.load_signer(*signer_material())
-        signed_pdf = pades.sign_pdf(archived, signer, reason=SIGN_REASON, name=by.name)
+        try:
+            signed_pdf = pades.sign_pdf(archived, signer, reason=SIGN_REASON, name=by.name,
+                                        archive_settings=archive_settings())
+        except archive.ArchiveUnavailable as e:
+            db.session.rollback()
+            current_app.logger.error("Langtidssignering feilet: %s", e.detail)
+            raise
     t = Assessment.__table__
     claimed = db.session.execute(t.update().where(
         t.c.id == a.id, t.c.version == seen, t.c.status == "draft").values(version=seen + 1))

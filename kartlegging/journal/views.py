@@ -11,7 +11,7 @@ from ..assessments.views import team_assessment
 from ..domain.rules import problems
 from ..forms.auth import SignForm
 from ..forms.base import Form
-from . import pades, signing
+from . import archive, pades, signing
 
 bp = Blueprint("signing", __name__)
 SIGN = "sign"  # the re-authentication action (access/reauth.py)
@@ -104,6 +104,8 @@ def _sign_confirmed_assessment(a, expected_version=None):
         signing.sign(a, current_user.record, expected_version=expected_version)
     except signing.NotArchivable as e:
         return render_template("error.html", code=422, message=e.message), 422
+    except archive.ArchiveUnavailable as e:
+        return render_template("error.html", code=503, message=e.message), 503
     except drafts.Locked:
         return render_template("error.html", code=409, message=drafts.Locked.message), 409
     except drafts.Conflict as e:
