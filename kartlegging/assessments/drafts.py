@@ -74,6 +74,9 @@ def start(person: Person, by: User, key: str = KARTLEGGING, **extra) -> Assessme
     if previous is not None:
         answers = clean(inst, {k: previous.answers[k] for k in prefill
                                if is_answered(previous.answers.get(k))})
+    # an item's `initial` (e.g. from an imported Questionnaire) is where a new draft starts
+    answers = clean(inst, {**{i.id: i.initial for i in inst.items.values()
+                              if i.initial is not None}, **answers})
     a = Assessment(person_id=person.id, instrument_key=inst.key,
                    instrument_version=inst.version, answers=answers, created_by_id=by.id,
                    updated_by_id=by.id, **extra)

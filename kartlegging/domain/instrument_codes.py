@@ -108,7 +108,7 @@ def instrument_extras(ck, data: dict) -> dict:
 
 def check_sum_score(ck, s: dict, p: str):
     """`{id, label, sum_of: [...], outcomes: [...]}`: the sum of the weights of the chosen
-    options; every item summed is a single choice whose every option has a weight."""
+    options; every item summed is a scale or a single choice whose every option has a weight."""
     ck.unknown_keys(s, SUM_SCORE_KEYS, p)
     ck.need(s, "id", p)
     ck.need(s, "label", p)
@@ -117,8 +117,9 @@ def check_sum_score(ck, s: dict, p: str):
         ck.fail(f"{p}.sum_of", "må være en ikke-tom liste av spørsmål")
     for q in sum_of:
         item = ck.items.get(q)
-        if item is None or item.type != "single_choice":
-            ck.fail(f"{p}.sum_of", f"'{q}' er ikke et enkeltvalgsspørsmål i skjemaet")
+        if item is None or item.type not in ("single_choice", "scale"):
+            ck.fail(f"{p}.sum_of", f"'{q}' er ikke et enkeltvalgs- eller skalaspørsmål i "
+                                   "skjemaet")
         unweighted = [o.value for o in item.options if o.weight is None]
         if unweighted:
             ck.fail(f"{p}.sum_of", f"'{q}': svaralternativet '{unweighted[0]}' mangler 'weight'")
@@ -157,8 +158,11 @@ def check_sum_score(ck, s: dict, p: str):
 
 
 def weight_of(item: Item, value) -> int | None:
-    """The weight of a stored answer (None: unanswered, declined or unweighted)."""
+    """The weight of a stored answer (None: unanswered, declined or unweighted); a scale's
+    answer is its own weight (a Questionnaire's 0–3 choice whose codes are its ordinals)."""
     if value in (None, "", [], DECLINE):
         return None
+    if item.type == "scale":
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
     option = item.option(value)
     return option.weight if option else None

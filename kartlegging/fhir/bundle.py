@@ -18,6 +18,7 @@ from ..domain.instrument_types import DECLINE, DECLINE_LABEL, Instrument
 from .codes import IDENTITY_SYSTEMS, own_url, questionnaire_url
 from .questionnaire import canonical
 from .response import response_items
+from .score_observations import score_observations
 
 SURVEY = {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category",
                       "code": "survey", "display": "Survey"}]}
@@ -94,6 +95,8 @@ def build(e: Export) -> dict:
                          koordinator_observation(e, qr_url)))
     for i, r in enumerate(e.ratings):
         entries.append((url(f"Observation/livskvalitet/{i}"), rating_observation(e, r)))
+    entries += [(url(f"Observation/skar/{sid}"), obs) for sid, obs in score_observations(
+        e.instrument, e.answers, e.signed_at, e.base, subject(e), author(e), qr_url)]
     entries.append((url("DocumentReference"), document_reference(e, qr_url)))
     return {"resourceType": "Bundle",
             "identifier": {"system": f"{e.base}/eksport", "value": e.document_id},

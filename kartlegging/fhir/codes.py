@@ -16,6 +16,8 @@ IDENTITY_SYSTEMS = {
 ITEM_CONTROL = "http://hl7.org/fhir/StructureDefinition/questionnaire-itemControl"
 ITEM_CONTROL_SYSTEM = "http://hl7.org/fhir/questionnaire-item-control"
 ORDINAL_VALUE = "http://hl7.org/fhir/StructureDefinition/ordinalValue"
+ITEM_WEIGHT = "http://hl7.org/fhir/StructureDefinition/itemWeight"   # R5's name, read on import
+CALCULATED = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-calculatedExpression"
 MIN_VALUE = "http://hl7.org/fhir/StructureDefinition/minValue"
 MAX_VALUE = "http://hl7.org/fhir/StructureDefinition/maxValue"
 SHORT_TEXT = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-shortText"
@@ -33,6 +35,7 @@ OWN = {
     "embed": "kartlegging-innebygd",
     "replaces": "kartlegging-erstatter",
     "sha256": "kartlegging-sha256",
+    "source": "kartlegging-kilde",            # {text, reference}: the instrument it is based on
 }
 HELP_SUFFIX = "__hjelp"
 COMMENT_SUFFIX = "__kommentar"
@@ -90,6 +93,9 @@ def encode(item: Item, value, system: str) -> tuple[str, object]:
             label = item.anchor(value) or str(value)
         else:
             label = item.option_label(value)
+            option = item.option(value)
+            # an answer code of another system (e.g. LOINC) goes out under that system
+            system = option.system if option and option.system else system
         return "Coding", {"system": system, "code": str(value), "display": label}
     return VALUE_KEYS[k], value
 

@@ -136,6 +136,10 @@ def _instrument_for(qr: dict) -> Instrument:
     for inst in fillable():
         if questionnaire_url(base(), inst.key) == url and str(inst.version) == version:
             return inst
+    # a form imported from elsewhere also answers to the sender's own url|version
+    for inst in sorted(fillable(), key=lambda i: -i.version):
+        if inst.canonical == ref:
+            return inst
     known = ", ".join(f"{questionnaire_url(base(), i.key)}|{i.version}" for i in fillable())
     raise ImportRefused([f"Ukjent skjema eller versjon «{ref}». Kjente skjemaer: {known}."])
 

@@ -13,6 +13,7 @@ import re
 
 from ..domain.instrument_types import DECLINE, DECLINE_LABEL, Instrument, Item, Section
 from .codes import (
+    CALCULATED,
     COMMENT_MAX_LENGTH,
     COMMENT_SUFFIX,
     COMMENT_TEXT,
@@ -35,21 +36,36 @@ RULE_KEYS = ("counters", "derived", "scores", "checks")
 
 
 def canonical(inst: Instrument, base: str) -> str:
-    """'url|version', as QuestionnaireResponse.questionnaire names it."""
+    """'url|version', as QuestionnaireResponse.questionnaire names it: for a form imported
+    from elsewhere the source's own, so the sender can match the answers to its form."""
+    if inst.canonical:
+        return inst.canonical
     return f"{questionnaire_url(base, inst.key)}|{inst.version}"
 
 
+def _url_version(inst: Instrument, base: str) -> tuple[str, str]:
+    url, _, version = canonical(inst, base).partition("|")
+    return url, version
+
+
 def to_questionnaire(inst: Instrument, base: str) -> dict:
+    url, version = _url_version(inst, base)
     q = {"resourceType": "Questionnaire", "id": f"{inst.key}-v{inst.version}",
-         "url": questionnaire_url(base, inst.key), "version": str(inst.version),
-         "name": _name(inst), "title": inst.title, "status": "active",
+         "url": url, "name": _name(inst), "title": inst.title, "status": "active",
          "subjectType": ["Patient"], "language": "nb-NO"}
+    if version:
+        q["version"] = version
     if inst.description:
         q["description"] = inst.description
+    if inst.codes:
+        q["code"] = [dict(c) for c in inst.codes]
     rules = {k: list(getattr(inst, k)) for k in RULE_KEYS if getattr(inst, k)}
     if rules:
         q["extension"] = [{"url": own_url(base, "rules"), "valueString": json.dumps(
             rules, ensure_ascii=False, sort_keys=True)}]
+    if inst.source:
+        q.setdefault("extension", []).append({"url": own_url(base, "source"), "valueString":
+                                              json.dumps(inst.source, ensure_ascii=False)})
     ctx = _Context(inst, base)
     q["item"] = [ctx.section(s) for s in inst.sections]
     return q
@@ -106,10 +122,27 @@ class _Context:
             g["item"].append(self.item(item))
             if item.comment:
                 g["item"].append(self.comment(item))
+        g["item"] += [self.total(spec) for spec in self.inst.sum_scores
+                      if _score_section(self.inst, spec) == s.id]
         return g
+
+    def total(self, spec: dict) -> dict:
+        """A sum score as SDC writes one: a read-only integer item whose calculatedExpression
+        adds the ordinal values of the summed answers (the import reads this form back)."""
+        out = {"linkId": spec["id"], "text": spec["label"], "type": "integer",
+               "readOnly": True, "extension": [{"url": CALCULATED, "valueExpression": {
+                   "language": "text/fhirpath", "expression": sum_expression(spec["sum_of"])}}]}
+        if spec.get("code"):
+            codes = spec["code"] if isinstance(spec["code"], list) else [spec["code"]]
+            out["code"] = [dict(c) for c in codes]
+        return out
 
     def item(self, item: Item) -> dict:
         out = {"linkId": item.id, "text": item.label, "type": fhir_type(item)}
+        if item.codes:
+            out["code"] = [dict(c) for c in item.codes]
+        if item.prefix:
+            out["prefix"] = item.prefix
         ext = []
         if item.short:
             ext.append({"url": SHORT_TEXT, "valueString": item.short})
@@ -137,6 +170,10 @@ class _Context:
         options = self.options(item)
         if options:
             out["answerOption"] = options
+        if item.initial is not None:
+            values = item.initial if isinstance(item.initial, list) else [item.initial]
+            out["initial"] = [{f"value{k}": v} for k, v in
+                              (encode(item, x, self.system(item)) for x in values)]
         if item.help:
             out["item"] = [_help(item.id, item.help)]
         return out
@@ -151,8 +188,13 @@ class _Context:
                 out.append({"valueCoding": encode(item, v, system)[1],
                             "extension": [{"url": ORDINAL_VALUE, "valueDecimal": v}]})
         else:
-            out = [{"valueCoding": {"system": system, "code": o.value, "display": o.label}}
-                   for o in item.options]
+            out = []
+            for o in item.options:
+                opt = {"valueCoding": {"system": o.system or system, "code": o.value,
+                                       "display": o.label}}
+                if o.weight is not None:
+                    opt["extension"] = [{"url": ORDINAL_VALUE, "valueDecimal": o.weight}]
+                out.append(opt)
         if item.decline:
             out.append({"valueCoding": {"system": system, "code": DECLINE,
                                         "display": DECLINE_LABEL}})
@@ -163,3 +205,14 @@ class _Context:
                "maxLength": COMMENT_MAX_LENGTH}
         self.condition(out, item.show_if)
         return out
+
+
+def sum_expression(item_ids) -> str:
+    """FHIRPath for the sum of the ordinal values of these items' answers."""
+    return " + ".join(f"%resource.repeat(item).where(linkId = '{q}').answer.value.ordinal()"
+                      for q in item_ids)
+
+
+def _score_section(inst: Instrument, spec: dict) -> str:
+    """Where a total goes: its `section`, else the section of the last item it sums."""
+    return spec.get("section") or inst.items[spec["sum_of"][-1]].section_id

@@ -12,16 +12,22 @@ import re
 from ..domain.instrument_checks import ID_RE
 from ..domain.instrument_types import DECLINE, Item, Option
 from .codes import (
+    CALCULATED,
     COMMENT_SUFFIX,
     ITEM_CONTROL,
+    ITEM_WEIGHT,
     MAX_VALUE,
     MIN_VALUE,
     ORDINAL_VALUE,
     SHORT_TEXT,
+    ValueProblem,
+    decode,
     own_name,
+    value_of,
 )
 from .conditions import ConditionProblem, Unrepresentable, from_enable_when, to_enable_when
 from .questionnaire import RULE_KEYS
+from .totals import TotalProblem, read_total
 
 KEY_RE = re.compile(r"^[a-z][a-z0-9-]*$")
 TYPES = {"string": "text", "text": "long_text", "boolean": "yes_no", "integer": "number",
@@ -31,11 +37,10 @@ REFUSED_TYPES = {"decimal": "desimaltall", "dateTime": "dato med klokkeslett",
                  "reference": "referanse", "quantity": "mengde med enhet",
                  "open-choice": "valg med fritekst (open-choice)"}
 # Elements the app has no place for: refused rather than silently dropped.
-REFUSED_ELEMENTS = {"answerValueSet": "svar fra ValueSet", "initial": "startverdier",
-                    "readOnly": "skrivebeskyttede spørsmål", "prefix": "nummerering (prefix)",
-                    "definition": "definition", "code": "koder på spørsmål"}
-# SDC expressions would need a FHIRPath engine: refused, never evaluated.
-REFUSED_EXTENSIONS = ("enableWhenExpression", "calculatedExpression", "initialExpression",
+REFUSED_ELEMENTS = {"answerValueSet": "svar fra ValueSet", "definition": "definition"}
+# SDC expressions would need a FHIRPath engine: refused, never evaluated. A calculatedExpression
+# on a read-only total is read when it is a sum of ordinal values (totals.py), else refused.
+REFUSED_EXTENSIONS = ("enableWhenExpression", "initialExpression",
                       "answerExpression", "candidateExpression")
 
 
@@ -77,6 +82,11 @@ def _from_questionnaire(q, key, version) -> dict:
     data = {"key": key, "version": version, "title": title}
     if q.get("description"):
         data["description"] = q["description"]
+    if q.get("code"):
+        data["code"] = _codings(q["code"], "(rot): Questionnaire.code")
+    if isinstance(q.get("url"), str) and q["url"] and not _app_made(q):
+        # kept so answers exported for this form name the sender's own form
+        data["canonical"] = q["url"] + (f"|{q['version']}" if q.get("version") else "")
     for ext in q.get("extension") or []:
         if own_name(ext.get("url", "")) == "rules":
             try:
@@ -86,15 +96,52 @@ def _from_questionnaire(q, key, version) -> dict:
             if not isinstance(rules, dict) or set(rules) - set(RULE_KEYS):
                 _fail("extension kartlegging-regler", "ukjent innhold")
             data.update({k: rules[k] for k in RULE_KEYS if rules.get(k)})
+        elif own_name(ext.get("url", "")) == "source":
+            data["source"] = _source(ext)
     reader = _Reader()
     sections = []
     for top in q.get("item") or _fail("(rot)", "Questionnaire har ingen item"):
         sections.append(reader.section(top))
     data["sections"] = sections
+    own_scores = {s.get("id") for s in data.get("scores") or ()}
+    totals = [t for t in reader.totals if t["id"] not in own_scores]
+    if totals:   # read-only totals of another tool: the form's own sum scores
+        data["scores"] = list(data.get("scores") or ()) + totals
     for k in RULE_KEYS:   # rules after sections, as the file format reads best
         if k in data:
             data[k] = data.pop(k)
     return data
+
+
+def _codings(raw, where: str) -> list[dict]:
+    """Codings kept exactly: system, code and display."""
+    if not isinstance(raw, list):
+        _fail(where, "code må være en liste av Coding")
+    out = []
+    for i, c in enumerate(raw):
+        if not isinstance(c, dict) or not isinstance(c.get("system"), str) \
+                or not isinstance(c.get("code"), str) or not c["system"] or not c["code"]:
+            _fail(where, f"code[{i}] må ha både system og code")
+        out.append({k: c[k] for k in ("system", "code", "display") if isinstance(c.get(k), str)})
+    return out
+
+
+def _source(ext: dict) -> dict:
+    try:
+        src = json.loads(ext.get("valueString") or "")
+    except json.JSONDecodeError as e:
+        _fail("extension kartlegging-kilde", f"ugyldig JSON: {e.msg}")
+    if not isinstance(src, dict) or set(src) != {"text", "reference"}:
+        _fail("extension kartlegging-kilde", "må ha text og reference")
+    return src
+
+
+def _app_made(q: dict) -> bool:
+    """A Questionnaire this app exported (id '<key>-v<n>', url '…/Questionnaire/<key>'): its
+    forms are the app's own, so their answers name the imported version, not the old one."""
+    key = _key_from_url(q.get("url"))
+    return bool(key) and q.get("id") == f"{key}-v{q.get('version')}" \
+        and q["url"].rstrip("/").endswith(f"/Questionnaire/{key}")
 
 
 def _key_from_url(url) -> str | None:
@@ -125,6 +172,7 @@ def _is_help(el: dict) -> bool:
 class _Reader:
     def __init__(self):
         self.items: dict[str, Item] = {}   # what conditions can name, in order
+        self.totals: list[dict] = []       # read-only calculated totals, read as sums
 
     def where(self, el) -> str:
         return f"item «{el.get('linkId')}»" if isinstance(el, dict) else "item"
@@ -139,7 +187,12 @@ class _Reader:
             _fail(where, "gjentatte grupper eller spørsmål støttes ikke")
         for name, what in REFUSED_ELEMENTS.items():
             if el.get(name) not in (None, [], False):
-                _fail(where, f"{what} støttes ikke")
+                _fail(where, f"{name}: {what} støttes ikke")
+        if kind == "group" and el.get("code"):
+            _fail(where, "code: koder på grupper støttes ikke (bare på spørsmål og skjemaet)")
+        if el.get("readOnly") and not _ext_value(el, CALCULATED):
+            _fail(where, "readOnly: skrivebeskyttede spørsmål støttes bare som en beregnet sum "
+                         "(calculatedExpression)")
         for ext in el.get("extension") or []:
             url = ext.get("url", "") if isinstance(ext, dict) else ""
             if url.endswith(REFUSED_EXTENSIONS):
@@ -185,6 +238,14 @@ class _Reader:
                     f"{items[-1]['id']}{COMMENT_SUFFIX}" and child.get("type") == "text":
                 items[-1]["comment"] = True
                 continue
+            if isinstance(child, dict) and _ext_value(child, CALCULATED) is not None:
+                self._common(child, "total")
+                try:
+                    self.totals.append(read_total(child, self.items, link_id,
+                                                  self.where(child)))
+                except TotalProblem as e:
+                    raise NotRepresentable(str(e)) from e
+                continue
             items.append(self.item(child))
         if not items:
             _fail(where, "gruppen har ingen spørsmål")
@@ -208,6 +269,12 @@ class _Reader:
         if not el.get("text"):
             _fail(where, "spørsmålet mangler text")
         out = {"id": link_id, "type": TYPES.get(ftype), "label": el["text"]}
+        if el.get("prefix"):
+            if not isinstance(el["prefix"], str):
+                _fail(where, "prefix må være tekst")
+            out["prefix"] = el["prefix"]
+        if el.get("code"):
+            out["code"] = _codings(el["code"], f"{where}: code")
         own = _own(el)
         if ftype == "choice":
             self._choice(el, out, own, where)
@@ -241,11 +308,13 @@ class _Reader:
         if "tiltak" in own:
             out["tiltak"] = own["tiltak"].get("valueInteger")
         self.items[link_id] = _as_item(out)
+        if el.get("initial"):
+            out["initial"] = _initial(el, self.items[link_id], where)
         return out
 
     def _choice(self, el, out, own, where):
         options = el.get("answerOption") or _fail(where, "valgspørsmålet mangler answerOption")
-        parsed = []
+        parsed, systems = [], []
         for i, opt in enumerate(options):
             coding = opt.get("valueCoding") if isinstance(opt, dict) else None
             if isinstance(opt, dict) and isinstance(opt.get("valueString"), str):
@@ -253,9 +322,11 @@ class _Reader:
             if not isinstance(coding, dict) or not isinstance(coding.get("code"), str):
                 _fail(where, f"answerOption[{i}] må ha valueCoding med code eller valueString")
             if opt.get("initialSelected"):
-                _fail(where, "forhåndsvalgte svar (initialSelected) støttes ikke")
+                _fail(where, f"answerOption[{i}].initialSelected: forhåndsvalgte svar støttes "
+                             "ikke (bruk initial)")
             parsed.append((coding["code"], coding.get("display") or coding["code"],
-                           _ext_value(opt, ORDINAL_VALUE)))
+                           _ordinal(opt, coding, f"{where}: answerOption[{i}]")))
+            systems.append(coding.get("system"))
         decline = len(parsed) > 1 and parsed[-1][0] == DECLINE and not el.get("repeats")
         if decline:
             parsed.pop()
@@ -275,7 +346,8 @@ class _Reader:
             out["type"] = "yes_no"
         else:
             out["type"] = "multiple_choice" if el.get("repeats") else "single_choice"
-            out["options"] = [{"value": c, "label": d} for c, d, _ in parsed]
+            out["options"] = [_option(c, d, o, sys, el["linkId"])
+                              for (c, d, o), sys in zip(parsed, systems)]
         if decline:
             out["decline"] = True
 
@@ -314,10 +386,51 @@ def _same(mine: tuple, theirs: tuple) -> bool:
 
 def _as_item(raw: dict) -> Item:
     """Just enough of an Item for later enableWhen to be read against it."""
-    options = tuple(Option(o["value"], o["label"]) for o in raw.get("options") or ())
+    options = tuple(Option(o["value"], o["label"], o.get("weight"))
+                    for o in raw.get("options") or ())
     if raw["type"] == "yes_no":
         options = (Option("ja", "Ja"), Option("nei", "Nei"))
     return Item(id=raw["id"], type=raw["type"], label=raw["label"], section_id="",
                 options=options, decline=bool(raw.get("decline")), min=raw.get("min"),
                 max=raw.get("max"), max_length=raw.get("max_length"),
                 anchors=tuple(sorted((raw.get("anchors") or {}).items())))
+
+
+def _ordinal(opt: dict, coding: dict, where: str):
+    """An option's weight: ordinalValue (R4) or itemWeight (R5), on the option or its coding;
+    a whole number (the sum scores add integers)."""
+    value = next((v for v in (_ext_value(opt, ORDINAL_VALUE), _ext_value(coding, ORDINAL_VALUE),
+                              _ext_value(opt, ITEM_WEIGHT), _ext_value(coding, ITEM_WEIGHT))
+                  if v is not None), None)
+    if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
+                              or value != int(value)):
+        _fail(where, f"ordinalValue «{value}» er ikke et heltall; bare hele vekter støttes")
+    return value
+
+
+def _option(code: str, display: str, ordinal, system, link_id: str) -> dict:
+    out = {"value": code, "label": display}
+    if ordinal is not None:
+        out["weight"] = int(ordinal)
+    # another system than the app's own for this item (…/CodeSystem/<key>/<linkId>) is kept
+    if isinstance(system, str) and system and not (
+            "/CodeSystem/" in system and system.endswith(f"/{link_id}")):
+        out["system"] = system
+    return out
+
+
+def _initial(el: dict, item: Item, where: str):
+    """`initial` as the stored answer a new draft starts with (several for a repeating item)."""
+    initial = el["initial"]
+    if not isinstance(initial, list) or (len(initial) > 1 and not el.get("repeats")):
+        _fail(where, "initial: må være en liste med ett svar (flere bare når repeats er true)")
+    values = []
+    for i, entry in enumerate(initial):
+        found = value_of(entry, "value") if isinstance(entry, dict) else None
+        if found is None:
+            _fail(where, f"initial[{i}]: mangler value[x]")
+        try:
+            values.append(decode(item, *found))
+        except ValueProblem as e:
+            _fail(where, f"initial[{i}]: {e}")
+    return values if el.get("repeats") else values[0]

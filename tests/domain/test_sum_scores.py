@@ -61,7 +61,7 @@ def test_the_files_load_with_codes_source_and_weights():
     assert list(weights.values()) == [[0, 1, 2, 3, 4]] * 8 + [[0, 2, 4]] * 2
     d_weights = [[o.weight for o in dudit.items[q].options] for q in dudit.sum_scores[0]["sum_of"]]
     assert d_weights == [[0, 1, 2, 3, 4]] * 9 + [[0, 2, 4]] * 2
-    assert max(sum(max(w) for w in weights.values()), 0) == 40
+    assert sum(max(w) for w in weights.values()) == 40
     assert sum(max(w) for w in d_weights) == 44
 
 
@@ -196,7 +196,7 @@ def test_format_reads_codes_prefix_initial_weight_and_system(tmp_path):
     (("weight: 0}", "}"), "scores[0].sum_of: 'a': svaralternativet 'x' mangler 'weight'"),
     (('code: "1-8"}', '}'), "sections[0].items[0] (a).code: mangler 'code'"),
     (('initial: "start"', "initial: 7"), "sections[0].items[1] (fritt).initial: må være en tekst"),
-    (("sum_of: [a]", "sum_of: [fritt]"), "scores[0].sum_of: 'fritt' er ikke et enkeltvalgsspørsmål"),
+    (("sum_of: [a]", "sum_of: [fritt]"), "scores[0].sum_of: 'fritt' er ikke et enkeltvalgs- eller skalaspørsmål"),
     (("{id: lav, min: 0,", "{id: lav,"), "scores[0].outcomes[1]: mangler 'min'"),
     (("min: 2,", "min: 2, when: {q: ukjent, eq: 1},"),
      "scores[0].outcomes[0].when.q: ukjent spørsmål 'ukjent'"),

@@ -147,7 +147,7 @@ REFUSALS = [
      "item «1.2»: linkId «1.2» kan ikke brukes som id"),
     ("valueset", mutate(["item", 0, "item", 2], lambda it: it.update(
         answerValueSet="http://example.no/ValueSet/x")),
-     "item «boform»: svar fra ValueSet støttes ikke"),
+     "item «boform»: answerValueSet: svar fra ValueSet støttes ikke"),
     ("display", mutate(["item", 0, "item"], lambda items: items.append(
         {"linkId": "info", "type": "display", "text": "Les dette"})),
      "item «info»: visningstekst er bare støttet som hjelpetekst"),
@@ -166,7 +166,7 @@ REFUSALS = [
      "item «antall_flyttinger»: uttrykk (enableWhenExpression) støttes ikke"),
     ("initialSelected", mutate(["item", 0, "item", 2, "answerOption", 0],
                                lambda o: o.update(initialSelected=True)),
-     "item «boform»: forhåndsvalgte svar (initialSelected) støttes ikke"),
+     "item «boform»: answerOption[0].initialSelected: forhåndsvalgte svar støttes ikke"),
     ("version", mutate([], lambda q: q.update(version="2.1")),
      "(rot): versjonen «2.1» er ikke et positivt heltall"),
 ]
