@@ -5,14 +5,23 @@ the source url|version, which the exported QuestionnaireResponse names. What the
 cannot show is refused naming the item (linkId) and the element."""
 import copy
 import json
+import os
+import shutil
+from pathlib import Path
 
 import pytest
 
+from config import TestConfig
+from conftest import PASSWORD
+from factories import Factory
 from fhir_support import validate, write_instrument
+from kartlegging import create_app
 from kartlegging.domain.sum_scores import sum_score
+from kartlegging.extensions import db
 from kartlegging.fhir.questionnaire import canonical, to_questionnaire
 from kartlegging.fhir.questionnaire_import import NotRepresentable, from_questionnaire
 from kartlegging.fhir.response import answers_from_items, response_items
+from kartlegging.models import Assessment
 
 LOINC = "http://loinc.org"
 ORDINAL = "http://hl7.org/fhir/StructureDefinition/ordinalValue"
@@ -180,3 +189,58 @@ def test_nothing_is_dropped_silently_the_source_questionnaire_is_unchanged(impor
     before = copy.deepcopy(q)
     from_questionnaire(q, key="humor-kort", version=1)
     assert q == before
+
+
+@pytest.fixture
+def app_with_form(app, tmp_path):
+    """(app, factory) on a copy of instruments/ with the Questionnaire imported by the CLI."""
+    directory = tmp_path / "instruments"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "instruments", directory)
+    src = tmp_path / "humor.json"
+    src.write_text(json.dumps(questionnaire(), ensure_ascii=False), encoding="utf-8")
+    r = app.test_cli_runner().invoke(args=["fhir", "import-questionnaire", str(src), "--dir",
+                                           str(directory), "--version", "1"])
+    assert r.exit_code == 0, r.output
+
+    class Cfg(TestConfig):
+        INSTRUMENTS_DIR = str(directory)
+    app2 = create_app(Cfg)
+    app2.instance_path = str(tmp_path / "instance2")
+    os.makedirs(app2.instance_path, exist_ok=True)
+    with app2.app_context():
+        db.create_all()
+        try:
+            yield app2, Factory(app2, PASSWORD)
+        finally:
+            db.session.remove()
+            db.drop_all()
+            db.engine.dispose()
+
+
+def test_a_new_draft_starts_with_the_initial_values_and_answers_naming_the_source_import(
+        app_with_form):
+    app, f = app_with_form
+    user = f.user("ansatt")
+    person = f.person(contact=user)
+    client = app.test_client()
+    assert client.post("/logg-inn", data={"username": user.username,
+                                          "password": PASSWORD}).status_code == 302
+    r = client.post(f"/personer/{person.id}/kartlegginger", data={"skjema": "humor-kort"})
+    assert r.status_code == 302
+    draft = Assessment.query.filter_by(person_id=person.id, instrument_key="humor-kort").one()
+    assert draft.answers == {"kontakt_lege": "ja", "hvor_ofte": "ukentlig"}
+    # a QuestionnaireResponse from the sender names its own url|version, with LOINC answers
+    qr = {"resourceType": "QuestionnaireResponse", "status": "completed",
+          "questionnaire": f"{SOURCE_URL}|2.1", "item": [{"linkId": "humor", "item": [
+              {"linkId": "interesse", "answer": [{"valueCoding": {
+                  "system": LOINC, "code": "LA6571-9", "display": "Nesten hver dag"}}]},
+              {"linkId": "nedstemt", "answer": [{"valueCoding": {
+                  "system": LOINC, "code": "LA6569-3"}}]}]}]}
+    r = client.post(f"/personer/{person.id}/fhir-import",
+                    data={"text": json.dumps(qr)})
+    assert r.status_code == 302, r.data.decode()[:1500]
+    imported = Assessment.query.filter_by(person_id=person.id, instrument_key="humor-kort") \
+        .order_by(Assessment.id.desc()).first()
+    assert imported.answers == {"interesse": "LA6571-9", "nedstemt": "LA6569-3"}
+    inst = app.extensions["instruments"].get("humor-kort", 1)
+    assert sum_score(inst, imported.answers, "sum_humor").value == 3 + 1
