@@ -17,12 +17,12 @@ from flask_login import current_user
 
 from ..access import audit
 from ..access.guard import role_required
-from ..assessments import drafts
+from ..assessments import drafts, latest_scores
 from ..clock import now_utc, today
 from ..domain import csv_export, ip_status
 from ..domain.charts import line_chart, stacked_bars
 from ..domain.instrument_facts import KARTLEGGING
-from ..domain.suppression import HIDDEN, HIDDEN_NOTE
+from ..domain.suppression import HIDDEN, HIDDEN_NOTE, MIN_GROUP
 from ..forms.lead import SORT_LABELS, OverviewFilterForm, PeriodForm, PrintForm
 from ..persons.operations import team_users
 from . import figures as figures_mod
@@ -96,6 +96,7 @@ def _overview(selected=frozenset(), print_error: str | None = None, status: int 
     html = render_template("lead/overview.html", form=form, page=page, words=words,
                            sort_labels=SORT_LABELS, error=None, args=args,
                            print_form=PrintForm(), columns=COLUMNS, selected=selected,
+                           latest_scores=latest_scores.latest(r.person_id for r in page.rows),
                            print_error=print_error)
     audit.record("lead_overview", detail=f"{page.total} personer, side {page.page}",
                  commit=False)
@@ -269,13 +270,19 @@ def trends_page():
     idx = trends.levekarsindeks(team, day, reg)
     audit.record("lead_trends", detail="anonymiserte trender")
     lk_chart = line_chart([(trends.quarter_label(q), lk.overall[q]) for q in lk.quarters],
-                          title="Teamets gjennomsnittlige livskvalitet (1–7) per kvartal")
+                          title="Teamets gjennomsnittlige livskvalitet (1–7) per kvartal",
+                          y_title="Gjennomsnitt, 1–7", hidden_pattern="skjult-lk")
     idx_chart = stacked_bars(
         [(trends.quarter_label(q), idx.cells[q], idx.totals[q]) for q in idx.quarters],
-        idx.labels, title="Fordeling av levekårsindeks per kvartal")
+        idx.labels, title="Fordeling av levekårsindeks per kvartal", pattern_id="skjult-idx")
+    # A chart of nothing but hidden cells says nothing: the page says so in words instead.
+    lk_shown = any(v is not None for v in lk.overall.values())
+    idx_shown = any(isinstance(t, int) and t > 0 for t in idx.totals.values())
     return render_template("lead/trends.html", lk=lk, idx=idx, lk_chart=lk_chart,
                            idx_chart=idx_chart, label=trends.quarter_label,
-                           HIDDEN=HIDDEN, HIDDEN_NOTE=HIDDEN_NOTE)
+                           lk_shown=lk_shown, idx_shown=idx_shown,
+                           HIDDEN=HIDDEN, HIDDEN_NOTE=HIDDEN_NOTE, MIN_GROUP=MIN_GROUP,
+                           segment_keys=list(idx.labels))
 
 
 def _shown(value):

@@ -97,7 +97,7 @@ def seed_nothing_overdue_signed(live) -> None:
     with live.db():
         kari = db.session.get(User, live.users["kari"])
         f = Factory.__new__(Factory)
-        f.app, f.password, f._n = live.app, PASSWORD, 200
+        f.app, f.password, f._n = live.app, PASSWORD, 150
         f.team_a = db.session.get(Team, kari.team_id)
         f.person(name="Nils Ny", contact=kari)
         for name, days in (("Rita Rute", 20), ("Siv Signert", 30)):
