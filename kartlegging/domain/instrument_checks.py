@@ -32,6 +32,7 @@ PREFILL = ("last_signed",)
 # source, an imported form's canonical): checked in instrument_codes.py
 ITEM_KEYS |= {"code", "prefix", "initial"}
 TOP_KEYS |= {"code", "source", "canonical"}
+SECTION_KEYS |= {"parent"}
 REMINDER_UNLESS = ("koordinator",)
 
 

@@ -103,7 +103,32 @@ def instrument_extras(ck, data: dict) -> dict:
                          "reference": ck.need(src, "reference", "source")}
     if "canonical" in data:
         out["canonical"] = ck.need(data, "canonical", "(rot)")
+    _check_parents(ck, data.get("sections") or [])
     return out
+
+
+def _check_parents(ck, sections: list):
+    """`parent`: a sub-section (a FHIR group inside a group) comes right after its parent or
+    its parent's other sub-sections, one level deep, and is hidden whenever its parent is:
+    its `show_if` is the parent's, or `all` of the parent's and its own."""
+    by_id = {s.get("id"): s for s in sections if isinstance(s, dict)}
+    previous = None
+    for i, s in enumerate(sections):
+        parent = s.get("parent")
+        if parent is not None:
+            p = f"sections[{i}].parent"
+            if parent not in by_id or by_id[parent].get("parent") is not None:
+                ck.fail(p, f"'{parent}' er ikke en del på øverste nivå")
+            if previous is None or parent not in (previous.get("id"), previous.get("parent")):
+                ck.fail(p, f"en underdel må stå rett etter delen '{parent}' eller dens andre "
+                           "underdeler")
+            pcond, own = by_id[parent].get("show_if"), s.get("show_if")
+            if pcond is not None and own != pcond and not (
+                    isinstance(own, dict) and (own.get("all") or [None])[0] == pcond):
+                ck.fail(f"sections[{i}].show_if", f"må gjenta show_if fra '{parent}' (alene "
+                                                  "eller først i all), så underdelen skjules "
+                                                  "med den")
+        previous = s
 
 
 def check_sum_score(ck, s: dict, p: str):

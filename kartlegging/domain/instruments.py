@@ -49,7 +49,7 @@ def load_file(path: str | Path) -> Instrument:
             items.append(item)
         sections.append(Section(id=sid, title=title, items=tuple(items), help=sraw.get("help"),
                                 show_if=sraw.get("show_if"), tiltak=sraw.get("tiltak"),
-                                embed=sraw.get("embed")))
+                                embed=sraw.get("embed"), parent=sraw.get("parent")))
     check_rules(ck, data)
     if any(i.sensitive for i in ck.items.values()) and not data.get("sensitive_notice"):
         ck.fail("(rot)", "sensitive spørsmål krever 'sensitive_notice'")

@@ -67,7 +67,7 @@ def to_questionnaire(inst: Instrument, base: str) -> dict:
         q.setdefault("extension", []).append({"url": own_url(base, "source"), "valueString":
                                               json.dumps(inst.source, ensure_ascii=False)})
     ctx = _Context(inst, base)
-    q["item"] = [ctx.section(s) for s in inst.sections]
+    q["item"] = [ctx.section(s) for s in inst.sections if not s.parent]
     return q
 
 
@@ -116,7 +116,7 @@ class _Context:
             ext.append({"url": own_url(self.base, "embed"), "valueCode": s.embed})
         if ext:
             g["extension"] = ext
-        self.condition(g, s.show_if)
+        self.condition(g, _own_condition(self.inst, s))
         g["item"] = ([_help(s.id, s.help)] if s.help else [])
         for item in s.items:
             g["item"].append(self.item(item))
@@ -124,6 +124,8 @@ class _Context:
                 g["item"].append(self.comment(item))
         g["item"] += [self.total(spec) for spec in self.inst.sum_scores
                       if _score_section(self.inst, spec) == s.id]
+        # a sub-section is a group inside its parent's group, after the parent's questions
+        g["item"] += [self.section(sub) for sub in self.inst.sections if sub.parent == s.id]
         return g
 
     def total(self, spec: dict) -> dict:
@@ -216,3 +218,15 @@ def sum_expression(item_ids) -> str:
 def _score_section(inst: Instrument, spec: dict) -> str:
     """Where a total goes: its `section`, else the section of the last item it sums."""
     return spec.get("section") or inst.items[spec["sum_of"][-1]].section_id
+
+
+def _own_condition(inst: Instrument, s: Section) -> dict | None:
+    """A sub-section's condition without its parent's (FHIR hides a group's children with it):
+    the file repeats the parent's condition, alone or first in `all` (instrument_codes)."""
+    parent = inst.section(s.parent) if s.parent else None
+    if parent is None or parent.show_if is None or s.show_if is None:
+        return s.show_if
+    if s.show_if == parent.show_if:
+        return None
+    rest = s.show_if["all"][1:]
+    return rest[0] if len(rest) == 1 else {"all": rest}

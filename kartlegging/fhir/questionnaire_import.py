@@ -101,7 +101,7 @@ def _from_questionnaire(q, key, version) -> dict:
     reader = _Reader()
     sections = []
     for top in q.get("item") or _fail("(rot)", "Questionnaire har ingen item"):
-        sections.append(reader.section(top))
+        sections += reader.section(top)
     data["sections"] = sections
     own_scores = {s.get("id") for s in data.get("scores") or ()}
     totals = [t for t in reader.totals if t["id"] not in own_scores]
@@ -213,7 +213,8 @@ class _Reader:
         except ConditionProblem as e:
             _fail(where, str(e))
 
-    def section(self, el) -> dict:
+    def section(self, el, parent: dict | None = None) -> list[dict]:
+        """The group as a section, then its groups as sub-sections (`parent`), one level."""
         if not isinstance(el, dict) or el.get("type") != "group":
             _fail(self.where(el), "på øverste nivå må alt ligge i grupper (type group), "
                                   "én gruppe per del av skjemaet")
@@ -226,14 +227,26 @@ class _Reader:
             s["tiltak"] = own["tiltak"].get("valueInteger")
         if "embed" in own:
             s["embed"] = own["embed"].get("valueCode")
-        cond = self.condition(el, where)
+        cond = _within(parent, self.condition(el, where))
         if cond is not None:
             s["show_if"] = cond
+        if parent is not None:
+            s["parent"] = parent["id"]
         children = list(el.get("item") or [])
         if children and _is_help(children[0]):
             s["help"] = children.pop(0).get("text")
-        items = []
+        items, subsections = [], []
         for child in children:
+            if isinstance(child, dict) and child.get("type") == "group":
+                if parent is not None:
+                    _fail(self.where(child), "grupper i mer enn to nivåer støttes ikke (en "
+                                             "gruppe i en gruppe i en gruppe)")
+                subsections.append(child)
+                continue
+            if subsections:
+                _fail(self.where(child), f"en gruppe inne i gruppen «{link_id}» må komme etter "
+                                         "gruppens spørsmål (skjemaet viser den som en egen del "
+                                         "etter dem)")
             if isinstance(child, dict) and items and child.get("linkId") == \
                     f"{items[-1]['id']}{COMMENT_SUFFIX}" and child.get("type") == "text":
                 items[-1]["comment"] = True
@@ -250,7 +263,7 @@ class _Reader:
         if not items:
             _fail(where, "gruppen har ingen spørsmål")
         s["items"] = items
-        return s
+        return [s] + [sub for g in subsections for sub in self.section(g, parent=s)]
 
     def item(self, el) -> dict:
         if not isinstance(el, dict):
@@ -350,6 +363,14 @@ class _Reader:
                               for (c, d, o), sys in zip(parsed, systems)]
         if decline:
             out["decline"] = True
+
+
+def _within(parent: dict | None, cond: dict | None) -> dict | None:
+    """A sub-section is hidden with its parent: the parent's condition, then its own."""
+    outer = (parent or {}).get("show_if")
+    if outer is None:
+        return cond
+    return outer if cond is None else {"all": [outer, cond]}
 
 
 def _exact_condition(el: dict):

@@ -138,7 +138,7 @@ REFUSALS = [
      "item «los»: på øverste nivå må alt ligge i grupper"),
     ("nested group", mutate(["item", 0, "item"], lambda items: items.append(
         {"linkId": "under", "type": "group", "text": "Under", "item": []})),
-     "item «under»: grupper inne i grupper støttes ikke"),
+     "item «under»: gruppen har ingen spørsmål"),
     ("decimal", mutate(["item", 0, "item", 1], lambda it: it.update(type="decimal")),
      "item «antall_flyttinger»: typen desimaltall støttes ikke"),
     ("open-choice", mutate(["item", 0, "item", 2], lambda it: it.update(type="open-choice")),

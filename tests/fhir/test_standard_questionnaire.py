@@ -59,7 +59,12 @@ def questionnaire() -> dict:
             {"linkId": "hvor_ofte", "type": "choice", "text": "Hvor ofte?",
              "initial": [{"valueCoding": {"code": "ukentlig"}}],
              "answerOption": [{"valueCoding": {"code": "ukentlig", "display": "Hver uke"}},
-                              {"valueCoding": {"code": "sjelden", "display": "Sjelden"}}]}]}]}
+                              {"valueCoding": {"code": "sjelden", "display": "Sjelden"}}]},
+            {"linkId": "oppfolging", "type": "group", "text": "Oppfølging",
+             "enableWhen": [{"question": "interesse", "operator": "=",
+                             "answerCoding": {"system": LOINC, "code": "LA6571-9"}}],
+             "item": [{"linkId": "onsker_samtale", "type": "boolean",
+                       "text": "Ønsker du en samtale om dette?"}]}]}]}
 
 
 @pytest.fixture
@@ -80,6 +85,10 @@ def test_codes_weights_prefix_initial_total_and_source_are_kept(imported):
     assert i.items["hvor_ofte"].initial == "ukentlig" and i.items["hvor_ofte"].options[0].system \
         is None
     assert "sum_humor" not in i.items
+    # the group inside the group is a sub-section shown after it, with its enableWhen
+    sub = i.section("oppfolging")
+    assert sub.parent == "humor" and [x.id for x in sub.items] == ["onsker_samtale"]
+    assert sub.show_if == {"q": "interesse", "eq": "LA6571-9"}
     (spec,) = i.sum_scores
     assert spec["sum_of"] == ["interesse", "nedstemt"] and spec["section"] == "humor"
     assert spec["code"] == [{"system": LOINC, "code": "55758-7", "display": "Sum humør"}]
@@ -106,6 +115,11 @@ def test_export_after_import_gives_the_same_codes_systems_and_weights(imported):
             assert back["answerOption"] == el["answerOption"]
     assert by_id["kontakt_lege"]["initial"] == [{"valueBoolean": True}]
     assert by_id["hvor_ofte"]["initial"][0]["valueCoding"]["code"] == "ukentlig"
+    nested = by_id["oppfolging"]
+    assert nested["type"] == "group" and nested["enableWhen"] == [{
+        "question": "interesse", "operator": "=",
+        "answerCoding": {"system": LOINC, "code": "LA6571-9"}}]
+    assert [x["linkId"] for x in nested["item"]] == ["onsker_samtale"]
     total = by_id["sum_humor"]
     assert total["extension"] == src["item"][0]["item"][2]["extension"]
     # and the export imports again to exactly the same form
@@ -144,9 +158,12 @@ REFUSALS = [
     ("display", lambda q: _items(q).insert(0, {"linkId": "forklaring", "type": "display",
                                                  "text": "Les dette først"}),
      "item «forklaring»", "visningstekst"),
-    ("group in group", lambda q: _items(q).append({"linkId": "mer", "type": "group",
-                                                     "text": "Mer", "item": []}),
-     "item «mer»", "grupper inne i grupper"),
+    ("a question after a group in the group",
+     lambda q: _items(q).append({"linkId": "etter", "type": "string", "text": "Etter"}),
+     "item «etter»", "må komme etter gruppens spørsmål"),
+    ("three levels of groups", lambda q: _items(q)[5]["item"].append(
+        {"linkId": "dypere", "type": "group", "text": "Dypere", "item": []}),
+     "item «dypere»", "grupper i mer enn to nivåer"),
     ("readOnly without a calculation", lambda q: _items(q)[3].update(readOnly=True),
      "item «kontakt_lege»", "readOnly"),
     ("a calculation that is not a sum",
