@@ -77,9 +77,6 @@ class Item:
     tiltak: int | None = None
     max_length: int | None = None
     prefill: str | None = None     # "last_signed": a new draft starts with the last signed answer
-    codes: tuple[dict, ...] = ()   # {system, code, display}: what the item is in a terminology
-    prefix: str | None = None      # the number the form shows before the label ("1.")
-    initial: object = None         # the answer a new draft starts with
     sensitive: bool = False        # a personal question: the form's sensitive_notice comes first
     codes: tuple[dict, ...] = ()   # {system, code, display}: what the item is in a terminology
     prefix: str | None = None      # the number the form shows before the label ("1.")
