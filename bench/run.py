@@ -20,7 +20,7 @@ from . import data, load, scale, signing, weight
 from .measure import bench_config
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-GOALS = {"save_ratio": 0.5, "render_ratio": 2.0, "growth": 1.5, "page_kb": 100}
+GOALS = {"save_ratio": 0.45, "render_ratio": 2.0, "growth": 1.5, "page_kb": 100}
 PARTS = ("saves", "signing", "scale", "weight", "memory")
 
 

@@ -52,7 +52,9 @@ def create_app(config_class=None):
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..",
                                                      "migrations"))
+    from . import autocommit
     from .access import fence, headers, input_checks
+    autocommit.init_app(app)  # before the fence's read: an autosave's connection needs no BEGIN
     fence.init_app(app)  # the login fence runs before CSRF: no session → 401, not 400
     input_checks.init_app(app)
     headers.init_app(app)

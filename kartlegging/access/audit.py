@@ -6,7 +6,6 @@ from flask_login import current_user
 from sqlalchemy import bindparam, event, insert
 from sqlalchemy.orm import Session
 
-from .. import direct_sql
 from ..extensions import db
 from ..models import AuditEvent, utcnow
 from .attempts import client_address
@@ -102,7 +101,7 @@ def parameters(values: dict) -> dict:
 @cache
 def insert_one():
     """INSERT of one audit_event row, its values as parameters named audit_<column> (a
-    bindparam may not take a column's own name), for direct_sql (built once)."""
+    bindparam may not take a column's own name), built once: every autosave runs it."""
     t = AuditEvent.__table__
     return insert(t).values({c.name: bindparam("audit_" + c.name, type_=c.type)
                              for c in t.c if c is not t.c.id})
@@ -116,7 +115,7 @@ def record(action: str, *, person_id=None, obj=None, detail: str | None = None,
     the event and commits once, so no change is ever stored without its audit row. The row
     is inserted at once (a plain INSERT: no unit-of-work flush for a row never read back).
     """
-    direct_sql.rowcount(insert_one(), parameters(row(
+    db.session.connection().execute(insert_one(), parameters(row(
         action, person_id=person_id, obj=obj, detail=detail, user=user, username=username)))
     if commit:
         db.session.commit()

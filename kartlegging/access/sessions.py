@@ -8,7 +8,6 @@ from flask import session
 from flask_login import UserMixin
 from sqlalchemy import and_, bindparam, select
 
-from .. import direct_sql
 from ..clock import now_utc
 from ..extensions import db
 from ..models import LoginSession, Team, User
@@ -75,7 +74,8 @@ def open_user(user_id: int) -> LoginUser | None:
     token = session.get(KEY)
     if not isinstance(token, str) or not token:
         return None
-    row = direct_sql.first(_open_user_query(), {"digest": _digest(token), "user_id": user_id})
+    row = db.session.connection().execute(
+        _open_user_query(), {"digest": _digest(token), "user_id": user_id}).mappings().first()
     return None if row is None else LoginUser(row)
 
 

@@ -7,7 +7,6 @@ from flask import current_app
 from sqlalchemy import bindparam, exists, insert, select
 from sqlalchemy.orm import aliased
 
-from .. import direct_sql
 from ..access import audit
 from ..clock import now_utc, today
 from ..domain.instrument_facts import KARTLEGGING, LIVSKVALITET, NOT_STARTED_BY_STAFF
@@ -135,7 +134,8 @@ def _draft_row_query():
 
 def draft_row(assessment_id: int) -> DraftRow | None:
     """The autosave's read of an assessment (any team: the caller checks `team_id`)."""
-    row = direct_sql.first(_draft_row_query(), {"id": assessment_id})
+    row = db.session.connection().execute(_draft_row_query(),
+                                          {"id": assessment_id}).mappings().first()
     return None if row is None else DraftRow(**{**row, "rated": bool(row["rated"])})
 
 
@@ -173,20 +173,26 @@ def _guarded_update_with_audit_row():
     saved = _guarded_update().returning(t.c.id).cte("saved")
     columns = [c for c in ev.c if c is not ev.c.id]
     values = select(*(bindparam("audit_" + c.name, type_=c.type) for c in columns))
-    return insert(ev).from_select([c.name for c in columns], values.select_from(saved))
+    # The rows written are counted from the INSERT (one audit row per row the guard let
+    # through); SQLAlchemy keeps an INSERT's row count only when asked to.
+    return insert(ev).from_select([c.name for c in columns], values.select_from(saved)) \
+        .execution_options(preserve_rowcount=True)
 
 
 def _write(a, values: dict, event: dict) -> bool:
-    """The guarded UPDATE of `a` and its audit row, on the session's connection (past the ORM:
-    the hot path of every autosave); False if the guard let no row through (nothing written)."""
+    """The guarded UPDATE of `a` and its audit row, on the session's connection (Core: no
+    unit of work for rows never read back); False if the guard let no row through (nothing
+    written). On PostgreSQL one statement, so it is atomic also where the autosave runs
+    without a transaction (kartlegging/autocommit.py)."""
     params = {"set_" + c: values[c] for c in SAVED_COLUMNS}
     params.update(guard_id=a.id, guard_version=a.version)
-    if db.session.connection().dialect.name == "postgresql":
-        return direct_sql.rowcount(_guarded_update_with_audit_row(),
-                                   {**params, **audit.parameters(event)}, alone=True) == 1
-    if direct_sql.rowcount(_guarded_update(), params) != 1:
+    conn = db.session.connection()
+    if conn.dialect.name == "postgresql":
+        return conn.execute(_guarded_update_with_audit_row(),
+                            {**params, **audit.parameters(event)}).rowcount == 1
+    if conn.execute(_guarded_update(), params).rowcount != 1:
         return False
-    direct_sql.rowcount(audit.insert_one(), audit.parameters(event))
+    conn.execute(audit.insert_one(), audit.parameters(event))
     return True
 
 

@@ -8,6 +8,7 @@ from werkzeug.datastructures import MultiDict
 
 from ..access import audit
 from ..access.guard import team_person
+from ..autocommit import no_transaction
 from ..clock import oslo_time, today
 from ..domain.instrument_facts import KARTLEGGING, LIVSKVALITET, reference_day, takes_selfrating
 from ..domain.rules import (Evaluator, evaluate, item_flags, missing_required, problems, progress,
@@ -231,6 +232,7 @@ def _locked_response(a):
 
 
 @bp.route("/kartlegginger/<int:assessment_id>/autolagre", methods=["POST"])
+@no_transaction  # its one write is a single statement (drafts._write)
 def autosave(assessment_id):
     """JSON autosave of one section: {version, section, answers: {field: value|[values]}}."""
     # One query for the draft, its person's team and the self-rating flag (no ORM object).

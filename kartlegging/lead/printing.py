@@ -3,20 +3,18 @@
 The merged file is for reading and printing only: it is built with pypdf from the stored signed
 bytes, and its cover says that the signatures are valid only in the original files. The ZIP
 holds the stored bytes unchanged. No job queue: the merge runs inside a streamed response that
-reports its progress (views.print_pdf), and the result is written to a private file under the
-instance folder (0600, random name bound to the user) that is removed after download or expiry.
+reports its progress (views.print_pdf), and the result is written, chunk by chunk as it is made,
+into a print job in the database (print_jobs.py), bound to the user and removed after its one
+download or expiry, so any app instance can hand it over.
 """
 import hashlib
 import io
-import os
 import re
-import secrets
-import time
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -32,13 +30,13 @@ from ..extensions import db
 from ..journal.pdf import BOLD, FONT
 from ..journal.pdf_paragraph import RichParagraph
 from ..models import Assessment, Person
+from . import print_jobs
+from .pdf_concat import StreamingPdf
 
-EXPIRES_SECONDS = 3600
 SIGNATURE_NOTE = ("Signaturene er bare gyldige i originalfilene. Denne filen er en sammenslått "
                   "kopi for lesing og utskrift: den elektroniske signaturen på hver kartlegging "
                   "gjelder bare den opprinnelige PDF-filen i journalen (last ned originalene "
                   "som ZIP fra Oppfølging).")
-TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
 
 @dataclass
@@ -107,31 +105,24 @@ def signed_bytes(assessment_id: int) -> bytes | None:
 
 # ---------------------------------------------------------------------- merged PDF
 
-def merge(items: list[Item], *, team: str, printed_by: str, now: datetime):
-    """Generator: yields each item as it is read, then the finished PDF bytes (last).
+def merge(items: list[Item], *, team: str, printed_by: str, now: datetime, user_id: int):
+    """Generator: yields each item as it is read and written, then the print job's download
+    token (a str, last; the job is committed then).
 
-    The stored bytes are read one document at a time, so the caller can report progress.
+    One stored document is read at a time and written straight into the job, so neither memory
+    nor the time to the first progress line grows with the number of documents.
     """
-    readers = []
+    job = print_jobs.Writer(user_id)
+    pdf = StreamingPdf(job.write)
     for item in items:
         if item.assessment_id is not None:
-            data = signed_bytes(item.assessment_id)
             try:
-                reader = PdfReader(io.BytesIO(data or b""))
-                item.pages = len(reader.pages)
-                readers.append(reader)
-            except (PyPdfError, ValueError, OSError):
+                item.pages = pdf.add(signed_bytes(item.assessment_id) or b"")
+            except (PyPdfError, ValueError, OSError, KeyError, TypeError):
                 item.problem = "Den lagrede filen kunne ikke leses og er ikke med."
         yield item
-    writer = PdfWriter()
-    writer.append(PdfReader(io.BytesIO(cover(items, team=team, printed_by=printed_by,
-                                              now=now))))
-    for reader in readers:
-        writer.append(reader, import_outline=False)
-    writer.add_metadata({"/Title": "Utskrift av signerte kartlegginger (ikke signert kopi)"})
-    out = io.BytesIO()
-    writer.write(out)
-    yield out.getvalue()
+    pdf.add(cover(items, team=team, printed_by=printed_by, now=now), front=True)
+    yield job.finish(pdf.finish("Utskrift av signerte kartlegginger (ikke signert kopi)"))
 
 
 def count_pages(items: list[Item], *, team: str, printed_by: str, now: datetime) -> int:
@@ -191,56 +182,6 @@ def cover(items: list[Item], *, team: str, printed_by: str, now: datetime) -> by
                       topMargin=18 * mm, bottomMargin=18 * mm,
                       title="Forside: utskrift av signerte kartlegginger").build(story)
     return out.getvalue()
-
-
-# ---------------------------------------------------------------------- private files
-
-def _folder(instance_path: str) -> str:
-    path = os.path.join(instance_path, "utskrifter")
-    os.makedirs(path, mode=0o700, exist_ok=True)
-    return path
-
-
-def _path(instance_path: str, user_id: int, token: str) -> str:
-    return os.path.join(_folder(instance_path), f"{user_id}-{token}.pdf")
-
-
-def store(instance_path: str, user_id: int, data: bytes) -> str:
-    """Write the merged file readable only by this process's user; returns its token."""
-    expire(instance_path)
-    token = secrets.token_urlsafe(24)
-    fd = os.open(_path(instance_path, user_id, token), os.O_WRONLY | os.O_CREAT | os.O_EXCL,
-                 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-    return token
-
-
-def take(instance_path: str, user_id: int, token: str) -> bytes | None:
-    """The stored file of this user, removed as it is handed over (None if unknown/expired)."""
-    expire(instance_path)
-    if not TOKEN.match(token or ""):
-        return None
-    path = _path(instance_path, user_id, token)
-    try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except FileNotFoundError:
-        return None
-    os.remove(path)
-    return data
-
-
-def expire(instance_path: str, max_age: int = EXPIRES_SECONDS) -> None:
-    folder = _folder(instance_path)
-    limit = time.time() - max_age
-    for name in os.listdir(folder):
-        path = os.path.join(folder, name)
-        try:
-            if os.path.getmtime(path) < limit:
-                os.remove(path)
-        except FileNotFoundError:
-            pass
 
 
 # ---------------------------------------------------------------------- ZIP of originals

@@ -12,6 +12,7 @@ from flask import (
     render_template,
     request,
     stream_template,
+    stream_with_context,
 )
 from flask_login import current_user
 
@@ -26,7 +27,7 @@ from ..domain.suppression import HIDDEN, HIDDEN_NOTE, MIN_GROUP
 from ..forms.lead import SORT_LABELS, OverviewFilterForm, PeriodForm, PrintForm
 from ..persons.operations import team_users
 from . import figures as figures_mod
-from . import overview, printing, trends
+from . import overview, print_jobs, printing, trends
 
 bp = Blueprint("lead", __name__, url_prefix="/oppfolging")
 lead_only = role_required("teamleder", "admin")
@@ -191,15 +192,15 @@ def print_pdf():
     if error:
         return error
     result: dict = {}
-    instance, user_id = current_app.instance_path, current_user.id
+    user_id = current_user.id
     printed_by, team_name, now = current_user.name, current_user.team_name, now_utc()
 
     def steps():
         total = len(items)
-        for n, produced in enumerate(printing.merge(items, team=team_name,
-                                                    printed_by=printed_by, now=now), 1):
-            if isinstance(produced, bytes):
-                result["token"] = printing.store(instance, user_id, produced)
+        for n, produced in enumerate(printing.merge(items, team=team_name, printed_by=printed_by,
+                                                    now=now, user_id=user_id), 1):
+            if isinstance(produced, str):  # the print job's token: it is stored
+                result["token"] = produced
                 included = [i for i in items if i.pages]
                 _audit_print("lead_print_pdf", included,
                              f"samlet PDF, {len(included)} dokumenter")
@@ -216,16 +217,18 @@ def print_pdf():
 @bp.route("/utskrift/<token>")
 @lead_only
 def print_download(token):
-    data = printing.take(current_app.instance_path, current_user.id, token)
-    if data is None:
+    job_id = print_jobs.claim(current_user.id, token)
+    if job_id is None:
         return render_template(
             "error.html", code=404,
             message="Utskriften finnes ikke lenger. Den kan lastes ned én gang og slettes "
                     "etter en time. Lag den på nytt fra Oppfølging."), 404
     audit.record("lead_print_download", detail="samlet PDF lastet ned")
     name = f"utskrift-kartlegginger-{today().isoformat()}.pdf"
-    return Response(data, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{name}"'})
+    # Streamed a chunk at a time from the database, whichever instance made it.
+    return Response(stream_with_context(print_jobs.chunks(job_id)), mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"',
+                             "Content-Length": str(print_jobs.size_of(job_id))})
 
 
 @bp.route("/arkiv", methods=["POST"])

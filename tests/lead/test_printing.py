@@ -1,18 +1,18 @@
 """Printing: one merged PDF behind a cover page (streamed progress), and a ZIP of originals."""
 import io
-import os
 import re
-import stat
 import zipfile
 from datetime import timedelta
 
 import pytest
 from pypdf import PdfReader
+from sqlalchemy import func, select, update
 
 from factories import tiny_pdf
 from kartlegging.clock import now_utc
 from kartlegging.extensions import db
-from kartlegging.lead import printing
+from kartlegging.lead import print_jobs
+from kartlegging.lead.print_jobs import PrintJob, PrintJobChunk
 from kartlegging.models import AuditEvent
 
 
@@ -133,27 +133,33 @@ def test_bad_selection_is_a_norwegian_4xx(printable, form, message, status):
     assert r.status_code == status and message in r.get_data(as_text=True)
 
 
-def test_file_is_private_and_bound_to_its_user(printable, factory, login):
-    app = printable["app"]
+def test_print_job_is_bound_to_its_user_and_handed_over_once(printable, factory, login):
     _, token = run_print(printable["client"], utvalg="forfalte")
-    folder = os.path.join(app.instance_path, "utskrifter")
-    [name] = os.listdir(folder)
-    assert name == f"{printable['lead'].id}-{token}.pdf"
-    assert stat.S_IMODE(os.stat(os.path.join(folder, name)).st_mode) == 0o600
+    [job] = db.session.scalars(select(PrintJob)).all()
+    assert job.user_id == printable["lead"].id and job.finished_at is not None
+    assert token not in job.token_sha256  # only its hash is stored
+    job_id, size = job.id, job.size
     other_lead = login(factory.user("teamleder"))
     assert other_lead.get(f"/oppfolging/utskrift/{token}").status_code == 404
-    assert os.listdir(folder) == [name]
-
-
-def test_expired_files_are_removed(printable):
-    app = printable["app"]
-    _, token = run_print(printable["client"], utvalg="forfalte")
-    folder = os.path.join(app.instance_path, "utskrifter")
-    path = os.path.join(folder, os.listdir(folder)[0])
-    old = os.path.getmtime(path) - printing.EXPIRES_SECONDS - 5
-    os.utime(path, (old, old))
+    db.session.expire_all()
+    assert db.session.get(PrintJob, job_id).taken_at is None  # still there for its owner
+    r = printable["client"].get(f"/oppfolging/utskrift/{token}")
+    assert r.status_code == 200 and r.is_streamed
+    assert int(r.headers["Content-Length"]) == len(r.data) == size
+    assert r.data.startswith(b"%PDF-") and r.data.rstrip().endswith(b"%%EOF")
     assert printable["client"].get(f"/oppfolging/utskrift/{token}").status_code == 404
-    assert os.listdir(folder) == []
+    assert db.session.scalar(select(func.count()).select_from(PrintJobChunk)) == 0
+    assert db.session.scalar(select(func.count()).select_from(PrintJob)) == 0
+
+
+def test_expired_print_jobs_are_removed(printable):
+    _, token = run_print(printable["client"], utvalg="forfalte")
+    db.session.execute(update(PrintJob).values(
+        created_at=now_utc() - timedelta(seconds=print_jobs.EXPIRES_SECONDS + 5)))
+    db.session.commit()
+    assert printable["client"].get(f"/oppfolging/utskrift/{token}").status_code == 404
+    assert db.session.scalar(select(func.count()).select_from(PrintJob)) == 0
+    assert db.session.scalar(select(func.count()).select_from(PrintJobChunk)) == 0
 
 
 def test_zip_holds_the_stored_bytes_unchanged(printable):
