@@ -45,6 +45,17 @@ class Config:
     REASSESS_AFTER_DAYS = int(os.environ.get("REASSESS_AFTER_DAYS", "120"))
     HSTS = False
     DEMO_SEED = False
+    # The weekly e-mail digest (`flask reminders digest`, for cron or a systemd timer): counts
+    # and a link only. SMTP server; MAIL_USE_TLS is STARTTLS, MAIL_USE_SSL a TLS connection
+    # from the start (port 465). MAIL_APP_URL is the app's address for the link in the mail.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0") == "1"
+    MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "0") == "1"
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "kartlegging@localhost")
+    MAIL_APP_URL = os.environ.get("MAIL_APP_URL", "http://127.0.0.1:5000")
     # Single sign-on (OpenID Connect), off unless OIDC_ISSUER is set. See README.
     OIDC_ISSUER = os.environ.get("OIDC_ISSUER")
     OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID")

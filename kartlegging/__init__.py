@@ -86,6 +86,8 @@ def create_app(config_class=None):
 
     from . import cli
     cli.init_app(app)
+    from . import reminders
+    reminders.init_app(app)
 
     @app.errorhandler(HTTPException)
     def http_error(e):

@@ -361,3 +361,14 @@ class AppSetting(db.Model):
     value: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+
+class ReminderSetting(db.Model):
+    """One staff member's reminders (reminders/): the logins that bound «what fell due since
+    your last visit», and the weekly e-mail digest (counts and a link only) if turned on."""
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True)
+    last_visit_at: Mapped[datetime | None]      # this login
+    previous_visit_at: Mapped[datetime | None]  # the login before it
+    digest_weekly: Mapped[bool] = mapped_column(default=False, server_default="0")
+    digest_email: Mapped[str | None] = mapped_column(String(254))
+    digest_sent_at: Mapped[datetime | None]
