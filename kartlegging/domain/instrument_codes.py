@@ -55,8 +55,15 @@ def option_extras(ck, raw: dict, path: str) -> dict:
     return out
 
 
+DISPLAY_KEYS = {"id", "type", "label", "show_if", "code", "prefix"}
+
+
 def item_extras(ck, raw: dict, path: str, item: Item) -> dict:
     out: dict = {}
+    if item.type == "display":   # a text among the questions: nothing to answer or count
+        extra = sorted(set(raw) - DISPLAY_KEYS)
+        if extra:
+            ck.fail(f"{path}.{extra[0]}", "passer ikke for en visningstekst (type display)")
     if "code" in raw:
         out["codes"] = codings(ck, raw["code"], f"{path}.code")
     if "prefix" in raw:

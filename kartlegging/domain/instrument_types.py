@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 ITEM_TYPES = ("text", "long_text", "single_choice", "multiple_choice", "yes_no", "date",
-              "number", "scale")
+              "number", "scale", "display")
+DISPLAY = "display"   # text shown among the questions (a FHIR display item): never answered
 DECLINE = "vil_ikke_svare"
 DECLINE_LABEL = "Vil ikke svare"
 # Answers are stored as JSON and read back by the browser's JavaScript, whose numbers hold

@@ -425,7 +425,7 @@ def progress(instrument: Instrument, answers: dict, ev: Evaluator | None = None,
     for section in instrument.sections if sections is None else sections:
         shown = answered = 0
         for i in section.items:
-            if visible(i):
+            if visible(i) and i.type != "display":   # a text to read, not a question
                 shown += 1
                 if is_answered(answers.get(i.id)):
                     answered += 1

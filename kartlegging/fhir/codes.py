@@ -72,7 +72,7 @@ def kind(item: Item) -> str:
 
 FHIR_TYPES = {"text": "string", "long_text": "text", "single_choice": "choice",
               "multiple_choice": "choice", "yes_no": "choice", "date": "date",
-              "number": "integer", "scale": "choice"}
+              "number": "integer", "scale": "choice", "display": "display"}
 VALUE_KEYS = {"boolean": "Boolean", "coding": "Coding", "integer": "Integer", "date": "Date",
               "string": "String"}
 

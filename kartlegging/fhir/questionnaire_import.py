@@ -272,8 +272,7 @@ class _Reader:
         if ftype == "group":
             _fail(self.where(el), "grupper inne i grupper støttes ikke")
         if ftype == "display":
-            _fail(self.where(el), "visningstekst er bare støttet som hjelpetekst "
-                                  "(itemControl «help») under et spørsmål eller først i en gruppe")
+            return self._display(el)
         if ftype in REFUSED_TYPES:
             _fail(self.where(el), f"typen {REFUSED_TYPES[ftype]} støttes ikke")
         if ftype not in TYPES and ftype != "choice":
@@ -323,6 +322,25 @@ class _Reader:
         self.items[link_id] = _as_item(out)
         if el.get("initial"):
             out["initial"] = _initial(el, self.items[link_id], where)
+        return out
+
+    def _display(self, el: dict) -> dict:
+        """A display item among the questions (not a help text): a text shown in its place."""
+        where, link_id = self._common(el, "display")
+        if not el.get("text"):
+            _fail(where, "text: visningsteksten mangler tekst")
+        for name in ("required", "answerOption", "initial", "item", "maxLength"):
+            if el.get(name):
+                _fail(where, f"{name}: passer ikke for en visningstekst (type display)")
+        out = {"id": link_id, "type": "display", "label": el["text"]}
+        if el.get("prefix"):
+            out["prefix"] = el["prefix"]
+        if el.get("code"):
+            out["code"] = _codings(el["code"], f"{where}: code")
+        cond = self.condition(el, where)
+        if cond is not None:
+            out["show_if"] = cond
+        self.items[link_id] = _as_item(out)
         return out
 
     def _choice(self, el, out, own, where):

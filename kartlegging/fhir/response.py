@@ -95,6 +95,9 @@ class _Collector:
     def question(self, item: Item, el, depth: int):
         where = f"«{item.label}» ({item.id})"
         answers = self._answers(el, where, depth)
+        if item.type == "display" and answers:
+            self.problems.append(f"{where}: er en visningstekst og kan ikke ha svar.")
+            return
         if el.get("item"):
             self.walk(el["item"], item.id, depth + 1)
         if not answers:

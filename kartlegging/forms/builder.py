@@ -95,6 +95,8 @@ ITEM_TYPES = {
     "multiple_choice": (_multi, "multi_item"),
     "date": (_date, "date_item"),
     "number": (_number, "number_item"),
+    # a text among the questions: a field that is never shown nor posted, so never answered
+    "display": (lambda item, kw: StringField(**kw), "display_item"),
 }
 
 

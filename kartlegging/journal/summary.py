@@ -28,7 +28,7 @@ def _rows(inst, ev, section, answers, context=None):
     unconsented = (context or {}).get("parorende_consent") is False
     rows = []
     for item in section.items:
-        if not ev.visible(item):
+        if not ev.visible(item) or item.type == "display":   # no answer to print
             continue
         value = answers.get(item.id)
         answered = value not in (None, "", [])

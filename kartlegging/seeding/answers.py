@@ -43,6 +43,8 @@ def default_value(item: Item, style: Style = TEST):
         return max(item.min or 0, 2) if item.max is None or item.max >= 2 else item.min
     if item.type == "scale":
         return style.scale
+    if item.type == "display":
+        return None
     return style.text(item)
 
 

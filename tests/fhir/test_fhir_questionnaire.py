@@ -149,8 +149,8 @@ REFUSALS = [
         answerValueSet="http://example.no/ValueSet/x")),
      "item «boform»: answerValueSet: svar fra ValueSet støttes ikke"),
     ("display", mutate(["item", 0, "item"], lambda items: items.append(
-        {"linkId": "info", "type": "display", "text": "Les dette"})),
-     "item «info»: visningstekst er bare støttet som hjelpetekst"),
+        {"linkId": "info", "type": "display", "text": "Les dette", "required": True})),
+     "item «info»: required: passer ikke for en visningstekst"),
     ("enableWhen unknown", mutate(["item", 0, "item", 1, "enableWhen", 0],
                                   lambda ew: ew.update(question="finnes_ikke")),
      "item «antall_flyttinger»: enableWhen viser til ukjent spørsmål «finnes_ikke»"),

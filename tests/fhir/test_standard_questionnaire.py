@@ -60,6 +60,8 @@ def questionnaire() -> dict:
              "initial": [{"valueCoding": {"code": "ukentlig"}}],
              "answerOption": [{"valueCoding": {"code": "ukentlig", "display": "Hver uke"}},
                               {"valueCoding": {"code": "sjelden", "display": "Sjelden"}}]},
+            {"linkId": "forklaring", "type": "display",
+             "text": "Neste del gjelder bare dem som har hatt det slik nesten hver dag."},
             {"linkId": "oppfolging", "type": "group", "text": "Oppfølging",
              "enableWhen": [{"question": "interesse", "operator": "=",
                              "answerCoding": {"system": LOINC, "code": "LA6571-9"}}],
@@ -85,6 +87,8 @@ def test_codes_weights_prefix_initial_total_and_source_are_kept(imported):
     assert i.items["hvor_ofte"].initial == "ukentlig" and i.items["hvor_ofte"].options[0].system \
         is None
     assert "sum_humor" not in i.items
+    shown = i.items["forklaring"]
+    assert (shown.type, shown.label) == ("display", _items(questionnaire())[5]["text"])
     # the group inside the group is a sub-section shown after it, with its enableWhen
     sub = i.section("oppfolging")
     assert sub.parent == "humor" and [x.id for x in sub.items] == ["onsker_samtale"]
@@ -155,13 +159,13 @@ def _items(q):
 
 
 REFUSALS = [
-    ("display", lambda q: _items(q).insert(0, {"linkId": "forklaring", "type": "display",
-                                                 "text": "Les dette først"}),
-     "item «forklaring»", "visningstekst"),
+    ("an answer option on a display item",
+     lambda q: _items(q)[5].update(answerOption=[{"valueString": "x"}]),
+     "item «forklaring»", "answerOption: passer ikke for en visningstekst"),
     ("a question after a group in the group",
      lambda q: _items(q).append({"linkId": "etter", "type": "string", "text": "Etter"}),
      "item «etter»", "må komme etter gruppens spørsmål"),
-    ("three levels of groups", lambda q: _items(q)[5]["item"].append(
+    ("three levels of groups", lambda q: _items(q)[6]["item"].append(
         {"linkId": "dypere", "type": "group", "text": "Dypere", "item": []}),
      "item «dypere»", "grupper i mer enn to nivåer"),
     ("readOnly without a calculation", lambda q: _items(q)[3].update(readOnly=True),
@@ -246,6 +250,9 @@ def test_a_new_draft_starts_with_the_initial_values_and_answers_naming_the_sourc
     assert r.status_code == 302
     draft = Assessment.query.filter_by(person_id=person.id, instrument_key="humor-kort").one()
     assert draft.answers == {"kontakt_lege": "ja", "hvor_ofte": "ukentlig"}
+    page = client.get(f"/kartlegginger/{draft.id}/del/humor").data.decode()
+    assert "Neste del gjelder bare dem som har hatt det slik nesten hver dag." in page
+    assert 'name="forklaring"' not in page      # a text to read, no field
     # a QuestionnaireResponse from the sender names its own url|version, with LOINC answers
     qr = {"resourceType": "QuestionnaireResponse", "status": "completed",
           "questionnaire": f"{SOURCE_URL}|2.1", "item": [{"linkId": "humor", "item": [
