@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 # The mapper events that keep each person's stored orders (derived.person_orders) are
 # registered on import, before any app writes an assessment.
 from .derived import person_orders  # noqa: F401
-from .domain import consent_rules, translations
+from .domain import consent_rules, person_copy_spec, translations
 from .domain.instruments import load_all
 from .extensions import csrf, db, login_manager, migrate
 
@@ -40,6 +40,8 @@ def create_app(config_class=None):
     app.extensions["instruments"] = load_all(app.config["INSTRUMENTS_DIR"])
     app.extensions["translations"] = translations.load_all(app.config["INSTRUMENTS_DIR"],
                                                            app.extensions["instruments"])
+    app.extensions["person_copy"] = person_copy_spec.load(app.config["INSTRUMENTS_DIR"],
+                                                          app.extensions["instruments"])
     app.extensions["consent_lists"] = consent_rules.load_lists(
         os.path.join(app.config["INSTRUMENTS_DIR"], "consent_categories.yaml"))
 
@@ -68,6 +70,7 @@ def create_app(config_class=None):
     from .admin import views as admin_views
     from .assessments import views as assessment_views
     from .fhir import views as fhir_views
+    from .journal import person_copy_views
     from .journal import views as journal_views
     from .lead import views as lead_views
     from .livskvalitet import views as livskvalitet_views
@@ -75,7 +78,7 @@ def create_app(config_class=None):
     from .persons import views as person_views
     for bp in (login.bp, account.bp, person_views.bp, consent_views.bp, assessment_views.bp,
                livskvalitet_views.bp, journal_views.bp, audit_views.bp, lead_views.bp,
-               fhir_views.bp, admin_views.bp, sso.bp, device_key.bp):
+               fhir_views.bp, admin_views.bp, sso.bp, device_key.bp, person_copy_views.bp):
         app.register_blueprint(bp)
     sso.init_app(app)
     templating.init_app(app)

@@ -57,6 +57,11 @@ MATRIX = {
     ("selfrating.question", "POST"):      "404      404      404      404      404      redirect",
     ("selfrating.done", "GET"):           "404      404      404      404      404      ok",
     ("selfrating.end", "POST"):           "404      404      404      404      404      redirect",
+    ("selfrating.welcome", "GET"):        "404      404      404      404      404      ok",
+    ("selfrating.welcome", "POST"):       "404      404      404      404      404      redirect",
+    ("selfrating.comparison", "GET"):     "404      404      404      404      404      redirect",
+    ("person_copy.page", "GET"):          "login    404      ok       ok       ok       handover",
+    ("person_copy.pdf", "GET"):           "login    404      ok       ok       ok       handover",
     ("signing.sign", "GET"):              "login    404      ok       ok       ok       handover",
     ("signing.sign", "POST"):             "login    404      redirect redirect redirect handover",
     ("signing.pdf", "GET"):               "login    404      ok       ok       ok       handover",
@@ -125,6 +130,7 @@ JSON_ENDPOINTS = {"assessments.autosave", "assessments.restore", "auth.keepalive
 
 # Rules whose success page for the admin/teamleder is a download, not HTML.
 DOWNLOADS = {"signing.pdf": "application/pdf", "auditlog.person_log_csv": "text/csv",
+             "person_copy.pdf": "application/pdf",
              "lead.print_zip": "application/zip", "lead.trends_csv": "text/csv",
              "fhir.questionnaire": "application/fhir+json",
              "fhir.export": "application/fhir+json"}
@@ -248,7 +254,8 @@ class Scenario:
                 values[arg] = self.ids["person"]
             elif arg == "assessment_id":
                 values[arg] = self.ids["signed"] if endpoint in (
-                    "signing.pdf", "signing.correct", "fhir.export") else self.ids["draft"]
+                    "signing.pdf", "signing.correct", "fhir.export", "person_copy.page",
+                    "person_copy.pdf") else self.ids["draft"]
             elif arg == "consent_id":
                 values[arg] = self.ids["consent"]
             elif arg == "section_id":
@@ -295,6 +302,7 @@ class Scenario:
                                                "section": self.section_id, "answers": {}}),
             "assessments.restore": dict(json={"section": self.section_id, "fields": "{}"}),
             "selfrating.question": dict(data={"n": "1", "svar": "5"}),
+            "selfrating.welcome": dict(data={"sprak": "en"}),
             "selfrating.end": dict(data={"password": PASSWORD}),
             "signing.sign": dict(data={"password": PASSWORD}),
             "signing.verify": dict(data={"file": (io.BytesIO(b"%PDF-1.7 ikke signert"),
@@ -401,7 +409,7 @@ def test_other_team_cannot_tell_existing_from_missing(sc):
 # kartlegginger or consents. Each visit writes exactly one read row for that person.
 PERSON_ARGUMENTS = {"person_id", "assessment_id", "consent_id"}
 READ_ACTIONS = {"person_view", "assessment_view", "pdf_download", "audit_view",
-                "audit_export", "fhir_export"}
+                "audit_export", "fhir_export", "person_copy"}
 
 
 def person_pages(app):

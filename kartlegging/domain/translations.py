@@ -25,9 +25,9 @@ SOURCE = "nb"  # the instruments' own language
 UNCHECKED = "ikke kvalitetssikret oversettelse"
 LANG_RE = re.compile(r"^[a-z]{2,3}$")
 FILE_RE = re.compile(r"^(?P<key>[a-z0-9_-]+)\.v(?P<version>\d+)\.(?P<lang>[a-z]{2,3})\.yaml$")
-TOP_KEYS = {"key", "version", "language", "name", "direction", "quality_assured", "translator",
-            "speech", "ui", "copy", "title", "description", "sensitive_notice", "decline",
-            "yes_no", "sections", "items"}
+TOP_KEYS = {"key", "version", "language", "name", "name_nb", "direction", "quality_assured",
+            "translator", "speech", "ui", "copy", "title", "description", "sensitive_notice",
+            "decline", "yes_no", "sections", "items"}
 QUESTION_KEYS = {"title", "description", "sensitive_notice", "decline", "yes_no", "sections",
                  "items"}
 ITEM_KEYS = {"label", "short", "help", "anchors", "options"}
@@ -39,6 +39,7 @@ class Translation:
     """One language of one instrument version; every lookup falls back to nothing (checked)."""
     language: str
     name: str                       # the language's own name, shown in the chooser
+    name_nb: str                    # its name in bokmål, for staff and the journal
     direction: str                  # "ltr" or "rtl"
     quality_assured: bool
     speech: tuple[str, ...]         # BCP 47 tags a read-aloud voice may have, best first
@@ -228,6 +229,7 @@ def load_file(path: str | Path, registry) -> Translation:
     else:
         questions = _questions(name, data, inst)
     return Translation(language=language, name=_text(name, data, "name", "(rot)"),
+                       name_nb=_text(name, data, "name_nb", "(rot)"),
                        direction=direction, quality_assured=assured, speech=tuple(speech),
                        ui=ui, copy=copy, instrument=inst, translator=translator,
                        questions=questions)

@@ -1,12 +1,14 @@
 """Livskvalitet ratings over time for one person, paired with the staff's BrukerPlan view."""
 from dataclasses import dataclass, field
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..domain.instrument_facts import LIVSKVALITET
 from ..domain.instruments import Registry
 from ..domain.rules import Evaluator, area_ratings, display_value, rating_mean, score_detail
+from ..domain.translations import SOURCE, UNCHECKED
 from ..extensions import db
 from ..models import Assessment
 
@@ -46,8 +48,21 @@ def mean_text(detail) -> str | None:
 
 def answered_by(a: Assessment) -> str:
     if a.rated_by_person:
-        return "Personen selv (på nettbrettet)"
+        return "Personen selv (på nettbrettet" + language_note(a) + ")"
     return f"Registrert av ansatt ({a.created_by.name})"
+
+
+def language_note(a: Assessment) -> str:
+    """'; spørsmålene på arabisk, ikke kvalitetssikret oversettelse' for a rating answered in
+    another language than bokmål (the answers are the same codes; the journal says which
+    words the person read)."""
+    if a.language in (None, SOURCE):
+        return ""
+    inst = current_app.extensions["instruments"].get(a.instrument_key, a.instrument_version)
+    t = current_app.extensions["translations"].get(inst, a.language)
+    if t is None:
+        return f"; spørsmålene på språket {a.language}"
+    return f"; spørsmålene på {t.name_nb}" + ("" if t.quality_assured else f", {UNCHECKED}")
 
 
 def to_rating(a: Assessment, registry: Registry) -> Rating:

@@ -44,6 +44,7 @@ def assert_focus_visible(page):
 def start_handover(page, live, aid):
     open_section(page, live, aid, "livskvalitet")
     page.get_by_role("button", name="Gi nettbrettet til personen").click()
+    page.get_by_role("link", name="Start").click()  # the welcome comes first
     expect(page.locator(".progress-text")).to_have_text("Spørsmål 1 av 16")
 
 
@@ -187,9 +188,9 @@ def test_landscape_tablet(live, new_context):
     check_page(page, "41-oversikt")
 
     start_handover(page, live, aid)
-    tops = [b.bounding_box()["y"] for b in page.locator(".big-btn").all()]
+    tops = [b.bounding_box()["y"] for b in page.locator(".lk-btn").all()]
     assert len(tops) == 7 and len(set(tops)) == 1, tops
-    last = page.locator(".big-btn").last.bounding_box()
+    last = page.locator(".lk-btn").last.bounding_box()
     assert last["y"] + last["height"] <= LANDSCAPE["height"], "svarknappene må synes uten å rulle"
     check_page(page, "42-egenvurdering")
 

@@ -46,8 +46,9 @@ def test_wrong_tries_slow_the_unlock_but_never_lock_staff_out(live, page, clock)
     login(page, live, "kari")
     page.goto(section_url(live, aid, "livskvalitet"))
     page.get_by_role("button", name="Gi nettbrettet til personen").click()
+    page.get_by_role("link", name="Start").click()  # the welcome comes first
     expect(page.locator(".progress-text")).to_have_text("Spørsmål 1 av 16")
-    page.locator(".big-btn.big-5").click()
+    page.locator(".lk-btn.lk-5").click()
     expect(page.locator(".progress-text")).to_have_text("Spørsmål 2 av 16")
 
     # The person tries to end it: three tries, then each further one waits.
@@ -105,6 +106,7 @@ def test_a_colleague_takes_the_tablet_back(live, page, clock):
     login(page, live, "kari")
     page.goto(section_url(live, aid, "livskvalitet"))
     page.get_by_role("button", name="Gi nettbrettet til personen").click()
+    page.get_by_role("link", name="Start").click()  # the welcome comes first
     expect(page.locator(".progress-text")).to_have_text("Spørsmål 1 av 16")
     page.get_by_role("link", name="For ansatt: avslutt overleveringen").click()
     for n in range(1, 6):

@@ -59,6 +59,7 @@ def test_nei_then_ja_restores_the_answers_of_the_section(live, touch):
     # … and one tap on «Nei» says how many answers are set aside, with undo.
     open_section(page, live, aid, "familie")
     expect(page.locator("#del-steg")).to_have_text("Del 2 av 12")
+    expect(page.locator("#del-hoppet")).to_have_text("")
     page.locator('input[name="har_barn"][value="nei"]').tap()
     note = page.locator("#aside-note")
     expect(note).to_contain_text("2 svar gjelder ikke ut fra svaret du ga, og er lagt til side")
@@ -74,7 +75,10 @@ def test_nei_then_ja_restores_the_answers_of_the_section(live, touch):
     page.locator('input[name="innvandrer_relevant"][value="nei"]').tap()
     expect(note).to_contain_text("2 svar gjelder ikke")     # the other section's answers
     expect(page.locator('nav.sections li[data-section="innvandrer"][hidden]')).to_have_count(1)
-    expect(page.locator("#del-steg")).to_have_text("Del 2 av 11")
+    # the steps keep their numbers; the skipped section is said beside them
+    expect(page.locator("#del-steg")).to_have_text("Del 2 av 12")
+    expect(page.locator("#del-hoppet")).to_have_text(
+        " · 1 del gjelder ikke ut fra svarene og hoppes over")
     wait_for_db(live, aid, lambda a: a.get("innvandrer_relevant") == "nei")
     with live.db() as s:
         a = s.get(Assessment, aid)
@@ -172,6 +176,7 @@ def test_person_page_leads_to_the_open_draft_and_resume_lands_where_staff_stoppe
 def start_handover(page, live, aid):
     open_section(page, live, aid, "livskvalitet")
     page.get_by_role("button", name="Gi nettbrettet til personen").tap()
+    page.get_by_role("link", name="Start").tap()  # the welcome comes first
     expect(page.locator(".progress-text")).to_have_text("Spørsmål 1 av 16")
 
 
@@ -180,8 +185,8 @@ def test_person_stops_the_self_rating_early(live, touch):
     _, aid = live.draft()
     api_login(touch, live, "kari")
     start_handover(page, live, aid)
-    page.locator(".big-btn.big-5").tap()
-    page.locator(".big-btn.big-3").tap()
+    page.locator(".lk-btn.lk-5").tap()
+    page.locator(".lk-btn.lk-3").tap()
     expect(page.locator(".progress-text")).to_have_text("Spørsmål 3 av 16")
     check_page(page, "54-egenvurdering-stopp")
     page.get_by_role("button", name="Jeg vil stoppe her").tap()
@@ -205,7 +210,7 @@ def test_staff_ends_the_hand_over_from_a_question(live, touch):
     _, aid = live.draft()
     api_login(touch, live, "kari")
     start_handover(page, live, aid)
-    page.locator(".big-btn.big-6").tap()
+    page.locator(".lk-btn.lk-6").tap()
     page.get_by_role("link", name="For ansatt: avslutt overleveringen").tap()
     expect(page.locator("h1")).to_have_text("Avslutte før alle spørsmålene er besvart?")
     check_page(page, "56-egenvurdering-ansatt-avslutt")

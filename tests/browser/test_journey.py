@@ -39,6 +39,7 @@ def do_handover(page, live, assessment_id, person_id):
     questions = [i for s in rating_inst.sections for i in s.items]
     assert len(questions) == 16
     page.get_by_role("button", name="Gi nettbrettet til personen").click()
+    page.get_by_role("link", name="Start").click()  # the welcome comes first
     expect(page).to_have_url(re.compile(r"/egenvurdering(\?n=1)?$"))
     check_page(page, "07-egenvurdering-sporsmal")
     assert page.locator(".who").count() == 0, "ansattes navn/meny skal ikke vises under overleveringen"
