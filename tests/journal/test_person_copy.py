@@ -153,3 +153,15 @@ def test_the_rating_pdf_line_names_the_language(signed, app):
     rating = db.session.scalar(db.select(Assessment).where(Assessment.language == "ar"))
     assert answered_by(rating) == ("Personen selv (på nettbrettet; spørsmålene på arabisk, "
                                    "ikke kvalitetssikret oversettelse)")
+
+
+def test_the_journal_prints_bokmål_questions_and_names_the_language(signed, app):
+    from kartlegging.journal import summary
+    _, _, _, a = signed
+    doc = summary.build(a, {"consents": [], "kontaktperson": None, "koordinator": None},
+                        app.extensions["instruments"])
+    latest = doc["livskvalitet"]["latest"]
+    assert latest["answered_by"].endswith(
+        "spørsmålene på arabisk, ikke kvalitetssikret oversettelse)")
+    assert latest["items"][0]["label"] == "Livet som helhet"
+    assert latest["items"][0]["text"] == "5 – Stort sett fornøyd"

@@ -202,3 +202,26 @@ def test_new_pages_are_fenced_and_fence_the_rest(staff, factory):
         assert r.status_code == 302 and r.headers["Location"].endswith("/egenvurdering"), url
     assert client.post("/egenvurdering/avslutt", data={"password": PASSWORD}).status_code == 302
     assert client.get("/egenvurdering/velkommen").status_code == 404
+
+
+def _luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def test_the_scale_ramp_reads_in_greyscale_and_its_numbers_are_legible():
+    """Each step lighter than the one before (the order survives greyscale), and the number
+    on it at least 4.5:1 against its colour."""
+    from pathlib import Path
+    css = (Path(__file__).parents[2] / "kartlegging/static/css/handover.css").read_text()
+    steps = dict((int(n), (bg, fg)) for n, bg, fg in re.findall(
+        r"\.lk-(\d) \.lk-swatch \{ background: (#[0-9a-f]{6}); color: (#[0-9a-f]{3,6}); \}",
+        css))
+    assert sorted(steps) == list(range(1, 8))
+    grey = [_luminance(steps[n][0]) for n in range(1, 8)]
+    assert grey == sorted(grey) and len(set(round(g, 3) for g in grey)) == 7
+    for n, (bg, fg) in steps.items():
+        fg = "#" + "".join(c * 2 for c in fg[1:]) if len(fg) == 4 else fg
+        lighter, darker = sorted((_luminance(bg), _luminance(fg)), reverse=True)
+        assert (lighter + 0.05) / (darker + 0.05) >= 4.5, n
