@@ -56,6 +56,12 @@ def create_app(config_class=None):
                                                      "migrations"))
     from . import autocommit
     from .access import fence, headers, input_checks
+    from .ops import health, instrument_set, metrics, request_log
+    request_log.init_app(app)  # first: every later line of the request carries its id
+    metrics.init_app(app)
+    instrument_set.init_app(app)  # a mismatched set answers 503 before anything else runs
+    app.register_blueprint(health.bp)
+    app.register_blueprint(metrics.bp)
     autocommit.init_app(app)  # before the fence's read: an autosave's connection needs no BEGIN
     fence.init_app(app)  # the login fence runs before CSRF: no session → 401, not 400
     input_checks.init_app(app)

@@ -29,6 +29,9 @@ ENROLMENT_ENDPOINTS = {"account.enroll", "account.change_password", "auth.logout
 # Reachable while a password set by an admin must be changed.
 PASSWORD_CHANGE_ENDPOINTS = {"account.change_password", "auth.logout", "auth.logout_everywhere",
                              "auth.token", "auth.status", "static", "favicon"}
+# The load balancer's health checks and the operations network's metrics: answered before
+# any session is read, never a login page, never audited.
+OPS_ENDPOINTS = {"health.live", "health.ready", "metrics.scrape"}
 # Requests that are not the user's activity (they do not reset the idle clock).
 NOT_ACTIVITY = {None, "static", "favicon", "auth.status"}
 SEEN_STEP = 15  # seconds: the resolution of the idle timeout (see fence_and_timeout)
@@ -67,6 +70,8 @@ def init_app(app):
     @app.before_request
     def fence_and_timeout():
         endpoint = request.endpoint
+        if endpoint in OPS_ENDPOINTS:
+            return None
         handover = session.get("handover")
         if handover:
             if endpoint in HANDOVER_ENDPOINTS:

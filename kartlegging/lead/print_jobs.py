@@ -11,6 +11,7 @@ expire, by the next print or download on any instance, or by `flask utskrift ryd
 import hashlib
 import re
 import secrets
+import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..clock import now_utc
 from ..extensions import db
+from ..ops import metrics
 
 EXPIRES_SECONDS = 3600
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
@@ -62,6 +64,7 @@ class Writer:
             .returning(t.c.id)).scalar_one()
         db.session.commit()
         self._seq = 0
+        self._started = time.perf_counter()
 
     def write(self, data: bytes) -> None:
         db.session.execute(PrintJobChunk.__table__.insert().values(
@@ -75,6 +78,8 @@ class Writer:
         db.session.execute(update(t).where(t.c.id == self.job_id)
                            .values(finished_at=now_utc(), size=size))
         db.session.commit()
+        metrics.PRINT_JOBS.labels("laget").inc()
+        metrics.PRINT_SECONDS.observe(time.perf_counter() - self._started)
         return self.token
 
 
@@ -93,6 +98,8 @@ def claim(user_id: int, token: str) -> int | None:
     job_id = db.session.scalar(select(t.c.id).where(t.c.token_sha256 == digest)) \
         if claimed == 1 else None
     db.session.commit()
+    if job_id is not None:
+        metrics.PRINT_JOBS.labels("lastet_ned").inc()
     return job_id
 
 
@@ -133,4 +140,5 @@ def expire() -> int:
         PrintJob.created_at < _oldest_kept())))
     if old:
         _delete(old)
+        metrics.PRINT_JOBS.labels("utlopt").inc(len(old))
     return len(old)
