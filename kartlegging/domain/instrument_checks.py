@@ -31,7 +31,7 @@ PREFILL = ("last_signed",)
 # What standard instruments add (terminology codes, numbering, starting answers, the published
 # source, an imported form's canonical): checked in instrument_codes.py
 ITEM_KEYS |= {"code", "prefix", "initial"}
-TOP_KEYS |= {"code", "source", "canonical"}
+TOP_KEYS |= {"code", "source", "canonical", "self_report"}
 SECTION_KEYS |= {"parent"}
 REMINDER_UNLESS = ("koordinator",)
 

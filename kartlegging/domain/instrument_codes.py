@@ -110,6 +110,10 @@ def instrument_extras(ck, data: dict) -> dict:
                          "reference": ck.need(src, "reference", "source")}
     if "canonical" in data:
         out["canonical"] = ck.need(data, "canonical", "(rot)")
+    if "self_report" in data:
+        if not isinstance(data["self_report"], bool):
+            ck.fail("self_report", "må være true eller false")
+        out["self_report"] = data["self_report"]
     _check_parents(ck, data.get("sections") or [])
     return out
 

@@ -134,6 +134,7 @@ class Instrument:
     codes: tuple[dict, ...] = ()    # {system, code, display}: e.g. the LOINC panel of the form
     source: dict | None = None      # {text, reference}: the published instrument it is based on
     canonical: str | None = None    # 'url|version' of the Questionnaire it was imported from
+    self_report: bool = False       # the person may fill it on the tablet (hand-over)
 
     @property
     def sum_scores(self) -> tuple[dict, ...]:

@@ -24,7 +24,8 @@ class Row:
 def previous(rating: Assessment) -> Assessment | None:
     """The person's newest completed rating before this one (staff-entered ones too)."""
     return db.session.scalar(select(Assessment).where(
-        Assessment.person_id == rating.person_id, Assessment.instrument_key == LIVSKVALITET,
+        Assessment.person_id == rating.person_id,
+        Assessment.instrument_key == (rating.instrument_key or LIVSKVALITET),
         Assessment.completed_at.is_not(None), Assessment.id != rating.id)
         .order_by(Assessment.completed_at.desc(), Assessment.id.desc()).limit(1))
 

@@ -275,7 +275,8 @@ def _end_by_login(rating: Assessment, state: dict, staff: User):
 def _end_handover(rating: Assessment, state: dict, ended_by: User, how: str):
     """Whoever ended it is confirmed: the rating is completed, the tablet is staff's again.
     `how` (own password, fresh login, colleague, provider) goes to the audit log."""
-    ratings.complete(rating, drafts.registry(), now_utc())
+    if not state.get("self_report"):   # a self-report form stays a draft for staff to sign
+        ratings.complete(rating, drafts.registry(), now_utc())
     session.pop("handover")
     answered, total = _answered(rating)
     changed = state.get("changed") or []
@@ -354,3 +355,4 @@ def staff_entry(assessment_id):
 
 
 from . import person_pages  # noqa: E402,F401  (the welcome and comparison pages, on this blueprint)
+from . import self_report  # noqa: E402,F401  (AUDIT-C, DUDIT … handed over, on this blueprint)
