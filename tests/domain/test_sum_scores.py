@@ -206,3 +206,62 @@ def test_format_errors_name_file_and_path(tmp_path, change, message):
     assert change[0] in text
     err = error_of(tmp_path, text.replace(*change, 1))
     assert err.startswith("test.v1.yaml: ") and message in err
+
+
+PARENTS = """
+key: test
+version: 1
+title: "Test"
+sections:
+  - id: s1
+    title: "Del 1"
+    show_if: {always: true}
+    items:
+      - {id: a, type: yes_no, label: "A"}
+  - id: s2
+    title: "Del 2"
+    items:
+      - {id: b, type: yes_no, label: "B"}
+  - id: under
+    title: "Underdel"
+    parent: s1
+    show_if: {all: [{always: true}, {q: a, eq: "ja"}]}
+    items:
+      - {id: c, type: text, label: "C"}
+      - {id: tekst, type: display, label: "Bare til å lese"}
+"""
+
+
+S2 = '  - id: s2\n    title: "Del 2"\n    items:\n      - {id: b, type: yes_no, label: "B"}\n'
+NESTED = PARENTS.replace(S2, "")
+
+
+def test_a_sub_section_and_a_display_item_load(tmp_path):
+    assert S2 in PARENTS
+    i = load(tmp_path, NESTED + "self_report: true\n")
+    assert i.section("under").parent == "s1" and i.self_report
+    assert i.items["tekst"].type == "display"
+
+
+def test_a_sub_section_comes_right_after_its_parent(tmp_path):
+    assert "sections[2].parent: en underdel må stå rett etter delen 's1'" in \
+        error_of(tmp_path, PARENTS)
+
+
+@pytest.mark.parametrize("change,message", [
+    (("parent: s1", "parent: finnes_ikke"), "sections[1].parent: 'finnes_ikke' er ikke en del"),
+    (('show_if: {all: [{always: true}, {q: a, eq: "ja"}]}', 'show_if: {q: a, eq: "ja"}'),
+     "sections[1].show_if: må gjenta show_if fra 's1'"),
+    (('{id: tekst, type: display, label: "Bare til å lese"}',
+      '{id: tekst, type: display, label: "Bare til å lese", required: true}'),
+     "(tekst).required: passer ikke for en visningstekst"),
+])
+def test_sub_section_and_display_errors_name_the_path(tmp_path, change, message):
+    assert change[0] in NESTED
+    err = error_of(tmp_path, NESTED.replace(*change, 1))
+    assert err.startswith("test.v1.yaml: ") and message in err, err
+
+
+def test_self_report_must_be_true_or_false(tmp_path):
+    text = BASE.replace('type: single_choice\n', 'type: single_choice\n        label: "A"\n')
+    assert "self_report: må være true eller false" in error_of(tmp_path, text + "self_report: ja\n")
