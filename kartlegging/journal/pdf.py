@@ -18,12 +18,12 @@ from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import Flowable, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import CondPageBreak, KeepTogether
 
-from . import tounicode
+from . import pdf_bidi, tounicode
 from .pdf_charts import BarChart, LineChart
 from .pdf_fonts import BOLD, FONT, ITALIC
 from .pdf_paragraph import RichParagraph
 from .pdf_rows import CONTINUED, Row
-from .pdf_text import collect_missing, fit, marker, runs, shape, visual
+from .pdf_text import collect_missing, fit, marker, runs
 
 DOCUMENT_ID_KEY = "/KartleggingDocumentId"  # custom Info key read by signing.verify_pdf
 
@@ -250,8 +250,11 @@ def _footer_text(doc) -> str:
 
 
 def _draw_line(c, x, y, text, size):
-    """One line of any script on the canvas, in visual order, font by font."""
-    for name, part in runs(visual(shape(text), rtl=False)):
+    """One line of any script on the canvas, font by font (right-to-left text by pdf_bidi)."""
+    if pdf_bidi.needs_layout(text):
+        pdf_bidi.draw(c, x, y, pdf_bidi.layout(text, False, size, False), size)
+        return
+    for name, part in runs(text):
         c.setFont(name, size)
         c.drawString(x, y, part)
         x += pdfmetrics.stringWidth(part, name, size)

@@ -4,9 +4,10 @@ reportlab draws glyphs in the order it is given and has no bidi algorithm here, 
 paragraph is prepared in three steps:
 1. every character gets the first font that covers it (pdf_fonts); one that no font covers
    becomes a visible marker (`�U+12000` for U+12000), collected so the document can explain it;
-2. Arabic script is shaped into its contextual forms (arabic-reshaper) and the text is
-   broken into lines in logical order at the width reportlab offers;
-3. each line is put into visual order with the Unicode bidi algorithm (python-bidi).
+2. the text is broken into lines in logical order at the width reportlab offers, measured as
+   drawn: Arabic script shaped into its contextual forms (arabic-reshaper);
+3. a line with right-to-left text is laid out by pdf_bidi (bidi algorithm, glyphs drawn in
+   logical order at their visual places; format characters never drawn).
 The glyphs' ToUnicode entries map the contextual forms back to the logical letters
 (tounicode.py), so text extraction returns the text as it was typed. pdf_paragraph.RichParagraph
 draws the lines.
@@ -37,10 +38,8 @@ _ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff]")
 _MISSING: ContextVar[set[str] | None] = ContextVar("missing_glyphs", default=None)
 _TOKENS = re.compile(r"\s+|\S+")
 _STAY = ("Mn", "Me", "Zs", "Cf")
-_RTL = "\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff"
-# the last right-to-left letter before neutrals (spaces, punctuation) and then
-# left-to-right letters or digits, or the line's end
-_RUN_END = re.compile(f"([{_RTL}])(?=[^\\w{_RTL}]*(?:[^\\W{_RTL}]|$))")
+# direction marks, embeddings, isolates, ZWJ, ZWNJ, the Arabic letter mark: never drawn
+FORMAT = re.compile("[\u061c\u200c-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def marker(ch: str) -> str:
@@ -136,20 +135,27 @@ def _pieces(token: str, size: float, bold: bool, limit: float) -> list[str]:
     """Split a token wider than a line between characters (never before a combining mark)."""
     parts, cur = [], ""
     for ch in token:
-        if cur and not unicodedata.combining(ch) and width(cur + ch, size, bold) > limit:
+        if cur and not unicodedata.combining(ch) and shaped_width(cur + ch, size, bold) > limit:
             parts.append(cur)
             cur = ""
         cur += ch
     return parts + ([cur] if cur else [])
 
 
+def shaped_width(text: str, size: float, bold: bool = False) -> float:
+    """Width of logical text as drawn: Arabic in its contextual forms, format characters
+    (never drawn) taking no room."""
+    return width(FORMAT.sub("", shape(text)), size, bold)
+
+
 def logical_lines(text: str, avail: float, size: float, bold: bool) -> list[str]:
-    """Greedy line breaking of (shaped) logical text; explicit newlines are kept."""
+    """Greedy line breaking of logical (unshaped) text, measured as drawn; explicit
+    newlines are kept. Breaks fall at spaces, where Arabic letters do not join anyway."""
     lines = []
     for para in text.split("\n"):
         line, line_w = "", 0.0
         for tok in _TOKENS.findall(para):
-            tok_w = width(tok, size, bold)
+            tok_w = shaped_width(tok, size, bold)
             if line and line_w + tok_w > avail and not tok.isspace():
                 lines.append(line.rstrip())
                 line, line_w = "", 0.0
@@ -158,28 +164,28 @@ def logical_lines(text: str, avail: float, size: float, bold: bool) -> list[str]
             if tok_w > avail:
                 *full, tok = _pieces(tok, size, bold, avail)
                 lines += full
-                tok_w = width(tok, size, bold)
+                tok_w = shaped_width(tok, size, bold)
             line += tok
             line_w += tok_w
         lines.append(line.rstrip())
     return lines
 
 
+@lru_cache(maxsize=16384)
 def shape(text: str) -> str:
     return _RESHAPER.reshape(text) if _ARABIC.search(text) else text
 
 
 def visual(line: str, rtl: bool) -> str:
+    """One visual string for reportlab's Paragraph (bullets, other alignments) and short
+    labels; user text drawn by RichParagraph goes through pdf_bidi instead. Format
+    characters are dropped: a font would draw a box or a bar for them."""
+    line = FORMAT.sub("", line)
     if not rtl and (not line or max(line) < "\u0590"):
         return line  # nothing right-to-left before Hebrew: no look at each character
     if not any(unicodedata.bidirectional(c) in ("R", "AL", "AN") for c in line) and not rtl:
         return line
-    out = get_display(line, base_dir="R" if rtl else "L")
-    if rtl:
-        return out
-    # A zero-width LRM (drawn, DejaVu has it) ends each right-to-left run in a left-to-right
-    # line: text extraction (poppler) otherwise pulls the following space into the run.
-    return _RUN_END.sub("\\1\u200e", out)
+    return get_display(line, base_dir="R" if rtl else "L")
 
 
 def markup(line: str, bold: bool, base_font: str) -> str:
@@ -194,8 +200,8 @@ def markup(line: str, bold: bool, base_font: str) -> str:
 def fit(text, avail: float, size: float, bold: bool = False) -> str:
     """Shorten logical text with '…' so that it fits on one line of `avail` points."""
     text = covered(clean(text).replace("\n", " "), bold)
-    if width(shape(text), size, bold) <= avail:
+    if shaped_width(text, size, bold) <= avail:
         return text
-    while text and width(shape(text) + "…", size, bold) > avail:
+    while text and shaped_width(text + "…", size, bold) > avail:
         text = text[:-1]
     return text.rstrip() + "…"

@@ -5,8 +5,7 @@ which is wrong outside the BMP (PDF wants UTF-16BE: U+1F600 is `<D83DDE00>`, not
 `<1F600>`), and the Arabic contextual forms drawn by pdf_text map to presentation-form
 code points instead of the letters typed. This rewrites each bfchar destination as the
 UTF-16BE of the logical text: the code point itself, or for an Arabic presentation form
-its compatibility decomposition (U+FEE3 → U+0645; lam-alef U+FEFB → U+0627 U+0644,
-see logical_text).
+its compatibility decomposition (U+FEE3 → U+0645; lam-alef U+FEFB → U+0644 U+0627).
 """
 
 from __future__ import annotations
@@ -23,14 +22,13 @@ _PRESENTATION = ((0xFB50, 0xFDFF), (0xFE70, 0xFEFF))
 
 
 def logical_text(cp: int) -> str:
-    """The letters a glyph stands for. A ligature's letters are listed right to left
-    (lam-alef as alef, lam): readers reverse a right-to-left run character by character,
-    which gives back the typed order."""
+    """The letters a glyph stands for, in the order typed (lam-alef as lam, alef): right-to-
+    left glyphs are drawn in logical order (pdf_bidi), so readers take them as they come."""
     ch = chr(cp)
     if any(lo <= cp <= hi for lo, hi in _PRESENTATION):
         decomposed = unicodedata.normalize("NFKC", ch)
         if decomposed and decomposed != ch:
-            return decomposed[::-1]
+            return decomposed
     return ch
 
 

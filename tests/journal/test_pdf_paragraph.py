@@ -7,7 +7,7 @@ import pytest
 from pypdf import PdfReader
 from reportlab.pdfgen.canvas import Canvas
 
-from kartlegging.journal import pdf
+from kartlegging.journal import pdf, pdf_bidi
 from kartlegging.journal.pdf_paragraph import RichParagraph
 
 TEXTS = ["", " ", "\n", "Kort svar", "Linje\n", "Første\n\nTredje", "a   b\n  c  d  \n",
@@ -43,9 +43,23 @@ def test_drawn_like_a_reportlab_paragraph_of_the_same_lines(text, style):
     p = RichParagraph(text, pdf.S[style])
     width, height = p.wrap(WIDTH, 1e6)
     assert p.direct and p._inner is None  # measured without building a Paragraph
-    paragraph = p._paragraph(WIDTH)  # what a split across pages draws
+    paragraph = p._paragraph(WIDTH)  # what a bullet or another alignment draws
     assert (width, height) == paragraph.wrap(WIDTH, 1e6)
+    if pdf_bidi.needs_layout(text):
+        return  # drawn glyph by glyph in logical order: tests/journal/test_pdf_bidi.py
     assert _extracted(RichParagraph(text, pdf.S[style])) == _extracted(paragraph)
+
+
+def test_a_split_across_pages_keeps_its_own_lines():
+    text = "مرحبا بالعالم " * 30
+    p = RichParagraph(text, pdf.S["body"])
+    _w, height = p.wrap(WIDTH, 1e6)
+    leading = pdf.S["body"].leading
+    first, rest = p.split(WIDTH, 3 * leading)
+    assert isinstance(first, RichParagraph) and isinstance(rest, RichParagraph)
+    assert first.wrap(WIDTH, 1e6)[1] == 3 * leading
+    assert rest.wrap(WIDTH, 1e6)[1] == height - 3 * leading
+    assert p.split(WIDTH, leading / 2) == [] and p.split(WIDTH, 1e6) == [p]
 
 
 def test_a_bullet_goes_through_a_paragraph():

@@ -3,6 +3,7 @@ PDF/A checked before signing, long names, rows split across pages."""
 import io
 import re
 import subprocess
+import tempfile
 import unicodedata
 
 import pikepdf
@@ -50,8 +51,7 @@ def _doc():
 def _text(data: bytes, *args) -> str:
     out = subprocess.run(["pdftotext", *args, "-", "-"], input=data, capture_output=True,
                          check=True).stdout.decode()
-    # poppler marks right-to-left runs with U+202B/U+202C, we end them with a zero-width
-    # LRM (pdf_text.visual): bidi controls, not part of the text
+    # poppler marks right-to-left runs with U+202B/U+202C: bidi controls, not the text
     return re.sub("[\u200e\u202a-\u202e\u2066-\u2069]", "", out)
 
 
@@ -78,10 +78,26 @@ def test_every_script_is_pdfa_and_embedded(archived, tmp_path):
         assert name in fonts
 
 
+def _mutool(data: bytes) -> str:
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as f:  # mutool reads no stdin
+        f.write(data)
+        f.flush()
+        out = subprocess.run(["mutool", "draw", "-F", "txt", f.name], capture_output=True,
+                             check=True).stdout.decode()
+    return re.sub("[\u200c-\u200f\u202a-\u202e\u2066-\u2069]", "", out)
+
+
+# poppler's own bidi pass reverses the lam-alef ligature (سلام) and reads a Norwegian line
+# with an Arabic phrase from the right (tests/journal/test_pdf_bidi.py, GAPS); MuPDF reads both
+POPPLER_GAPS = {"persisk", "blandet"}
+
+
 def test_pdftotext_returns_every_answer_in_logical_order(archived):
     text = _flat(_text(archived))
-    missing = [k for k, v in ANSWERS.items() if _flat(v) not in text]
+    missing = [k for k, v in ANSWERS.items() if _flat(v) not in text and k not in POPPLER_GAPS]
     assert not missing, missing
+    read = _flat(_mutool(archived))
+    assert [k for k in POPPLER_GAPS if _flat(ANSWERS[k]) not in read] == []
     assert _flat(NAME) in text and _flat(("Kommentar som er lang. " * 100)[:2000]) in text
 
 
@@ -106,7 +122,7 @@ def test_tounicode_round_trip_for_every_glyph(archived):
     assert "\U0001F600" in values and "\U0001F44D" in values  # surrogate pairs decode
     assert not any(0xFB50 <= ord(v[0]) <= 0xFEFF and len(v) == 1 and
                    unicodedata.name(v, "").startswith("ARABIC") for v in values)
-    assert "\u0645" in values and "\u0627\u0644" in values  # letters, not forms (سلام)
+    assert "\u0645" in values and "\u0644\u0627" in values  # letters, not forms (سلام)
     assert all(len(v) <= 2 for v in values)
 
 
@@ -199,7 +215,7 @@ def test_done_when_summary_in_six_languages_signs_as_pdfa(staff, factory):
     first = a.signed_pdf[:a.signed_pdf.index(b"%%EOF") + 6]  # the unsigned PDF/A revision
     assert validate(first)[0]
     assert pades.verify_pdf(a.signed_pdf, signing.trust_roots()).ok
-    text = _flat(_text(a.signed_pdf))
+    text = _flat(_mutool(a.signed_pdf))  # poppler: see POPPLER_GAPS
     assert _flat(typed) in text and "Amina مرحبا Ødegård" in text
     page = client.get(f"/kartlegginger/{a.id}/del/utdanning_arbeid").data.decode()
     assert 'dir="auto"' in page and "مرحبا بالعالم" in page
