@@ -1,4 +1,4 @@
-"""Validation of Norwegian identity numbers (fødselsnummer, D-nummer, H-nummer).
+"""Validation of Norwegian identity numbers (fødselsnummer, D-nummer, H-nummer, FH-nummer).
 
 Pure functions, no Flask. See /work/shared/domain.md section 7.
 
@@ -12,7 +12,11 @@ Layout: ``DDMMYY`` + individnummer (3 digits) + control digits K1, K2.
 * A number with both the D offset and the H offset is rejected: no such number is issued
   (NAV's Dolly test data uses month + 40 for synthetic numbers; those look like H-numbers and
   are out of scope here).
-* FH-numbers (first digit 8 or 9) carry no date and are rejected.
+* FH-nummer (felles hjelpenummer, issued by the health sector to a person who has no, or no
+  known, fødselsnummer or D-nummer; OID 2.16.578.1.12.4.1.4.3): first digit 8 or 9, digits 2–9
+  a running number with no date in it, digits 10–11 control digits computed exactly as for a
+  fødselsnummer (today's rule: the 2032 change concerns numbers from Folkeregisteret only).
+  It tells neither birth date nor century: ``birth_date=None``.
 
 Control digits, current rule: the weighted sum over the first ten digits with weights
 3,7,6,1,8,9,4,5,2,1 must be ≡ 0 (mod 11) -- equivalent to K1 = 11 - (s mod 11), 11 → 0,
@@ -49,7 +53,7 @@ __all__ = [
     "validate",
 ]
 
-Kind = Literal["fodselsnummer", "d_nummer", "h_nummer"]
+Kind = Literal["fodselsnummer", "d_nummer", "h_nummer", "fh_nummer"]
 
 K1_WEIGHTS = (3, 7, 6, 1, 8, 9, 4, 5, 2, 1)  # the trailing 1 is K1 itself
 K2_WEIGHTS = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2, 1)  # the trailing 1 is K2 itself
@@ -142,7 +146,7 @@ def validate(
     rule_2032: bool = True,
     today: date | None = None,
 ) -> IdentityNumber:
-    """Validate a fødselsnummer, D-nummer or H-nummer.
+    """Validate a fødselsnummer, D-nummer, H-nummer or FH-nummer.
 
     Raises :class:`InvalidIdentityNumber` with a Norwegian message saying what is wrong.
     ``today`` (for the "born in the future" check) defaults to ``date.today()``.
@@ -161,6 +165,9 @@ def validate(
         raise InvalidIdentityNumber(
             f"Fødselsnummer må ha 11 siffer (du skrev {len(value)}).", "length"
         )
+
+    if value[0] in "89":
+        return _fh_number(value)
 
     # --- Date part, with the D / H / synthetic offsets removed.
     day, month, yy = int(value[0:2]), int(value[2:4]), int(value[4:6])
@@ -235,6 +242,15 @@ def validate(
     return IdentityNumber(value=value, kind=kind, synthetic=synthetic, birth_date=birth_date)
 
 
+def _fh_number(value: str) -> IdentityNumber:
+    """An FH-nummer: its own layout (no date), the fødselsnummer's control digits."""
+    if not check_control_digits(value, rule_2032=False):
+        raise InvalidIdentityNumber(
+            f"Kontrollsifrene stemmer ikke for et FH-nummer (første siffer 8 eller 9). "
+            f"{_CHECK_NUMBER}", "control_digits")
+    return IdentityNumber(value=value, kind="fh_nummer", synthetic=False, birth_date=None)
+
+
 def is_valid(raw: str, **kwargs: object) -> bool:
     """``True`` if :func:`validate` accepts ``raw`` with the same keyword settings."""
     try:
@@ -245,11 +261,13 @@ def is_valid(raw: str, **kwargs: object) -> bool:
 
 
 def number_label(value: str) -> str:
-    """What a stored (already validated) number is called: «Fødselsnummer», «D-nummer» or
-    «H-nummer», with «(testnummer)» for a synthetic test number (month + 80)."""
+    """What a stored (already validated) number is called: «Fødselsnummer», «D-nummer»,
+    «H-nummer» or «FH-nummer», with «(testnummer)» for a synthetic test number (month + 80)."""
     value = normalize(value)
     if len(value) != 11 or not value.isdigit():
         return "Nummer"
+    if value[0] in "89":
+        return "FH-nummer"
     month_digit = int(value[2])
     synthetic = month_digit >= 8
     if int(value[0]) >= 4:

@@ -19,7 +19,8 @@ def _one_contact(field):
 class PersonForm(Form):
     name = StringField("Fullt navn", validators=[
         DataRequired("Skriv personens navn."), Length(max=200, message="Navnet er for langt.")])
-    national_id = StringField("Fødselsnummer eller D-nummer (11 siffer)", validators=[
+    national_id = StringField("Fødselsnummer eller D-nummer (11 siffer; FH-nummer går også)",
+                              validators=[
         Length(max=20, message="Nummeret er for langt.")])
     no_number = BooleanField("Personen har ikke (eller vil ikke oppgi) fødselsnummer")
     no_id_reason = TextAreaField("Hvorfor mangler nummeret?", validators=[
@@ -34,8 +35,8 @@ class PersonForm(Form):
                 raise ValidationError("Fjern nummeret, eller fjern krysset for «har ikke nummer».")
             return
         if not (field.data or "").strip():
-            raise ValidationError("Skriv fødselsnummer eller D-nummer, eller kryss av for at "
-                                  "personen ikke har nummer.")
+            raise ValidationError("Skriv fødselsnummer eller D-nummer (eller FH-nummer), eller "
+                                  "kryss av for at personen ikke har nummer.")
         try:
             self.identity = validate(
                 field.data, allow_synthetic=current_app.config["FNR_ALLOW_SYNTHETIC"],

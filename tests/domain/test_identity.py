@@ -15,7 +15,8 @@ What stdnum (2.x) supports, read from its source:
 * it ACCEPTS a number with both the D and the H offset (it strips both). No such number is
   issued, and we reject it, so those numbers are left out of the comparison (and checked
   separately);
-* FH-numbers (first digit 8/9): stdnum raises, we reject (no real date) -> both invalid;
+* FH-numbers (first digit 8/9): stdnum raises; we accept them by their own rule (tested below);
+  the random strings in the corpus that start with 8 or 9 are left out of the comparison;
 * separators differ (stdnum strips " -:", we strip whitespace, "." and dashes); the corpus is
   digits only.
 """
@@ -174,7 +175,7 @@ def test_agrees_with_stdnum_under_current_rule(corpus):
     compared = accepted = 0
     disagreements = []
     for n in numbers:
-        if is_d_and_h(n):
+        if is_d_and_h(n) or n[0] in "89":  # FH-numbers: their own rule, stdnum has none
             continue
         ours = is_valid(n, rule_2032=False)
         theirs = stdnum_fnr.is_valid(n)
@@ -382,8 +383,6 @@ def test_message_bad_date():
     assert "(29.02.85)" in _message("29028512345")
     # D-nummer: the shown date has the offset removed.
     assert "(31.04.85)" in _message("71048512345")
-    # FH-number (first digit 8): no real date.
-    assert "finnes ikke" in _message("81018512345")
 
 
 def test_message_bad_control_digits():
@@ -548,3 +547,55 @@ def test_future_birth_date():
     assert validate(n, rule_2032=False, today=date(2030, 6, 1)).birth_date == date(2030, 6, 1)
     # Could be a 2032-rule number for someone born 1930: valid, birth date unknown.
     assert validate(n, rule_2032=True, today=FIXED_TODAY).birth_date is None
+
+
+# ---------------------------------------------------------------------------------------------
+# FH-nummer: first digit 8 or 9, no date, the fødselsnummer's control digits.
+
+
+def _fh(first: int, running: int) -> str | None:
+    """An FH-nummer built by the rule, or None when K1 or K2 would be 10 (not issued)."""
+    body = f"{first}{running:08d}"
+    digits = [int(c) for c in body]
+    k1 = (11 - sum(w * d for w, d in zip((3, 7, 6, 1, 8, 9, 4, 5, 2), digits)) % 11) % 11
+    if k1 == 10:
+        return None
+    digits.append(k1)
+    k2 = (11 - sum(w * d for w, d in zip((5, 4, 3, 2, 7, 6, 5, 4, 3, 2), digits)) % 11) % 11
+    if k2 == 10:
+        return None
+    return body + f"{k1}{k2}"
+
+
+def test_fh_nummer_accepted_by_its_own_rule():
+    rng = random.Random(7)
+    made = [n for n in (_fh(rng.choice([8, 9]), rng.randrange(10**8)) for _ in range(2000)) if n]
+    assert len(made) > 1000
+    for n in made:
+        ident = validate(n)
+        assert (ident.kind, ident.birth_date, ident.synthetic) == ("fh_nummer", None, False)
+        assert not stdnum_fnr.is_valid(n)  # the fødselsnummer rule alone refuses them
+    # digits 2–9 are no date: "month" 99, "day" 00 are fine
+    assert validate(_fh(9, 99999999) or _fh(9, 99999998)).kind == "fh_nummer"
+    # every single-digit change is caught by the control digits
+    n = made[0]
+    for i in range(11):
+        for d in "0123456789":
+            changed = n[:i] + d + n[i + 1:]
+            if changed != n and changed[0] in "89":
+                assert not is_valid(changed)
+
+
+def test_fh_nummer_bad_control_digits_message():
+    n = _fh(8, 12345678) or _fh(8, 12345679)
+    bad = n[:10] + str((int(n[10]) + 1) % 10)
+    with pytest.raises(InvalidIdentityNumber) as e:
+        validate(bad)
+    assert e.value.code == "control_digits"
+    assert e.value.message == ("Kontrollsifrene stemmer ikke for et FH-nummer (første siffer 8 "
+                               "eller 9). Sjekk at nummeret er skrevet riktig.")
+
+
+def test_fh_nummer_label():
+    from kartlegging.domain.identity import number_label
+    assert number_label(_fh(8, 1) or _fh(8, 2)) == "FH-nummer"

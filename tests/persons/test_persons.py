@@ -42,6 +42,42 @@ def test_bad_number_gets_clear_norwegian_message_and_keeps_input(staff):
     assert "11 siffer" in r.data.decode()
 
 
+def _fh_number(running: int) -> str:
+    """An FH-nummer (first digit 8): the running number and the fødselsnummer's control digits."""
+    for n in range(running, running + 50):
+        body = [int(c) for c in f"8{n:08d}"]
+        k1 = (11 - sum(w * d for w, d in zip((3, 7, 6, 1, 8, 9, 4, 5, 2), body)) % 11) % 11
+        k2 = (11 - sum(w * d for w, d in zip((5, 4, 3, 2, 7, 6, 5, 4, 3, 2), body + [k1]))
+              % 11) % 11
+        if k1 < 10 and k2 < 10:
+            return "".join(map(str, body)) + f"{k1}{k2}"
+    raise AssertionError("no FH-nummer near the running number")
+
+
+def test_register_with_fh_nummer(staff):
+    client, user = staff
+    number = _fh_number(12345)
+    r = register(client, user, national_id=f"{number[:6]} {number[6:]}")
+    assert r.status_code == 302, r.data.decode()[:2000]
+    p = Person.query.one()
+    assert p.national_id == number and p.birth_date is None
+    assert p.national_id_label == "FH-nummer"
+    page = client.get(f"/personer/{p.id}").data.decode()
+    assert "FH-nummer" in page
+
+
+def test_fh_nummer_with_a_typo_is_refused_by_its_own_rule(staff):
+    client, user = staff
+    good = _fh_number(777)
+    typo = good[:10] + str((int(good[10]) + 1) % 10)
+    r = register(client, user, name="Navn Beholdes", national_id=typo)
+    assert r.status_code == 422
+    html = r.data.decode()
+    assert "Kontrollsifrene stemmer ikke for et FH-nummer" in html
+    assert "Navn Beholdes" in html and typo in html
+    assert Person.query.count() == 0
+
+
 def test_no_number_needs_reason(staff):
     client, user = staff
     r = register(client, user, no_number="y")
