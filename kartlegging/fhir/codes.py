@@ -36,6 +36,7 @@ OWN = {
     "replaces": "kartlegging-erstatter",
     "sha256": "kartlegging-sha256",
     "source": "kartlegging-kilde",            # {text, reference}: the instrument it is based on
+    "self_report": "kartlegging-selvrapport",  # the person may fill it on the tablet
 }
 HELP_SUFFIX = "__hjelp"
 COMMENT_SUFFIX = "__kommentar"

@@ -66,6 +66,9 @@ def to_questionnaire(inst: Instrument, base: str) -> dict:
     if inst.source:
         q.setdefault("extension", []).append({"url": own_url(base, "source"), "valueString":
                                               json.dumps(inst.source, ensure_ascii=False)})
+    if inst.self_report:
+        q.setdefault("extension", []).append({"url": own_url(base, "self_report"),
+                                              "valueBoolean": True})
     ctx = _Context(inst, base)
     q["item"] = [ctx.section(s) for s in inst.sections if not s.parent]
     return q

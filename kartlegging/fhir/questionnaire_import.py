@@ -98,6 +98,10 @@ def _from_questionnaire(q, key, version) -> dict:
             data.update({k: rules[k] for k in RULE_KEYS if rules.get(k)})
         elif own_name(ext.get("url", "")) == "source":
             data["source"] = _source(ext)
+        elif own_name(ext.get("url", "")) == "self_report":
+            if not isinstance(ext.get("valueBoolean"), bool):
+                _fail("extension kartlegging-selvrapport", "valueBoolean må være true eller false")
+            data["self_report"] = ext["valueBoolean"]
     reader = _Reader()
     sections = []
     for top in q.get("item") or _fail("(rot)", "Questionnaire har ingen item"):

@@ -16,6 +16,7 @@ from conftest import PASSWORD
 from factories import Factory
 from fhir_support import validate, write_instrument
 from kartlegging import create_app
+from kartlegging.domain.instruments import load_file
 from kartlegging.domain.sum_scores import sum_score
 from kartlegging.extensions import db
 from kartlegging.fhir.questionnaire import canonical, to_questionnaire
@@ -268,3 +269,28 @@ def test_a_new_draft_starts_with_the_initial_values_and_answers_naming_the_sourc
     assert imported.answers == {"interesse": "LA6571-9", "nedstemt": "LA6569-3"}
     inst = app.extensions["instruments"].get("humor-kort", 1)
     assert sum_score(inst, imported.answers, "sum_humor").value == 3 + 1
+
+
+def test_an_authorised_wording_imports_as_the_next_version_with_comparable_scores(tmp_path):
+    """The README's way: AUDIT exported, its texts replaced by another wording, imported as
+    audit version 2: the same ids, codes and weights, so the same answers give the same sum."""
+    v1 = load_file(Path(__file__).resolve().parents[2] / "instruments" / "audit.v1.yaml")
+    q = json.loads(json.dumps(to_questionnaire(v1, BASE)))
+    for group in q["item"]:
+        for el in group["item"]:
+            if el.get("type") == "choice":
+                el["text"] = "Autorisert: " + el["text"]
+                for opt in el["answerOption"]:
+                    opt["valueCoding"]["display"] = "Autorisert: " + opt["valueCoding"]["display"]
+    v2 = write_instrument(tmp_path, from_questionnaire(q, key="audit", version=2))
+    assert (v2.key, v2.version, v2.canonical) == ("audit", 2, None)
+    assert v2.items["alkohol_hvor_ofte"].label == "Autorisert: Hvor ofte drikker du alkohol?"
+    for item in v1.items.values():
+        other = v2.items[item.id]
+        assert other.codes == item.codes
+        assert [(o.value, o.weight, o.system) for o in other.options] == \
+            [(o.value, o.weight, o.system) for o in item.options]
+    assert v2.sum_scores == v1.sum_scores and v2.source == v1.source
+    answers = {q: v1.items[q].options[-1].value for q in v1.sum_scores[0]["sum_of"]}
+    assert sum_score(v2, answers, "audit_sum").value == sum_score(v1, answers, "audit_sum").value \
+        == 40
