@@ -3,9 +3,10 @@ carry a content hash (`?v=…`) and are then cached as immutable, so a page chan
 import hashlib
 import os
 
-from flask import request
+from flask import g, request
 
 from .clock import no_date, oslo_datetime, oslo_time
+from .domain import abbreviations
 from .domain.charts import line_chart
 from .domain.instrument_types import AREAS
 from .domain.rules import display_value
@@ -61,12 +62,34 @@ def _fingerprint_static(app):
         return resp
 
 
+def _spell_once_filter(app):
+    """The `spell_once` filter: abbreviations of the forms' option labels spelled out at
+    their first use on each page (domain/abbreviations.py); the page's state lives in `g`."""
+    terms = abbreviations.glossary(
+        o.label for inst in app.extensions["instruments"] for item in inst.items.values()
+        for o in (item.options or ()))
+
+    def spell_once(text):
+        if not hasattr(g, "spelled_out"):
+            g.spelled_out = set()
+        return abbreviations.spell_once("" if text is None else str(text), terms,
+                                        g.spelled_out)
+    return spell_once
+
+
+def _new_page_of_text() -> str:
+    """Called where one response holds several pages (the sections fetched for offline use):
+    each spells its abbreviations out again."""
+    g.spelled_out = set()
+    return ""
+
+
 def init_app(app):
     _fingerprint_static(app)
     app.jinja_env.filters.update(oslo_datetime=oslo_datetime, oslo_time=oslo_time,
-                                 no_date=no_date)
+                                 no_date=no_date, spell_once=_spell_once_filter(app))
     app.jinja_env.globals.update(macro_for=macro_for, display_value=display_value,
                                  line_chart=line_chart, rating_view=_rating_view,
                                  rating_instrument=_rating_instrument,
                                  describe_consent=_describe_consent,
-                                 AREAS=AREAS)
+                                 AREAS=AREAS, new_page_of_text=_new_page_of_text)

@@ -134,7 +134,10 @@ def _section_context(a, inst, section, form, **extra):
                shown_sections=shown,
                aside_count=0 if a.is_signed else len(a.set_aside or {}),
                index=inst.section_index(section.id),
-               step=(shown.index(section.id) + 1, len(shown)) if section.id in shown else None,
+               # Numbered over all sections, so a section that comes to apply never
+               # renumbers the others; how many are skipped is said beside it.
+               step=(inst.section_index(section.id) + 1, len(inst.sections),
+                     len(inst.sections) - len(shown)) if section.id in shown else None,
                last_section=not shown or section.id == shown[-1],
                ratings=drafts.ratings_of(a) if section.embed == LIVSKVALITET else [],
                parorende_item=parorende_items[0] if parorende_items else None,

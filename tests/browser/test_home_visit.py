@@ -59,6 +59,7 @@ def test_nei_then_ja_restores_the_answers_of_the_section(live, touch):
     # … and one tap on «Nei» says how many answers are set aside, with undo.
     open_section(page, live, aid, "familie")
     expect(page.locator("#del-steg")).to_have_text("Del 2 av 12")
+    expect(page.locator("#del-hoppet")).to_have_text("")
     page.locator('input[name="har_barn"][value="nei"]').tap()
     note = page.locator("#aside-note")
     expect(note).to_contain_text("2 svar gjelder ikke ut fra svaret du ga, og er lagt til side")
@@ -74,7 +75,10 @@ def test_nei_then_ja_restores_the_answers_of_the_section(live, touch):
     page.locator('input[name="innvandrer_relevant"][value="nei"]').tap()
     expect(note).to_contain_text("2 svar gjelder ikke")     # the other section's answers
     expect(page.locator('nav.sections li[data-section="innvandrer"][hidden]')).to_have_count(1)
-    expect(page.locator("#del-steg")).to_have_text("Del 2 av 11")
+    # the steps keep their numbers; the skipped section is said beside them
+    expect(page.locator("#del-steg")).to_have_text("Del 2 av 12")
+    expect(page.locator("#del-hoppet")).to_have_text(
+        " · 1 del gjelder ikke ut fra svarene og hoppes over")
     wait_for_db(live, aid, lambda a: a.get("innvandrer_relevant") == "nei")
     with live.db() as s:
         a = s.get(Assessment, aid)

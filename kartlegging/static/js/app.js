@@ -803,11 +803,12 @@
       var mark = li.querySelector(".missing-mark");
       if (mark && m !== undefined) { mark.firstChild.nodeValue = String(m); mark.hidden = !m; }
     });
-    var step = document.getElementById("del-steg");
-    if (step) {
-      var shown = Array.prototype.filter.call(lis, function (li) { return !li.hidden; });
-      var at = shown.findIndex(function (li) { return li.dataset.section === current; });
-      if (at >= 0) step.textContent = "Del " + (at + 1) + " av " + shown.length;
+    // The step is numbered over all sections and stays; only the note of how many are
+    // skipped follows the answers.
+    var skippedNote = document.getElementById("del-hoppet");
+    if (skippedNote) {
+      var skipped = Array.prototype.filter.call(lis, function (li) { return li.hidden; }).length;
+      skippedNote.textContent = skipped ? " · " + skipped + (skipped === 1 ? " del gjelder" : " deler gjelder") + " ikke ut fra svarene og hoppes over" : "";
     }
   }
 
