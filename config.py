@@ -64,6 +64,8 @@ class Config:
     OIDC_USERNAME_CLAIM = os.environ.get("OIDC_USERNAME_CLAIM", "preferred_username")
     OIDC_NAME_CLAIM = os.environ.get("OIDC_NAME_CLAIM", "name")
     OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "groups")
+    # The signer's HPR-nummer (HelseID's claim name by default); empty: never read.
+    OIDC_HPR_CLAIM = os.environ.get("OIDC_HPR_CLAIM", "helseid://claims/hpr/hpr_number")
     # JSON: {"<group>": {"role": "ansatt|teamleder|admin", "team": "<team name>"}, ...}
     OIDC_GROUP_MAP = os.environ.get("OIDC_GROUP_MAP", "{}")
     OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "kommunens innlogging")

@@ -66,6 +66,9 @@ class User(UserMixin, db.Model):
     # Single sign-on: the identity provider and its subject; such users have no password.
     sso_issuer: Mapped[str | None] = mapped_column(String(255))
     sso_subject: Mapped[str | None] = mapped_column(String(255), index=True)
+    # Helsepersonellregisteret's number (domain/hpr.py): set by an admin or the SSO claim;
+    # names the signer as a Practitioner in FHIR documents.
+    hpr_nummer: Mapped[str | None] = mapped_column(String(9))
     team: Mapped[Team] = relationship()
 
     @property

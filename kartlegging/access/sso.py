@@ -29,6 +29,7 @@ from sqlalchemy import select
 
 from ..cli import get_or_create_team
 from ..clock import now_utc
+from ..domain import hpr
 from ..domain.sso_claims import grant_for
 from ..domain.usernames import normalise, problem
 from ..extensions import db
@@ -138,6 +139,7 @@ def _sign_in(claims: dict):
             return _refuse("kontoen er deaktivert", subject=subject, username=user.username,
                            status=403)
     user.name = str(claims.get(cfg["OIDC_NAME_CLAIM"]) or user.name or username)[:120]
+    _take_hpr(user, claims.get(cfg.get("OIDC_HPR_CLAIM") or ""))
     user.role = grant.role
     user.team_id = team.id
     user.last_login_at = now_utc()
@@ -150,6 +152,20 @@ def _sign_in(claims: dict):
         f"{issuer} {subject}; gruppe {grant.group} → {grant.role}, {grant.team}"
         + ("; ny bruker" if created else ""))[:1000])
     return redirect(session.pop(NEXT, None) or url_for("persons.index"))
+
+
+def _take_hpr(user: User, claimed) -> None:
+    """The provider's HPR-nummer claim (HelseID sends one) replaces the stored one; a claim
+    that is not an HPR-nummer is logged and ignored, and no claim keeps what the admin set."""
+    if isinstance(claimed, bool) or not isinstance(claimed, str | int):
+        return
+    try:
+        value = hpr.normalise(str(claimed))
+    except hpr.InvalidHpr:
+        current_app.logger.warning("SSO: HPR-nummer-kravet har feil form og er ikke brukt")
+        return
+    if value:
+        user.hpr_nummer = value
 
 
 def logout_target() -> str | None:

@@ -1,8 +1,9 @@
 """Forms for user and team administration."""
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, ValidationError
 
+from ..domain import hpr
 from ..forms.base import Form
 from ..models import ROLES
 
@@ -15,6 +16,14 @@ class UserForm(Form):
     role = SelectField("Rolle", choices=ROLE_CHOICES)
     team = SelectField("Team", coerce=int, validate_choice=False)
     require_totp = BooleanField("Krev tofaktor-innlogging for denne brukeren")
+    hpr_nummer = StringField("HPR-nummer (Helsepersonellregisteret, valgfritt)",
+                             validators=[Length(max=20, message="HPR-nummeret er for langt.")])
+
+    def validate_hpr_nummer(self, field):
+        try:
+            hpr.normalise(field.data)
+        except hpr.InvalidHpr as e:
+            raise ValidationError(e.message) from e
 
 
 class NewUserForm(UserForm):

@@ -78,9 +78,10 @@ def create_local_user(username: str, name: str, role: str, team_id: int,
 
 
 def update_user(user: User, *, name: str, role: str, team_id: int, require_totp: bool,
-                by: User) -> list[str]:
-    """Change name, role, team and the two-factor requirement. Returns what changed (for
-    the audit). An admin cannot take away their own admin role (no locked-out service)."""
+                by: User, hpr_nummer: str | None = None) -> list[str]:
+    """Change name, role, team, the two-factor requirement and the HPR-nummer (already
+    normalised; None clears it). Returns what changed (for the audit). An admin cannot take
+    away their own admin role (no locked-out service)."""
     _check_role_team(role, team_id)
     if user.id == by.id and role != "admin":
         raise AdminError("Du kan ikke ta bort din egen administratorrolle.")
@@ -97,6 +98,9 @@ def update_user(user: User, *, name: str, role: str, team_id: int, require_totp:
     if require_totp != user.totp_required:
         changes.append(f"tofaktor påkrevd: {require_totp}")
         user.totp_required = require_totp
+    if hpr_nummer != user.hpr_nummer:
+        changes.append(f"HPR-nummer: {user.hpr_nummer or 'ingen'} → {hpr_nummer or 'ingen'}")
+        user.hpr_nummer = hpr_nummer
     db.session.flush()
     return changes
 

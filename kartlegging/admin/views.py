@@ -4,6 +4,7 @@ from flask_login import current_user
 
 from ..access import audit
 from ..access.guard import role_required
+from ..domain import hpr
 from ..extensions import db
 from ..models import Person, Team, User
 from . import operations as ops
@@ -69,6 +70,7 @@ def edit_user(user_id):
             changes = ops.update_user(user, name=form.name.data, role=form.role.data,
                                       team_id=form.team.data,
                                       require_totp=bool(form.require_totp.data),
+                                      hpr_nummer=hpr.normalise(form.hpr_nummer.data),
                                       by=current_user)
         except ops.AdminError as e:
             db.session.rollback()

@@ -370,3 +370,17 @@ def test_a_new_sso_name_is_stored_normalised(sapp, provider):
                       groups=["alna-rus-ansatt"])
     assert sso_login(sapp.test_client(), provider, "sub-wide").status_code == 302
     assert _user("sub-wide").username == "kari.n"
+
+
+def test_the_hpr_claim_sets_the_users_hpr_nummer(sapp, provider):
+    claim = sapp.config["OIDC_HPR_CLAIM"]
+    provider.set_user("sub-hanne", preferred_username="hanne", name="Hanne Helse",
+                      groups=["alna-rus-ansatt"], **{claim: "9144889"})
+    assert sso_login(sapp.test_client(), provider, "sub-hanne").status_code == 302
+    assert _user("sub-hanne").hpr_nummer == "9144889"
+    # a claim of the wrong form is not taken; the number on record stays
+    provider.set_user("sub-hanne", preferred_username="hanne", name="Hanne Helse",
+                      groups=["alna-rus-ansatt"], **{claim: "HPR-9144889"})
+    assert sso_login(sapp.test_client(), provider, "sub-hanne").status_code == 302
+    db.session.expire_all()
+    assert _user("sub-hanne").hpr_nummer == "9144889"
