@@ -202,3 +202,23 @@ def move_person(person: Person, team_id: int, reason: str) -> tuple[Team, Team]:
 
 def person_by_number(number: str) -> Person | None:
     return db.session.scalar(select(Person).where(Person.national_id == number))
+
+
+PERSON_HITS = 50
+
+
+def find_persons(text: str) -> tuple[list[Person], bool]:
+    """Persons of any team whose fødselsnummer/D-nummer is `text` (11 digits, spaces
+    allowed), or whose name contains every word of it (many have no number); at most
+    PERSON_HITS by name, and whether there were more."""
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if len(digits) == 11 and not any(ch.isalpha() for ch in text):
+        person = person_by_number(digits)
+        return ([person] if person else []), False
+    words = [w for w in text.lower().split() if w][:5]
+    if not words:
+        return [], False
+    stmt = select(Person).where(*[func.lower(Person.name).like(f"%{w}%") for w in words])
+    found = list(db.session.scalars(stmt.order_by(Person.name, Person.id)
+                                    .limit(PERSON_HITS + 1)))
+    return found[:PERSON_HITS], len(found) > PERSON_HITS

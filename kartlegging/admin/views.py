@@ -166,13 +166,16 @@ def rename_team(team_id):
 
 @bp.route("/personer")
 def persons():
-    """Find a person in any team by fødselsnummer or D-nummer (to move it)."""
-    number = "".join(ch for ch in request.args.get("nummer", "") if ch.isdigit())[:11]
-    person = ops.person_by_number(number) if number else None
-    if number:
-        audit.record("person_search", person_id=person.id if person else None,
-                     detail="admin: oppslag for flytting")
-    return render_template("admin/persons.html", number=number, person=person)
+    """Find a person in any team, by name or by fødselsnummer/D-nummer (to move it): many
+    persons here have no number."""
+    text = (request.args.get("q") or request.args.get("nummer") or "").strip()[:100]
+    found, more = ops.find_persons(text) if text else ([], False)
+    if text:
+        audit.record("person_search", person_id=found[0].id if len(found) == 1 else None,
+                     detail=f"admin: oppslag for flytting, {len(found)} treff", commit=False)
+        audit.record_many("person_listed", [p.id for p in found], detail="admin: flytting")
+    return render_template("admin/persons.html", text=text, found=found, more=more,
+                           limit=ops.PERSON_HITS)
 
 
 @bp.route("/personer/<int:person_id>/flytt", methods=["GET", "POST"])
