@@ -1,7 +1,8 @@
 """`make bench`: every figure beside a baseline measured in the same run, and its goal.
 
     python -m bench.run [--db sqlite|postgresql|all] [--large 100000] [--seconds 10]
-                        [--only saves,signing,scale,weight,memory]
+                        [--only saves,signing,scale,weight,memory,mixed]
+                        [--tablets 200] [--mixed-seconds 60]
 
 PostgreSQL is measured when BENCH_POSTGRES_URL names a server (scripts/bench.sh starts one).
 Writes bench/results/latest.json and latest.md.
@@ -16,12 +17,12 @@ from datetime import UTC, datetime
 
 from sqlalchemy import create_engine, text
 
-from . import data, load, scale, signing, weight
+from . import data, load, mixed, scale, signing, weight
 from .measure import bench_config
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 GOALS = {"save_ratio": 0.45, "render_ratio": 2.0, "growth": 1.5, "page_kb": 100}
-PARTS = ("saves", "signing", "scale", "weight", "memory")
+PARTS = ("saves", "signing", "scale", "weight", "memory", "mixed")
 
 
 def _app(url):
@@ -62,7 +63,8 @@ def _pages_for_weight(app, ids):
     return result
 
 
-def bench_database(kind, tmp, large, clients, seconds, parts=PARTS):
+def bench_database(kind, tmp, large, clients, seconds, parts=PARTS, tablets=200,
+                   mixed_seconds=60):
     out = {"database": kind}
     t = time.perf_counter()
     small_url = _database(kind, "bench_small", tmp)
@@ -83,6 +85,10 @@ def bench_database(kind, tmp, large, clients, seconds, parts=PARTS):
         out["save_ratio"] = out["saves"]["per_s"] / out["baseline"]["per_s"]
     if "memory" in parts:
         out["rss_after_1000_kb"] = load.mixed_requests(small_url, env, ids, data.PASSWORD, 1000)
+    if "mixed" in parts and kind == "postgresql":  # several instances need a server
+        mixed_url = _database(kind, "bench_mixed", tmp)
+        out["mixed"] = mixed.measure(_app(mixed_url), mixed_url, env, tablets, mixed_seconds,
+                                     tmp)
     if "scale" in parts:
         t = time.perf_counter()
         big_url = _database(kind, "bench_large", tmp)
@@ -140,10 +146,26 @@ def table(results) -> str:
                          f"{w['requests_next_visit']} ved neste besøk, {w['third_party']} "
                          f"tredjepart | – | – | < {GOALS['page_kb']} KB, 0 tredjepart | "
                          f"{ok(w['bytes'] < GOALS['page_kb'] * 1024 and not w['third_party'])} |")
+        if "mixed" in r:
+            lines.append(mixed_row(db, r["mixed"]))
         if "rss_after_1000_kb" in r:
             lines.append(f"| [{db}] Minne: topp-RSS for en arbeider etter 1 000 blandede "
                          f"forespørsler | {r['rss_after_1000_kb'] / 1024:.0f} MB | – | – | – | – |")
     return "\n".join(lines)
+
+
+def mixed_row(db: str, m: dict) -> str:
+    p, small = m["print"], m["print_small"]
+    good = m["errors"] == 0 and p["rss_rise_mb"] <= max(2 * small["rss_rise_mb"], 32)
+    return (f"| [{db}] Blandet last, to instanser: {m['tablets']} nettbrett, {m['leads']} "
+            f"teamledere, {m['seconds']:.0f} s, {m['signings']} signeringer | "
+            f"p95 autolagring {m['autosave_p95_ms']:.0f} ms ({m['autosaves']}), p95 bytte av "
+            f"skjemadel {m['section_p95_ms']:.0f} ms ({m['sections']}), p95 Oppfølging "
+            f"{m['overview_p95_ms']:.0f} ms, {m['errors']} feil; samlet PDF av "
+            f"{p['documents']} dokumenter {p['seconds']:.1f} s, {p['mb']:.1f} MB, minne "
+            f"+{p['rss_rise_mb']:.0f} MB | samlet PDF av {small['documents']} dokumenter "
+            f"{small['seconds']:.1f} s, minne +{small['rss_rise_mb']:.0f} MB | – | 0 feil, "
+            f"minnet vokser ikke med antall dokumenter | {'ja' if good else 'NEI'} |")
 
 
 def main():
@@ -152,6 +174,9 @@ def main():
     ap.add_argument("--large", type=int, default=100_000)
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--seconds", type=float, default=10)
+    ap.add_argument("--tablets", type=int, default=200, help="blandet last: nettbrett")
+    ap.add_argument("--mixed-seconds", type=float, default=60,
+                    help="blandet last: sekunder med skriving før signeringen")
     ap.add_argument("--only", default=",".join(PARTS),
                     help="comma-separated parts to measure: " + ", ".join(PARTS))
     args = ap.parse_args()
@@ -168,7 +193,7 @@ def main():
         for kind in kinds:
             print(f"Måler {kind} …", flush=True)
             results.append(bench_database(kind, tmp, args.large, args.clients, args.seconds,
-                                          parts))
+                                          parts, args.tablets, args.mixed_seconds))
     md = table(results)
     meta = {"date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
             "machine": f"{platform.machine()}, {os.cpu_count()} kjerner, "

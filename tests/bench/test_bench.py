@@ -1,6 +1,9 @@
 """The benchmark's own parts work on a small database, so `make bench` does not rot."""
+import os
 import re
 from collections import Counter
+
+import pytest
 
 from bench import data, scale, signing, weight
 from bench.measure import percentile
@@ -123,3 +126,59 @@ def test_server_reports_its_workers_cpu_and_memory(tmp_path):
         assert server.worker_peak_rss_kb() > 10_000
     finally:
         server.stop()
+
+
+def _mixed(rss_small, rss_large, errors=0):
+    prints = {k: {"documents": n, "listed": n, "seconds": s, "mb": n / 10, "rss_rise_mb": r,
+                  "ok": True}
+              for k, n, s, r in (("print_small", 20, 1.0, rss_small),
+                                 ("print", 200, 8.5, rss_large))}
+    return {"tablets": 200, "leads": 5, "seconds": 60, "elapsed_s": 75, "autosaves": 9000,
+            "autosave_p95_ms": 41.2, "sections": 700, "section_p95_ms": 88.0,
+            "overview_p95_ms": 120.0, "signings": 200, "sign_p95_ms": 900, "errors": errors,
+            "error_kinds": [], **prints}
+
+
+def test_the_mixed_load_row_says_what_was_run_and_whether_it_met_the_goal():
+    md = table([{"database": "postgresql", "mixed": _mixed(6, 7)}])
+    row = [line for line in md.splitlines() if "Blandet last" in line]
+    assert row == [
+        "| [postgresql] Blandet last, to instanser: 200 nettbrett, 5 teamledere, 60 s, 200 "
+        "signeringer | p95 autolagring 41 ms (9000), p95 bytte av skjemadel 88 ms (700), p95 "
+        "Oppfølging 120 ms, 0 feil; samlet PDF av 200 dokumenter 8.5 s, 20.0 MB, minne +7 MB | "
+        "samlet PDF av 20 dokumenter 1.0 s, minne +6 MB | – | 0 feil, minnet vokser ikke med "
+        "antall dokumenter | ja |"]
+    assert table([{"database": "postgresql", "mixed": _mixed(6, 7, errors=1)}]) \
+        .endswith("| NEI |")
+    assert table([{"database": "postgresql", "mixed": _mixed(10, 90)}]).endswith("| NEI |")
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
+                    reason="two instances need PostgreSQL (make test-pg)")
+def test_the_mixed_load_runs_against_two_instances(tmp_path):
+    """A small mixed load (3 tablets, 3 seconds) end to end: saves, section changes, the
+    leads' pages, every tablet's signing and the two prints, with no error."""
+    from sqlalchemy import create_engine, make_url, text
+
+    from bench import mixed
+    from bench.run import _app
+    base = make_url(os.environ["TEST_DATABASE_URL"])
+    name = f"bench_mixed_{os.environ.get('PYTEST_XDIST_WORKER', 'gw')}"
+    engine = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = base.set(database=name).render_as_string(hide_password=False)
+    env = {"SECRET_KEY": "bench-secret-not-for-production-use-0123456789",
+           "IDLE_TIMEOUT_MINUTES": "600", "KARTLEGGING_ENV": "development"}
+    try:
+        m = mixed.measure(_app(url), url, env, tablets=3, seconds=3, tmp=str(tmp_path))
+    finally:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+    assert m["errors"] == 0, m["error_kinds"]
+    assert m["autosaves"] > 0 and m["sections"] >= 3 and m["signings"] == 3
+    assert m["print"]["ok"] and m["print"]["listed"] == 3
+    assert "Blandet last, to instanser: 3 nettbrett" in table(
+        [{"database": "postgresql", "mixed": m}])
