@@ -78,13 +78,14 @@ def init_app(app) -> None:
     @app.after_request
     def log_request(response):
         response.headers["X-Request-Id"] = g.get("request_id", "")
+        if not log.isEnabledFor(logging.INFO):  # no line wanted (the default WARNING level)
+            return response
         started = g.get("request_started")
         fields = {"event": "request", "request_id": g.get("request_id"),
                   "user_id": _user_id(), "route": route(), "method": request.method,
                   "status": response.status_code,
                   "duration_ms": round((time.perf_counter() - started) * 1000, 1)
                   if started else None}
-        g.request_fields = fields
         log.info("%s %s %s", request.method, fields["route"], response.status_code,
                  extra={"fields": fields})
         return response
