@@ -110,7 +110,7 @@ def test_pdf_contains_every_answer_and_the_signature_block(signed_setup, app):
             if item.comment:
                 assert norm(a.answers[item.comment_id]) in text
     for needle in ["Kari Nordmann", person.national_id_formatted, "Rusteam Alna",
-                   "alna-kartlegging versjon 3", a.document_id, user.name, a.content_sha256,
+                   f"alna-kartlegging versjon {a.instrument_version}", a.document_id, user.name, a.content_sha256,
                    "Vilkårene for individuell plan ser ut til å være oppfylt",
                    "4 tjenester er involvert", "langvarig behov: ja",
                    "Personen ser ut til å ha rett til koordinator",
