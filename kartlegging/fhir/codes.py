@@ -37,6 +37,8 @@ OWN = {
     "sha256": "kartlegging-sha256",
     "source": "kartlegging-kilde",            # {text, reference}: the instrument it is based on
     "self_report": "kartlegging-selvrapport",  # the person may fill it on the tablet
+    "sensitive": "kartlegging-sensitiv",      # a personal question: the notice comes first
+    "sensitive_notice": "kartlegging-sensitiv-merknad",  # that notice's words
 }
 HELP_SUFFIX = "__hjelp"
 COMMENT_SUFFIX = "__kommentar"

@@ -69,6 +69,9 @@ def to_questionnaire(inst: Instrument, base: str) -> dict:
     if inst.self_report:
         q.setdefault("extension", []).append({"url": own_url(base, "self_report"),
                                               "valueBoolean": True})
+    if inst.sensitive_notice:
+        q.setdefault("extension", []).append({"url": own_url(base, "sensitive_notice"),
+                                              "valueString": inst.sensitive_notice})
     ctx = _Context(inst, base)
     q["item"] = [ctx.section(s) for s in inst.sections if not s.parent]
     return q
@@ -163,6 +166,8 @@ class _Context:
                 ext.append({"url": own_url(self.base, name), "valueCode": getattr(item, name)})
         if item.tiltak is not None:
             ext.append({"url": own_url(self.base, "tiltak"), "valueInteger": item.tiltak})
+        if item.sensitive:
+            ext.append({"url": own_url(self.base, "sensitive"), "valueBoolean": True})
         if ext:
             out["extension"] = ext
         self.condition(out, item.show_if)

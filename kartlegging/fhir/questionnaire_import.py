@@ -102,6 +102,8 @@ def _from_questionnaire(q, key, version) -> dict:
             if not isinstance(ext.get("valueBoolean"), bool):
                 _fail("extension kartlegging-selvrapport", "valueBoolean må være true eller false")
             data["self_report"] = ext["valueBoolean"]
+        elif own_name(ext.get("url", "")) == "sensitive_notice":
+            data["sensitive_notice"] = ext.get("valueString")
     reader = _Reader()
     sections = []
     for top in q.get("item") or _fail("(rot)", "Questionnaire har ingen item"):
@@ -323,6 +325,8 @@ class _Reader:
                 out[name] = own[name].get("valueCode")
         if "tiltak" in own:
             out["tiltak"] = own["tiltak"].get("valueInteger")
+        if "sensitive" in own:
+            out["sensitive"] = own["sensitive"].get("valueBoolean") is True
         self.items[link_id] = _as_item(out)
         if el.get("initial"):
             out["initial"] = _initial(el, self.items[link_id], where)
