@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .browser_support import api_login, check_page, item_block, open_section
+from .test_lead_tablet import no_axe_violations
 
 pytestmark = pytest.mark.browser
 
@@ -43,3 +44,4 @@ def test_section_form_reads_without_noise(live, context, page):
     box = first.bounding_box()
     assert box["height"] >= 44 and box["width"] >= 44
     check_page(page, "768-del-rolig")
+    no_axe_violations(page)

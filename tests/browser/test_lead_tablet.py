@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
@@ -14,12 +15,21 @@ from kartlegging.clock import now_utc
 from kartlegging.extensions import db
 from kartlegging.models import Team, User
 
-from .browser_support import PASSWORD, TABLET, assert_accessible, check_page, login
+from .browser_support import PASSWORD, TABLET, check_page, format_violations, login
 from .test_lead import seed
 
 pytestmark = pytest.mark.browser
 
 DATE = re.compile(r"\d{1,2}\. \w+\.? \d{4}|\d\d\.\d\d\.\d{4}")
+
+
+_axe = Axe()
+
+
+def no_axe_violations(page) -> None:
+    """Stricter than check_page: no violation of any impact."""
+    found = _axe.run(page).response["violations"]
+    assert not found, format_violations(page.url, found)
 
 
 def no_sideways_scroll(page) -> None:
@@ -69,6 +79,7 @@ def test_oppfolging_cards_show_the_due_date_first(live, tablet):
     # the tint is explained
     expect(page.locator("#radfarger")).to_contain_text("Rød rad: forfalt eller aldri kartlagt")
     check_page(page, "768-oppfolging-kort")
+    no_axe_violations(page)
 
 
 def test_tapping_the_first_cell_ticks_the_row(live, tablet):
@@ -126,6 +137,7 @@ def test_print_error_keeps_the_selection(live, new_context):
     assert "sorter=navn" in page.url  # the list's own filter and order are kept
     no_sideways_scroll(page)
     check_page(page, "768-utskrift-feil")
+    no_axe_violations(page)
     # the kept selection prints as it is, after the cover preview
     page.get_by_label("Utvalg").select_option("valgte")
     page.get_by_role("button", name="Se hva som skrives ut").click()
@@ -134,6 +146,7 @@ def test_print_error_keeps_the_selection(live, new_context):
     expect(page.locator("p.lead")).to_contain_text("5 sider")
     no_sideways_scroll(page)
     check_page(page, "768-utskrift-forside")
+    no_axe_violations(page)
     page.get_by_role("button", name="Lag samlet PDF (5 sider)").click()
     expect(page.get_by_role("heading", name="Ferdig")).to_be_visible()
     with page.expect_download() as dl:
@@ -152,4 +165,4 @@ def test_all_overdue_lists_who_is_skipped(live, tablet):
     expect(skipped).to_have_count(1)
     expect(skipped).to_have_text("Nils Ny: Aldri kartlagt: ingen signert kartlegging å skrive ut")
     no_sideways_scroll(page)
-    assert_accessible(page)
+    no_axe_violations(page)

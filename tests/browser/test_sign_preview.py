@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 from factories import filled_answers
 
 from .browser_support import PASSWORD, api_login, check_page
+from .test_lead_tablet import no_axe_violations
 
 pytestmark = pytest.mark.browser
 
@@ -19,6 +20,7 @@ def test_sign_with_the_pdf_in_the_page(live, context, page):
     expect(primary).to_have_text("Signer")
     expect(page.locator(".panel .actions .btn").nth(1)).to_have_text("Fortsett utfyllingen")
     check_page(page, "768-oversikt-klar")
+    no_axe_violations(page)
 
     with page.expect_response(lambda r: r.url.endswith("/signer/forhandsvisning.pdf")) as info:
         primary.click()
@@ -30,6 +32,7 @@ def test_sign_with_the_pdf_in_the_page(live, context, page):
     assert frame.bounding_box()["y"] < page.get_by_label("Ditt passord").bounding_box()["y"]
     assert frame.bounding_box()["height"] > 300
     check_page(page, "768-signer-med-pdf")
+    no_axe_violations(page)
 
     page.get_by_label("Ditt passord").fill(PASSWORD)
     page.get_by_role("button", name="Signer og lås").click()
@@ -43,6 +46,7 @@ def test_sign_with_the_pdf_in_the_page(live, context, page):
     gap = correction.bounding_box()["y"] - download.bounding_box()["y"]
     assert gap > 100, gap
     check_page(page, "768-signert")
+    no_axe_violations(page)
 
 
 def test_unfinished_draft_keeps_filling_in_as_the_primary_button(live, context, page):

@@ -13,7 +13,7 @@ from kartlegging.lead import trends
 from kartlegging.models import Team, User
 
 from .browser_support import PASSWORD, TABLET, check_page, login
-from .test_lead_tablet import no_sideways_scroll
+from .test_lead_tablet import no_axe_violations, no_sideways_scroll
 
 pytestmark = pytest.mark.browser
 
@@ -51,6 +51,7 @@ def test_trends_with_everything_hidden(live, new_context):
     expect(page.locator("main table")).to_have_count(0)
     no_sideways_scroll(page)
     check_page(page, "768-trender-alt-skjult")
+    no_axe_violations(page)
 
 
 def test_trends_with_a_mix(live, new_context):
@@ -75,5 +76,6 @@ def test_trends_with_a_mix(live, new_context):
     expect(page.locator("main svg.chart text.axis-title")).to_have_count(2)
     no_sideways_scroll(page)
     check_page(page, "768-trender-blandet")
+    no_axe_violations(page)
     for name in ("Trendperson", "Indeksperson", "KL-0"):
         assert name not in page.locator("main").inner_text()
