@@ -190,7 +190,7 @@ class _Reader:
             _fail(where, f"linkId «{link_id}» kan ikke brukes som id i et skjema (bare små "
                          "bokstaver a–z, tall og _, og første tegn en bokstav)")
         if el.get("repeats") and kind != "choice":
-            _fail(where, "gjentatte grupper eller spørsmål støttes ikke")
+            _fail(where, "repeats: gjentatte grupper eller spørsmål støttes ikke")
         for name, what in REFUSED_ELEMENTS.items():
             if el.get(name) not in (None, [], False):
                 _fail(where, f"{name}: {what} støttes ikke")
@@ -226,7 +226,7 @@ class _Reader:
                                   "én gruppe per del av skjemaet")
         where, link_id = self._common(el, "group")
         if not el.get("text"):
-            _fail(where, "gruppen mangler text (delens tittel)")
+            _fail(where, "text: gruppen mangler text (delens tittel)")
         s = {"id": link_id, "title": el["text"]}
         own = _own(el)
         if "tiltak" in own:
@@ -280,12 +280,12 @@ class _Reader:
         if ftype == "display":
             return self._display(el)
         if ftype in REFUSED_TYPES:
-            _fail(self.where(el), f"typen {REFUSED_TYPES[ftype]} støttes ikke")
+            _fail(self.where(el), f"type {ftype}: typen {REFUSED_TYPES[ftype]} støttes ikke")
         if ftype not in TYPES and ftype != "choice":
-            _fail(self.where(el), f"ukjent type «{ftype}»")
+            _fail(self.where(el), f"type: ukjent type «{ftype}»")
         where, link_id = self._common(el, ftype)
         if not el.get("text"):
-            _fail(where, "spørsmålet mangler text")
+            _fail(where, "text: spørsmålet mangler text")
         out = {"id": link_id, "type": TYPES.get(ftype), "label": el["text"]}
         if el.get("prefix"):
             if not isinstance(el["prefix"], str):
@@ -305,7 +305,7 @@ class _Reader:
         if children and _is_help(children[0]):
             out["help"] = children.pop(0).get("text")
         if children:
-            _fail(where, "spørsmål med underspørsmål støttes ikke")
+            _fail(where, "item: spørsmål med underspørsmål støttes ikke")
         if el.get("required"):
             out["required"] = True
         cond = self.condition(el, where)
@@ -352,7 +352,8 @@ class _Reader:
         return out
 
     def _choice(self, el, out, own, where):
-        options = el.get("answerOption") or _fail(where, "valgspørsmålet mangler answerOption")
+        options = el.get("answerOption") or _fail(where, "answerOption: valgspørsmålet mangler "
+                                                         "answerOption")
         parsed, systems = [], []
         for i, opt in enumerate(options):
             coding = opt.get("valueCoding") if isinstance(opt, dict) else None

@@ -249,7 +249,7 @@ def test_cli_refuses_what_it_cannot_represent_and_leaves_no_file(app, tmp_path):
     r = app.test_cli_runner().invoke(args=["fhir", "import-questionnaire", str(src), "--dir",
                                            str(tmp_path)])
     assert r.exit_code != 0
-    assert "item «vekt»: typen desimaltall støttes ikke" in r.output
+    assert "item «vekt»: type decimal: typen desimaltall støttes ikke" in r.output
     assert not list(tmp_path.glob("*.yaml"))
     # The loader's own checks apply too: an unknown option in a rule is refused, file removed.
     q["item"][0]["item"][0] = {"linkId": "vekt", "type": "integer", "text": "Vekt"}

@@ -140,9 +140,9 @@ REFUSALS = [
         {"linkId": "under", "type": "group", "text": "Under", "item": []})),
      "item «under»: gruppen har ingen spørsmål"),
     ("decimal", mutate(["item", 0, "item", 1], lambda it: it.update(type="decimal")),
-     "item «antall_flyttinger»: typen desimaltall støttes ikke"),
+     "item «antall_flyttinger»: type decimal: typen desimaltall støttes ikke"),
     ("open-choice", mutate(["item", 0, "item", 2], lambda it: it.update(type="open-choice")),
-     "item «boform»: typen valg med fritekst (open-choice) støttes ikke"),
+     "item «boform»: type open-choice: typen valg med fritekst (open-choice) støttes ikke"),
     ("linkId", mutate(["item", 0, "item", 1], lambda it: it.update(linkId="1.2")),
      "item «1.2»: linkId «1.2» kan ikke brukes som id"),
     ("valueset", mutate(["item", 0, "item", 2], lambda it: it.update(
@@ -158,7 +158,7 @@ REFUSALS = [
                                    lambda ew: ew.update(operator=">")),
      "item «antall_flyttinger»: operatoren «>» passer ikke for «har_bolig»"),
     ("repeating group", mutate(["item", 0], lambda g: g.update(repeats=True)),
-     "item «bolig»: gjentatte grupper eller spørsmål støttes ikke"),
+     "item «bolig»: repeats: gjentatte grupper eller spørsmål støttes ikke"),
     ("expression", mutate(["item", 0, "item", 1], lambda it: it.setdefault("extension", []).append(
         {"url": "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-"
                 "enableWhenExpression", "valueExpression": {"language": "text/fhirpath",
