@@ -76,6 +76,9 @@ class Config:
     # FHIR: base of the canonical URLs (Questionnaire/<key>, code systems, extensions).
     FHIR_CANONICAL_BASE = os.environ.get("FHIR_CANONICAL_BASE",
                                          "https://kartlegging.example.kommune.no/fhir")
+    # The bydel that keeps the journal: the custodian's parent Organization in FHIR documents
+    FHIR_ORGANISATION_NAME = os.environ.get("FHIR_ORGANISATION_NAME", "Bydel Alna")
+    FHIR_ORGANISATION_NUMBER = os.environ.get("FHIR_ORGANISATION_NUMBER")
 
 
 class DevelopmentConfig(Config):

@@ -97,7 +97,12 @@ def export_bundle(a: Assessment) -> dict:
         koordinator=koordinator_at(a.person_id, a.signed_at),
         with_koordinator=coordinator_applies(inst),
         document_type="Kartlegging" if inst.key == KARTLEGGING else inst.title,
-        ratings=_ratings(a) if takes_selfrating(inst) else [])
+        ratings=_ratings(a) if takes_selfrating(inst) else [],
+        author_hpr=a.signed_by.hpr_nummer,
+        birth_date=person.birth_date.isoformat() if person.birth_date else None,
+        team_id=person.team_id, team_name=person.team.name,
+        organisation_name=current_app.config.get("FHIR_ORGANISATION_NAME") or "",
+        organisation_number=current_app.config.get("FHIR_ORGANISATION_NUMBER") or None)
     return bundle.build(e)
 
 

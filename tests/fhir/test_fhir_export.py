@@ -56,7 +56,7 @@ def test_signed_kartlegging_exports_as_a_valid_bundle(signed, app):
     assert "KL-" in r.headers["Content-Disposition"]
     bundle = r.get_json(force=True)
     validate(bundle)
-    assert bundle["type"] == "collection"
+    assert bundle["type"] == "document"  # the document itself: tests/fhir/test_fhir_document.py
 
     qr, = resources(bundle, "QuestionnaireResponse")
     assert qr["status"] == "completed"

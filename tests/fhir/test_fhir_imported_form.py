@@ -213,14 +213,16 @@ def test_bundle_export_validates_and_the_response_imports_as_a_draft(started):
     bundle = json.loads(r.data)
     validate(bundle)
     kinds = [e["resource"]["resourceType"] for e in bundle["entry"]]
-    assert kinds == ["QuestionnaireResponse", "Observation", "DocumentReference"]
-    qr = bundle["entry"][0]["resource"]
+    # the document's header and parties first (tests/fhir/test_fhir_document.py)
+    assert kinds == ["Composition", "Patient", "Practitioner", "Organization", "Organization",
+                     "QuestionnaireResponse", "Observation", "DocumentReference"]
+    qr = bundle["entry"][5]["resource"]
     validate(qr)
     assert qr["questionnaire"].endswith(f"/Questionnaire/{KEY}|1")
     assert qr["status"] == "completed"
-    obs = bundle["entry"][1]["resource"]
+    obs = bundle["entry"][6]["resource"]
     assert obs["valueCodeableConcept"]["text"] == "Følg opp med samtale om humør"
-    doc = bundle["entry"][2]["resource"]
+    doc = bundle["entry"][7]["resource"]
     assert doc["type"]["text"].startswith(TITLE)
     assert doc["content"][0]["attachment"]["size"] == len(signed.signed_pdf)
     assert AuditEvent.query.filter_by(action="fhir_export", object_id=a.id).count() == 1
