@@ -258,3 +258,19 @@ def test_cli_retimestamp_stored_documents(archiving_app, staff, factory):
         assert pades.verify_pdf(after, signing.trust_roots()).ok
     assert db.session.scalar(select(AuditEvent).where(
         AuditEvent.action == "pdf_retimestamp", AuditEvent.object_id == a.id)) is not None
+
+
+def test_production_refuses_a_tsa_without_trust_roots(monkeypatch, tmp_path):
+    from config import ProductionConfig
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://kartlegging@db/kartlegging")
+    monkeypatch.setenv("SIGNING_P12", str(tmp_path / "s.p12"))
+    monkeypatch.setenv("SIGNING_P12_PASSPHRASE", "p")
+    monkeypatch.delenv("SIGNING_TRUST_ROOTS", raising=False)
+    monkeypatch.delenv("SIGNING_TSA_URL", raising=False)
+    ProductionConfig.check()  # no TSA: B-B, as before
+    monkeypatch.setenv("SIGNING_TSA_URL", "https://tsa.example.kommune.no")
+    with pytest.raises(RuntimeError, match="SIGNING_TRUST_ROOTS må settes"):
+        ProductionConfig.check()
+    monkeypatch.setenv("SIGNING_TRUST_ROOTS", str(tmp_path / "roots.pem"))
+    ProductionConfig.check()
