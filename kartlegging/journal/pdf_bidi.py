@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 import arabic_reshaper
 from bidi import algorithm as bidi_algorithm
+from bidi.mirror import MIRRORED
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from .pdf_text import FORMAT, runs
@@ -185,6 +186,10 @@ def layout(line: str, rtl: bool, size: float, bold: bool) -> Line:
     glyphs = _shaped_glyphs(line, clusters)
     if glyphs is None:  # draw the letters as typed rather than guess
         glyphs = [visible(line[a:b]) for a, b in clusters]
+    # rule L4: a bracket in right-to-left text is drawn as its mirror image, "(" opening
+    # to the left (its glyph then reads back as the mirror character, as before)
+    glyphs = ["".join(MIRRORED.get(c, c) for c in g) if lv % 2 else g
+              for g, lv in zip(glyphs, levels)]
     widths = [sum(stringWidth(t, f, size) for f, t in runs(visible(g), bold)) if g else 0.0
               for g in glyphs]
     xs = [0.0] * len(clusters)

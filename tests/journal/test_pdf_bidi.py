@@ -124,3 +124,12 @@ def test_persian_zwnj_breaks_the_joining_and_is_not_drawn():
     # ی stays in its final form before the ZWNJ, خ starts a new joined group
     assert "\ufef0" in glyphs or "\ufbfd" in glyphs
     assert "\ufea7" in glyphs  # KHAH initial form
+
+
+def test_brackets_in_right_to_left_text_are_mirrored():
+    line = pdf_bidi.layout("قال (نعم)", True, 10, False)
+    pieces = sorted((p for s in line.segments for p in s.pieces), key=lambda p: p.x)
+    drawn = "".join(p.text for p in pieces)  # left to right, as the page shows it
+    # the closing bracket of "(نعم)" is at the left, drawn as an opening glyph
+    assert drawn.index("(") < drawn.index(")")
+    assert pieces[0].text == "("
