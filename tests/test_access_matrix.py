@@ -64,6 +64,7 @@ MATRIX = {
     ("person_copy.pdf", "GET"):           "login    404      ok       ok       ok       handover",
     ("signing.sign", "GET"):              "login    404      ok       ok       ok       handover",
     ("signing.sign", "POST"):             "login    404      redirect redirect redirect handover",
+    ("signing.sign_preview", "GET"):      "login    404      ok       ok       ok       handover",
     ("signing.pdf", "GET"):               "login    404      ok       ok       ok       handover",
     ("signing.correct", "POST"):          "login    404      redirect redirect redirect handover",
     ("signing.verify", "GET"):            "login    403      403      ok       ok       handover",
@@ -78,6 +79,7 @@ MATRIX = {
     # before account.policy: its POST makes two-factor required for leads from then on
     ("lead.index", "GET"):                "login    403      403      ok       ok       handover",
     ("lead.print_pdf", "POST"):           "login    403      403      ok       ok       handover",
+    ("lead.print_preview", "POST"):       "login    403      403      ok       ok       handover",
     ("lead.print_download", "GET"):       "login    403      403      404      404      handover",
     ("lead.print_zip", "POST"):           "login    403      403      ok       ok       handover",
     ("lead.figures", "GET"):              "login    403      403      ok       ok       handover",
@@ -98,6 +100,8 @@ MATRIX = {
     ("auth.logout", "POST"):              "login    redirect redirect redirect redirect handover",
     ("auth.logout_everywhere", "POST"):   "login    redirect redirect redirect redirect handover",
     ("auth.status", "GET"):               "login    ok       ok       ok       ok       handover",
+    ("reminders.settings", "GET"):        "login    ok       ok       ok       ok       handover",
+    ("reminders.settings", "POST"):       "login    redirect redirect redirect redirect handover",
     ("auth.keepalive", "POST"):           "401      ok       ok       ok       ok       403",
     ("devicekey.key", "GET"):             "login    ok       ok       ok       ok       handover",
     ("account.enroll", "GET"):            "login    ok       ok       ok       ok       handover",
@@ -334,6 +338,9 @@ class Scenario:
                                             "reason": "Registrert i feil team"}),
             "lead.print_pdf": dict(data={"utvalg": "valgte", "person": [str(self.person.id)]}),
             "lead.print_zip": dict(data={"utvalg": "valgte", "person": [str(self.person.id)]}),
+            "lead.print_preview": dict(data={"utvalg": "valgte",
+                                             "person": [str(self.person.id)]}),
+            "reminders.settings": dict(data={"digest_email": ""}),
             "fhir.import_response": dict(data={"text": json.dumps({
                 "resourceType": "QuestionnaireResponse", "status": "in-progress",
                 "questionnaire": f"{DEFAULT_BASE}/Questionnaire/{self.latest.key}"
