@@ -51,6 +51,7 @@ MATRIX = {
     ("assessments.restore", "POST"):      "401      404      ok       ok       ok       403",
     ("assessments.sections_bundle", "GET"): "login  404      ok       ok       ok       handover",
     ("selfrating.start", "POST"):         "login    404      redirect redirect redirect handover",
+    ("selfrating.start_self_report", "POST"): "login  404      redirect redirect redirect handover",
     ("selfrating.staff_entry", "GET"):    "login    404      ok       ok       ok       handover",
     ("selfrating.staff_entry", "POST"):   "login    404      redirect redirect redirect handover",
     ("selfrating.question", "GET"):       "404      404      404      404      404      ok",
@@ -225,6 +226,9 @@ class Scenario:
         self.person = f.person(team=self.team, contact=self.users["ansatt"],
                                national_id=unique_fnr(k, 100))
         self.draft = f.assessment(self.person, self.users["ansatt"])
+        # a self-report form's draft (AUDIT-C), which the person can be handed the tablet for
+        self.self_report = f.assessment(self.person, self.users["ansatt"], key="audit-c",
+                                        filled=False)
         self.signed = f.assessment(self.person, self.users["ansatt"])
         self.signed.status = "signed"
         self.signed.signed_at = now_utc()
@@ -261,6 +265,8 @@ class Scenario:
         for arg in rule.arguments:
             if arg == "person_id":
                 values[arg] = self.ids["person"]
+            elif arg == "assessment_id" and endpoint == "selfrating.start_self_report":
+                values[arg] = self.self_report.id
             elif arg == "assessment_id":
                 values[arg] = self.ids["signed"] if endpoint in (
                     "signing.pdf", "signing.correct", "fhir.export", "person_copy.page",
