@@ -180,3 +180,39 @@ def test_large_text_and_200_percent_zoom_cut_nothing_off(live, new_context):
         page.goto(live(path))
         page.evaluate("() => { document.documentElement.style.fontSize = '36px'; }")
         _check_fits(page, f"stor tekst {path}")
+
+
+def test_end_and_comparison_in_arabic_pass_axe(live, context, page):
+    from datetime import timedelta
+
+    from kartlegging.clock import now_utc
+    from kartlegging.extensions import db
+    from kartlegging.models import Assessment
+    _, aid = live.draft()
+    inst, items = _questions(live)
+    with live.db():
+        a = db.session.get(Assessment, aid)
+        db.session.add(Assessment(
+            person_id=a.person_id, instrument_key=inst.key, instrument_version=inst.version,
+            answers={"liv_helhet": 2, "bolig": 5, "naer_venn": "nei"}, parent_id=a.id,
+            rated_by_person=True, created_by_id=a.created_by_id, updated_by_id=a.created_by_id,
+            completed_at=now_utc() - timedelta(days=60)))
+        db.session.commit()
+    api_login(context, live, "kari")
+    _hand_over(page, live, aid)
+    page.get_by_role("button", name="العربية").click()
+    page.get_by_role("link", name="ابدأ").click()
+    page.locator(".lk-btn.lk-6").click()
+    page.goto(live("/egenvurdering/ferdig"))
+    t = live.app.extensions["translations"].get(inst, "ar")
+    expect(page.locator("h1").first).to_have_text(t.text("done_title"))
+    expect(page.locator("#unlock-h")).to_have_text("For ansatt: avslutt overleveringen")
+    check_page(page, "64-ferdig-arabisk")
+    page.get_by_role("link", name=t.text("compare_show")).click()
+    expect(page.locator("h1")).to_have_text(t.text("compare_title"))
+    expect(page.get_by_text(t.text("compare_better"))).to_be_visible()
+    check_page(page, "65-sammenligning-arabisk")
+    # The bars grow from the right, as Arabic reads.
+    track = page.locator(".lk-track").nth(1).bounding_box()
+    bar = page.locator(".lk-bar.lk-now").first.bounding_box()
+    assert abs((bar["x"] + bar["width"]) - (track["x"] + track["width"])) < 1.5, (bar, track)
