@@ -354,5 +354,6 @@ def staff_entry(assessment_id):
                            forms=list(zip(inst.sections, forms))), status
 
 
-from . import person_pages  # noqa: E402,F401  (the welcome and comparison pages, on this blueprint)
-from . import self_report  # noqa: E402,F401  (AUDIT-C, DUDIT … handed over, on this blueprint)
+# More routes on this blueprint: the welcome and the comparison with last time
+# (person_pages), and AUDIT-C, DUDIT … handed over (self_report).
+from . import person_pages, self_report  # noqa: E402,F401
