@@ -63,6 +63,20 @@ def scrape():
     return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
 
 
+_SERIES: dict = {}
+
+
+def _series(name: str, method: str, status: int):
+    """The request counter's and the duration histogram's series of a route, looked up once
+    (labels() validates and locks on every call: most of the cost of counting a request)."""
+    key = (name, method, status)
+    found = _SERIES.get(key)
+    if found is None:
+        found = _SERIES[key] = (REQUESTS.labels(name, method, str(status)),
+                                DURATION.labels(name, method))
+    return found
+
+
 def init_app(app) -> None:
     _allowed(app)  # a malformed METRICS_ALLOW stops the app at start, naming the value
 
@@ -76,9 +90,9 @@ def init_app(app) -> None:
         if started is None or request.endpoint in ENDPOINTS:
             return response
         seconds = time.perf_counter() - started
-        name = route()
-        REQUESTS.labels(name, request.method, str(response.status_code)).inc()
-        DURATION.labels(name, request.method).observe(seconds)
+        count, duration = _series(route(), request.method, response.status_code)
+        count.inc()
+        duration.observe(seconds)
         ok = response.status_code < 400
         if ok and request.endpoint == AUTOSAVE:
             AUTOSAVES.observe(seconds)

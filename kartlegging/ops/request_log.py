@@ -1,7 +1,7 @@
 """One log line per request, and with LOG_FORMAT=json every log line as one JSON object.
 
 A request's line holds its request id (the proxy's X-Request-Id when it is a plain token, else
-a new one; sent back in the response), the user's id (never a name, user name or number), the
+a new random one; sent back in the response), the user's id (never a name, user name or number), the
 route's pattern (never the path or query: they can hold a person's number or a searched name),
 the method, the status and the duration. The request id is also on every other line logged
 while the request runs.
@@ -10,10 +10,10 @@ import json
 import logging
 import os
 import re
+import secrets
 import socket
 import sys
 import time
-import uuid
 from datetime import UTC, datetime
 
 from flask import g, has_request_context, request
@@ -72,7 +72,7 @@ def init_app(app) -> None:
     @app.before_request
     def start_request():
         given = request.headers.get("X-Request-Id", "")
-        g.request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
+        g.request_id = given if REQUEST_ID.match(given) else secrets.token_hex(16)
         g.request_started = time.perf_counter()
 
     @app.after_request
