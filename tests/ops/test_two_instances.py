@@ -285,6 +285,21 @@ def test_a_journey_over_two_instances_in_round_robin(deployment):
     assert set(instances) == {"a", "b"}
     assert all(x != y for x, y in zip(instances, instances[1:])), tab.served
 
+    # metrics: from each instance's own address (the operations network), summed over its
+    # workers; never through nginx
+    for port in d["ports"].values():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("GET", "/metrikker")
+        r = conn.getresponse()
+        text = r.read().decode()
+        conn.close()
+        assert r.status == 200 and "kartlegging_requests_total{" in text
+    public = http.client.HTTPConnection("127.0.0.1", d["port"], timeout=30)
+    public.request("GET", "/metrikker")
+    r = public.getresponse()
+    assert r.status == 404 and b"kartlegging_" not in r.read()
+    public.close()
+
     # the database stops: alive, not ready, on both instances (asked directly, as an LB does)
     d["pg"].run("stop")
     for port in d["ports"].values():
