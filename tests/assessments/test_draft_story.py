@@ -244,6 +244,9 @@ class DraftStory(RuleBasedStateMachine):
                                                    self.unresolved.items()]:
                 self.asked(f, v)
             self.copy_mem = None
+            if self.expired:  # the reload goes through the log-in page and back
+                login(self.tablet, "kari")
+                self.expired = False
             self.load_page()
 
     @rule(field=fields)
