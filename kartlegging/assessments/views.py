@@ -11,8 +11,15 @@ from ..access.guard import team_person
 from ..autocommit import no_transaction
 from ..clock import oslo_time, today
 from ..domain.instrument_facts import KARTLEGGING, LIVSKVALITET, reference_day, takes_selfrating
-from ..domain.rules import (Evaluator, evaluate, item_flags, missing_required, problems, progress,
-                            score_detail)
+from ..domain.rules import (
+    Evaluator,
+    evaluate,
+    item_flags,
+    missing_required,
+    problems,
+    progress,
+    score_detail,
+)
 from ..domain.sum_scores import sum_score
 from ..extensions import db
 from ..forms.builder import checked_changes, form_class, stored_to_formdata
