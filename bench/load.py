@@ -82,7 +82,8 @@ class Client:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         self.cookie = ""
 
-    def request(self, method, path, body=None, headers=None):
+    def exchange(self, method, path, body=None, headers=None):
+        """One request with the session cookie; keeps a new one. (status, body, response)"""
         h = {"Cookie": self.cookie, **(headers or {})}
         self.conn.request(method, path, body=body, headers=h)
         r = self.conn.getresponse()
@@ -90,7 +91,11 @@ class Client:
         for k, v in r.getheaders():
             if k.lower() == "set-cookie" and v.startswith("session="):
                 self.cookie = v.split(";", 1)[0]
-        return r.status, data
+        return r.status, data, r
+
+    def request(self, method, path, body=None, headers=None):
+        status, data, _ = self.exchange(method, path, body, headers)
+        return status, data
 
     def login(self, username, password):
         _, html = self.request("GET", "/logg-inn")

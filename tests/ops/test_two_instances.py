@@ -21,6 +21,8 @@ from urllib.parse import urlencode
 
 import pytest
 
+from bench.load import Client
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 NGINX = "/usr/sbin/nginx"
 PASSWORD = "riktig-passord-42"
@@ -78,25 +80,20 @@ class PgServer:
                               check=True, capture_output=True, text=True).stdout.strip()
 
 
-class Browser:
-    """One tablet: cookies, keep-alive to nginx, and which instance served each request."""
+class Browser(Client):
+    """One tablet (the bench's client: cookies, keep-alive) talking to nginx, noting which
+    instance served each request."""
 
     def __init__(self, port: int, logs: dict):
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        self.cookie = ""
+        super().__init__(port)
+        self.conn.timeout = 60
         self.logs = logs
         self.served = []  # (path, instance)
 
     def request(self, method, path, body=None, headers=None):
-        h = {"Cookie": self.cookie, **(headers or {})}
-        self.conn.request(method, path, body=body, headers=h)
-        r = self.conn.getresponse()
-        data = r.read()
-        for k, v in r.getheaders():
-            if k.lower() == "set-cookie" and v.startswith("session="):
-                self.cookie = v.split(";", 1)[0]
+        status, data, r = self.exchange(method, path, body, headers)
         self.served.append((path, self.instance_of(r.getheader("X-Request-Id"))))
-        return r.status, data, r
+        return status, data, r
 
     def instance_of(self, request_id: str) -> str:
         assert request_id and re.fullmatch(r"[0-9a-f]{32}", request_id), request_id
