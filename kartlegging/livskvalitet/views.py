@@ -353,7 +353,3 @@ def staff_entry(assessment_id):
     return render_template("livskvalitet/staff.html", a=kartlegging, inst=inst,
                            forms=list(zip(inst.sections, forms))), status
 
-
-# More routes on this blueprint: the welcome and the comparison with last time
-# (person_pages), and AUDIT-C, DUDIT … handed over (self_report).
-from . import person_pages, self_report  # noqa: E402,F401
