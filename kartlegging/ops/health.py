@@ -58,8 +58,7 @@ def problems(app) -> list[str]:
 
 @bp.route("/helse/klar")
 def ready():
-    found = problems(current_app)
-    db.session.remove()
+    found = problems(current_app)   # the request's session ends with its app context
     if found:
         log.warning("Ikke klar: %s", "; ".join(found))
         return _plain("ikke klar", 503)
