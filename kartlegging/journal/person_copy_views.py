@@ -22,6 +22,7 @@ def person_copy_available(a) -> bool:
 
 
 def _signed(assessment_id: int):
+    """(the signed kartlegging, its copy) or (it, the refusal page)."""
     a = team_assessment(assessment_id)
     if _spec().of(a.instrument_key) is None:
         return a, (render_template("error.html", code=404,
@@ -30,16 +31,15 @@ def _signed(assessment_id: int):
         return a, (render_template("error.html", code=409,
                                    message="«Din kartlegging» lages av en signert kartlegging."),
                    409)
-    return a, None
+    return a, person_copy.build(a, drafts.registry(), current_app.extensions["translations"],
+                                _spec())
 
 
 @bp.route("/kartlegginger/<int:assessment_id>/din-kartlegging")
 def page(assessment_id):
-    a, refused = _signed(assessment_id)
-    if refused:
-        return refused
-    doc = person_copy.build(a, drafts.registry(), current_app.extensions["translations"],
-                            _spec())
+    a, doc = _signed(assessment_id)
+    if isinstance(doc, tuple):
+        return doc
     audit.record("assessment_view", person_id=a.person_id, obj=a,
                  detail="«Din kartlegging»: siden for utskrift")
     return render_template("journal/person_copy.html", a=a, doc=doc)
@@ -47,11 +47,9 @@ def page(assessment_id):
 
 @bp.route("/kartlegginger/<int:assessment_id>/din-kartlegging.pdf")
 def pdf(assessment_id):
-    a, refused = _signed(assessment_id)
-    if refused:
-        return refused
-    doc = person_copy.build(a, drafts.registry(), current_app.extensions["translations"],
-                            _spec())
+    a, doc = _signed(assessment_id)
+    if isinstance(doc, tuple):
+        return doc
     data = person_copy_pdf.render(doc)
     download = request.args.get("last_ned") == "1"
     languages = " og ".join(["bokmål"] + ([doc["language_name"]] if doc["language_name"]
