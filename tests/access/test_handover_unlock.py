@@ -45,7 +45,7 @@ def handed_over(staff, factory, clock):
     client, user = staff
     a = factory.assessment(factory.person(contact=user), user, filled=False)
     r = client.post(f"/kartlegginger/{a.id}/livskvalitet/gi-nettbrettet")
-    assert r.status_code == 302 and r.headers["Location"].endswith("/egenvurdering?n=1")
+    assert r.status_code == 302 and r.headers["Location"].endswith("/egenvurdering/velkommen")
     return client, user, a
 
 

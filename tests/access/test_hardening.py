@@ -75,9 +75,12 @@ def in_parallel(n, fn):
 # ---------------------------------------------------------------- 1, 2: client address
 
 def test_readme_proxy_block_sets_x_forwarded_for():
+    """The README's proxy configuration is the deploy file it includes (the one the
+    two-instance test runs): it passes the client's address on."""
     with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
-        readme = f.read()
-    assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in readme
+        assert "include /opt/kartlegging/deploy/nginx/kartlegging.conf;" in f.read()
+    with open(os.path.join(ROOT, "deploy", "nginx", "kartlegging.conf"), encoding="utf-8") as f:
+        assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in f.read()
 
 
 def test_trusted_proxies_takes_the_right_most_hop_and_not_the_host(monkeypatch):
