@@ -158,7 +158,7 @@ def _selection():
     return items, None
 
 
-@bp.route("/utskrift/forside", methods=["POST"])
+@bp.route("/utskriftsforside", methods=["POST"])  # not under /utskrift/<token>
 @lead_only
 def print_preview():
     """What the merged file will hold, in order, and how many pages, before it is built."""

@@ -432,7 +432,7 @@ def assert_security_headers(r, path):
     assert csp, path
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp, path
     # The one exception: the unsigned preview the sign page shows in a frame of its own origin.
-    framed = path.endswith("/signer/forhandsvisning.pdf")
+    framed = "/signer/forhandsvisning.pdf" in path and r.mimetype == "application/pdf"
     assert ("frame-ancestors 'self'" if framed else "frame-ancestors 'none'") in csp, path
     assert "default-src 'self'" in csp and "object-src 'none'" in csp, path
     assert r.headers.get("X-Content-Type-Options") == "nosniff", path
