@@ -1,7 +1,9 @@
 """A small PHQ-like FHIR Questionnaire built here, imported with `flask fhir import-questionnaire`
 into a copy of instruments/ (the committed directory is never touched). Shared by the HTTP
 journey (tests/fhir/test_fhir_imported_form.py) and the browser test."""
+import contextlib
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -72,3 +74,28 @@ def import_into(app, tmp_path) -> Path:
     assert r.exit_code == 0, r.output
     assert (directory / f"{KEY}.v1.yaml").exists()
     return directory
+
+
+@contextlib.contextmanager
+def app_on(directory: Path, tmp_path):
+    """(app, factory) of a second app started on `directory` as its instruments folder, with
+    its own tables for the length of the block."""
+    from config import TestConfig
+    from conftest import PASSWORD
+    from factories import Factory
+    from kartlegging import create_app
+    from kartlegging.extensions import db
+
+    class Cfg(TestConfig):
+        INSTRUMENTS_DIR = str(directory)
+    app2 = create_app(Cfg)
+    app2.instance_path = str(tmp_path / "instance2")
+    os.makedirs(app2.instance_path, exist_ok=True)
+    with app2.app_context():
+        db.create_all()
+        try:
+            yield app2, Factory(app2, PASSWORD)
+        finally:
+            db.session.remove()
+            db.drop_all()
+            db.engine.dispose()

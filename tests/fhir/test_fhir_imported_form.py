@@ -5,15 +5,13 @@ instruments/ (INSTRUMENTS_DIR); the committed folder is never touched."""
 import html
 import io
 import json
-import os
 
 import pytest
 from pypdf import PdfReader
 
 from conftest import PASSWORD
 from fhir_support import validate
-from imported_form import KEY, TITLE, import_into
-from kartlegging import create_app
+from imported_form import KEY, TITLE, app_on, import_into
 from kartlegging.extensions import db
 from kartlegging.journal import pades, signing
 from kartlegging.models import Assessment, AuditEvent
@@ -22,23 +20,9 @@ from kartlegging.models import Assessment, AuditEvent
 @pytest.fixture
 def imported(app, tmp_path):
     """(app, factory) of an app started on instruments/ + the imported questionnaire."""
-    from config import TestConfig
-    from factories import Factory
     directory = import_into(app, tmp_path)
-
-    class Cfg(TestConfig):
-        INSTRUMENTS_DIR = str(directory)
-    app2 = create_app(Cfg)
-    app2.instance_path = str(tmp_path / "instance2")
-    os.makedirs(app2.instance_path, exist_ok=True)
-    with app2.app_context():
-        db.create_all()
-        try:
-            yield app2, Factory(app2, PASSWORD)
-        finally:
-            db.session.remove()
-            db.drop_all()
-            db.engine.dispose()
+    with app_on(directory, tmp_path) as made:
+        yield made
 
 
 def _login(app, user):

@@ -5,20 +5,16 @@ the source url|version, which the exported QuestionnaireResponse names. What the
 cannot show is refused naming the item (linkId) and the element."""
 import copy
 import json
-import os
 import shutil
 from pathlib import Path
 
 import pytest
 
-from config import TestConfig
 from conftest import PASSWORD
-from factories import Factory
 from fhir_support import validate, write_instrument
-from kartlegging import create_app
+from imported_form import app_on
 from kartlegging.domain.instruments import load_file
 from kartlegging.domain.sum_scores import sum_score
-from kartlegging.extensions import db
 from kartlegging.fhir.questionnaire import canonical, to_questionnaire
 from kartlegging.fhir.questionnaire_import import NotRepresentable, from_questionnaire
 from kartlegging.fhir.response import answers_from_items, response_items
@@ -223,20 +219,8 @@ def app_with_form(app, tmp_path):
     r = app.test_cli_runner().invoke(args=["fhir", "import-questionnaire", str(src), "--dir",
                                            str(directory), "--version", "1"])
     assert r.exit_code == 0, r.output
-
-    class Cfg(TestConfig):
-        INSTRUMENTS_DIR = str(directory)
-    app2 = create_app(Cfg)
-    app2.instance_path = str(tmp_path / "instance2")
-    os.makedirs(app2.instance_path, exist_ok=True)
-    with app2.app_context():
-        db.create_all()
-        try:
-            yield app2, Factory(app2, PASSWORD)
-        finally:
-            db.session.remove()
-            db.drop_all()
-            db.engine.dispose()
+    with app_on(directory, tmp_path) as made:
+        yield made
 
 
 def test_a_new_draft_starts_with_the_initial_values_and_answers_naming_the_source_import(
