@@ -79,6 +79,7 @@ def create_app(config_class=None):
     from .journal import person_copy_views
     from .journal import views as journal_views
     from .lead import views as lead_views
+    from .livskvalitet import person_pages, self_report  # noqa: F401 (add routes to bp)
     from .livskvalitet import views as livskvalitet_views
     from .persons import consent_views
     from .persons import views as person_views
