@@ -291,10 +291,16 @@ def _end_handover(rating: Assessment, state: dict, ended_by: User, how: str):
         detail += f"; avsluttet før alle spørsmål var besvart ({answered} av {total}), av {who}"
     audit.record("handover_end", person_id=rating.person_id, obj=rating, user=ended_by,
                  detail=detail[:1000])
-    flash("Egenvurderingen er lagret"
+    # A self-report form is not finished when the person hands the tablet back: staff look
+    # over the answers and sign it, so the message says where it stands.
+    saved = (f"Personens svar på «{drafts.instrument_of(rating).title}» er lagret i utkastet"
+             if state.get("self_report") else "Egenvurderingen er lagret")
+    flash(saved
           + (f" som ufullstendig ({answered} av {total} spørsmål besvart)"
              if answered < total else "")
-          + ". Nettbrettet er tilbake i ansattmodus.", "success")
+          + ". Nettbrettet er tilbake i ansattmodus."
+          + (" Se over svarene og signer skjemaet." if state.get("self_report") else ""),
+          "success")
     return redirect(url_for("assessments.section", assessment_id=state["return_to"],
                             section_id=_embed_section(state["return_to"])))
 

@@ -39,6 +39,10 @@ def test_the_person_fills_audit_c_on_the_tablet_and_it_stays_a_draft(staff, fact
     assert client.post("/egenvurdering?n=1", data={"svar": "finnes_ikke"}).status_code == 400
     r = client.post("/egenvurdering/avslutt", data={"password": PASSWORD})
     assert r.status_code == 302
+    back = html.unescape(client.get(r.headers["Location"]).data.decode())
+    # staff are told the answers wait in the draft for them, not that a rating was saved
+    assert "er lagret i utkastet. Nettbrettet er tilbake i ansattmodus. Se over svarene og " \
+        "signer skjemaet." in back and "Egenvurderingen er lagret" not in back
     db.session.expire_all()
     a = db.session.get(Assessment, a.id)
     assert a.status == "draft" and a.completed_at is None
