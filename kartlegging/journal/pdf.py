@@ -23,7 +23,7 @@ from .pdf_charts import BarChart, LineChart
 from .pdf_fonts import BOLD, FONT, ITALIC
 from .pdf_paragraph import RichParagraph
 from .pdf_rows import CONTINUED, Row
-from .pdf_text import collect_missing, fit, marker, runs
+from .pdf_text import collect_missing, fit, marker
 
 DOCUMENT_ID_KEY = "/KartleggingDocumentId"  # custom Info key read by signing.verify_pdf
 
@@ -249,17 +249,6 @@ def _footer_text(doc) -> str:
     return head + sep + fit(name, room - used, FOOTER_SIZE)
 
 
-def _draw_line(c, x, y, text, size):
-    """One line of any script on the canvas, font by font (right-to-left text by pdf_bidi)."""
-    if pdf_bidi.needs_layout(text):
-        pdf_bidi.draw(c, x, y, pdf_bidi.layout(text, False, size, False), size)
-        return
-    for name, part in runs(text):
-        c.setFont(name, size)
-        c.drawString(x, y, part)
-        x += pdfmetrics.stringWidth(part, name, size)
-
-
 def _canvas_maker(footer_left):
     class NumberedCanvas(rl_canvas.Canvas):
         """Two passes: keep every page's state, then draw 'Side x av y' when the total is known."""
@@ -278,7 +267,7 @@ def _canvas_maker(footer_left):
                 self.setFillColor(MUTED)
                 self.setStrokeColor(LINE)
                 self.line(18 * mm, 14 * mm, A4[0] - 18 * mm, 14 * mm)
-                _draw_line(self, 18 * mm, 10 * mm, footer_left, FOOTER_SIZE)
+                pdf_bidi.draw_string(self, 18 * mm, 10 * mm, footer_left, FOOTER_SIZE)
                 self.setFont(FONT, FOOTER_SIZE)
                 self.drawRightString(A4[0] - 18 * mm, 10 * mm,
                                      f"Side {self._pageNumber} av {len(self._pages)}")

@@ -249,3 +249,15 @@ def draw(canvas, x: float, y: float, line: Line, size: float, color=None) -> Non
             tx.setFont(piece.font, size)
             tx.textOut(piece.text)
         canvas.drawText(tx)
+
+
+def draw_string(canvas, x: float, y: float, text: str, size: float) -> None:
+    """One line of any script straight on the canvas (a page footer), left edge at x: font by
+    font, and through layout() when it holds right-to-left or format characters."""
+    if needs_layout(text):
+        draw(canvas, x, y, layout(text, False, size, False), size)
+        return
+    for name, part in runs(text):
+        canvas.setFont(name, size)
+        canvas.drawString(x, y, part)
+        x += stringWidth(part, name, size)

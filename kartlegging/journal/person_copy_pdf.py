@@ -10,7 +10,6 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import (
     CondPageBreak,
     PageBreak,
@@ -20,10 +19,10 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from . import pdfa, tounicode
+from . import pdf_bidi, pdfa, tounicode
 from .pdf_fonts import BOLD, FONT
 from .pdf_paragraph import RichParagraph
-from .pdf_text import collect_missing, runs, shape, visual
+from .pdf_text import collect_missing
 
 INK, MUTED = colors.HexColor("#1d2733"), colors.HexColor("#5f6b7a")
 ACCENT, SHADE, LINE = colors.HexColor("#1f4e79"), colors.HexColor("#eef2f6"), \
@@ -106,11 +105,7 @@ def _footer(text):
     def draw(canvas, document):
         canvas.saveState()
         canvas.setFillColor(MUTED)
-        x = 20 * mm
-        for name, part in runs(visual(shape(text), rtl=False)):
-            canvas.setFont(name, 8.5)
-            canvas.drawString(x, 11 * mm, part)
-            x += pdfmetrics.stringWidth(part, name, 8.5)
+        pdf_bidi.draw_string(canvas, 20 * mm, 11 * mm, text, 8.5)
         canvas.setFont(FONT, 8.5)
         canvas.drawRightString(A4[0] - 20 * mm, 11 * mm, f"Side {document.page}")
         canvas.restoreState()

@@ -171,3 +171,27 @@ def test_the_journal_prints_bokmål_questions_and_names_the_language(signed, app
         "spørsmålene på arabisk, ikke kvalitetssikret oversettelse)")
     assert latest["items"][0]["label"] == "Livet som helhet"
     assert latest["items"][0]["text"] == "5 – Stort sett fornøyd"
+
+
+def test_a_name_in_arabic_script_reads_back_as_typed_in_the_footer(signed, tmp_path):
+    """The copy's page footer («Din kartlegging · name · date») draws right-to-left text the
+    way the journal does: at its visual place in logical order, no glyph for a format
+    character. MuPDF and pypdf read such a line back as typed (see test_pdf_bidi)."""
+    import io
+
+    from pypdf import PdfReader
+
+    from kartlegging.journal import pdf_bidi
+    client, _, person, a = signed
+    person.name = "فاطمة حسن"
+    db.session.commit()
+    data = client.get(f"/kartlegginger/{a.id}/din-kartlegging.pdf").data
+    (tmp_path / "kopi.pdf").write_bytes(data)
+    mutool = subprocess.run([shutil.which("mutool"), "draw", "-F", "txt", str(tmp_path / "kopi.pdf")],
+                            capture_output=True, check=True).stdout.decode()
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(data)).pages]
+    for reader, text in (("mutool", mutool), ("pypdf", "\n".join(pages))):
+        text = " ".join(pdf_bidi.FORMAT.sub("", text).split())
+        assert "Din kartlegging · فاطمة حسن ·" in text, reader
+    # the footer is on every page
+    assert all("فاطمة حسن" in pdf_bidi.FORMAT.sub("", p) for p in pages) and len(pages) > 1
