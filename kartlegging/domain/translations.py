@@ -32,6 +32,15 @@ QUESTION_KEYS = {"title", "description", "sensitive_notice", "decline", "yes_no"
                  "items"}
 ITEM_KEYS = {"label", "short", "help", "anchors", "options"}
 DIRECTIONS = ("ltr", "rtl")
+# The words the hand-over pages show (templates/livskvalitet/): a bokmål file must give each,
+# or a page would fail in front of the person; other languages must give the bokmål file's.
+PAGE_WORDS = frozenset({
+    "brand", "skip_to_content", "choose_language", "welcome_title", "welcome_about",
+    "welcome_no_right", "welcome_skip", "welcome_who", "welcome_time", "start", "unchecked",
+    "question_of", "read_aloud", "no_voice", "chosen", "skip", "back", "stop", "done_title",
+    "done_saved", "stopped_title", "stopped_saved", "review", "compare_offer", "compare_show",
+    "compare_title", "compare_now", "compare_last", "compare_better", "compare_worse",
+    "compare_same", "compare_missing"})
 
 
 @dataclass(frozen=True)
@@ -226,6 +235,8 @@ def load_file(path: str | Path, registry) -> Translation:
         given = sorted(QUESTION_KEYS & set(data))
         if given:
             _fail(name, given[0], "bokmålsfilen har ikke spørsmål: de står i skjemaet")
+        for key in sorted(PAGE_WORDS - set(ui)):
+            _fail(name, "ui", f"mangler '{key}' (sidene for personen viser den)")
     else:
         questions = _questions(name, data, inst)
     return Translation(language=language, name=_text(name, data, "name", "(rot)"),

@@ -113,6 +113,28 @@ def test_bokmål_file_holds_no_questions_and_is_required(folder):
         _load(folder)
 
 
+def test_a_bokmål_file_without_a_word_the_pages_show_stops_loading(folder):
+    """Every language is checked against bokmål; bokmål is checked against the pages, so a
+    missing word stops the start-up, not a page in front of the person."""
+    _edit(folder, "nb", lambda d: d["ui"].pop("skip_to_content"))
+    with pytest.raises(InstrumentError) as e:
+        _load(folder)
+    assert str(e.value).startswith(
+        "livskvalitet.v3.nb.yaml: ui: mangler 'skip_to_content' (sidene for personen viser den)")
+
+
+def test_page_words_are_the_words_the_pages_use():
+    """translations.PAGE_WORDS in step with the templates: every `t.text('…')` they call is
+    in it, and it names nothing they do not (the comparison's words are picked by name)."""
+    import re
+    templates = Path(__file__).parents[2] / "kartlegging" / "templates"
+    used = set()
+    for path in templates.rglob("*.html"):
+        used |= set(re.findall(r"t\.text\(['\"]([a-z_]+[a-z])['\"]", path.read_text()))
+    compare = {f"compare_{w}" for w in ("better", "worse", "same", "missing")}
+    assert "question_of" in used and used | compare == translations.PAGE_WORDS
+
+
 def test_an_authorised_translation_replaces_the_file(folder):
     """What the README tells a municipality: set quality_assured and name the translator."""
     _edit(folder, "en", lambda d: d.update(quality_assured=True,

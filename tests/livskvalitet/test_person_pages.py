@@ -91,6 +91,11 @@ def test_arabic_pages_are_right_to_left_and_staff_parts_stay_bokmål(staff, fact
     done = client.get("/egenvurdering/ferdig").data.decode()
     assert 'class="staff-unlock lk-staff" aria-labelledby="unlock-h" lang="nb" dir="ltr"' in done
     assert "Lås opp" in done  # the staff member's unlock, in bokmål
+    # the skip link, the first thing a screen reader or keyboard meets, speaks their language
+    for path in ("/egenvurdering/velkommen", "/egenvurdering?n=1", "/egenvurdering/ferdig"):
+        page = client.get(path).data.decode()
+        assert '<a class="skip" href="#innhold">انتقل إلى المحتوى</a>' in page, path
+        assert "Hopp til innholdet" not in page, path
 
 
 def test_an_unknown_language_is_refused_and_keeps_the_choice(staff, factory):
