@@ -12,8 +12,11 @@ setup-test:
 	scripts/system-packages.sh test
 	scripts/bootstrap.sh test
 
+# One instance on this machine: its instrument files are the set (a pulled version may bring
+# new ones; several instances stamp deliberately, see README «Instruments»).
 run: setup
 	.venv/bin/flask db upgrade
+	.venv/bin/flask instruments stamp
 	.venv/bin/flask demo
 	.venv/bin/flask run --host 127.0.0.1 --port 5000
 
