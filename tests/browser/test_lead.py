@@ -131,6 +131,7 @@ def test_printing_without_javascript(live, new_context):
     page.get_by_label("Brukernavn", exact=True).fill("tone")
     page.get_by_label("Passord", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Logg inn").click()
+    expect(page).not_to_have_url(re.compile(r"/logg-inn"))  # logged in before going on
     page.goto(live("/oppfolging?sorter=navn"))
     page.get_by_label("Velg Frank Forfalt").check()
     page.get_by_label("Velg Gro Gammel").check()

@@ -77,6 +77,7 @@ def test_expired_session_without_javascript_loses_nothing(live, nojs):
     page.get_by_label("Brukernavn", exact=True).fill("kari")
     page.get_by_label("Passord", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Logg inn").click()
+    expect(page).not_to_have_url(re.compile(r"/logg-inn"))  # logged in before going on
     page.goto(section_url(live, aid, "familie"))
     fill_item(page, items["nettverk"], "Skrevet mens økten gikk ut")
     page.context.clear_cookies()                       # the session is gone

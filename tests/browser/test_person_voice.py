@@ -3,6 +3,7 @@
 with the browser's speech synthesis (a stubbed voice list) and saying so when there is no voice
 for the language, and large text and 200 % zoom at 768×1024 with nothing cut off."""
 import json
+import re
 
 from playwright.sync_api import expect
 
@@ -97,6 +98,7 @@ def test_read_aloud_speaks_the_question_and_choices_in_the_language(live, new_co
     # English: spoken with the English voice.
     page.goto(live("/egenvurdering/velkommen"))
     page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")  # the choice is saved
     page.goto(live("/egenvurdering?n=13"))
     page.evaluate("() => { window.__spoken = []; }")
     page.get_by_role("button", name="Read aloud").click()
@@ -206,6 +208,7 @@ def test_end_and_comparison_in_arabic_pass_axe(live, context, page):
     page.get_by_role("button", name="العربية").click()
     page.get_by_role("link", name="ابدأ").click()
     page.locator(".lk-btn.lk-6").click()
+    expect(page).to_have_url(re.compile(r"n=2$"))  # the answer is saved
     page.goto(live("/egenvurdering/ferdig"))
     t = live.app.extensions["translations"].get(inst, "ar")
     expect(page.locator("h1").first).to_have_text(t.text("done_title"))
