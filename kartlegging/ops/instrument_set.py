@@ -101,13 +101,16 @@ def stamp_command():
 
 def init_app(app) -> None:
     app.extensions["instrument_set"] = fingerprint(app.config["INSTRUMENTS_DIR"])
-    with app.app_context():
-        # At start when the database can answer; else at the first request.
-        state = check(app)
-        db.session.remove()
-        db.engine.dispose()  # no connection opened here outlives a fork (gunicorn --preload)
-    if state is not None:
-        app.extensions["instrument_set_ok"] = state
+    # A served app checks at start when the database can answer, else at the first request.
+    # Under a `flask` command it waits for a request: `flask instruments stamp` and
+    # `flask db upgrade` must not log the mismatch they are run to mend or that they precede.
+    if click.get_current_context(silent=True) is None:
+        with app.app_context():
+            state = check(app)
+            db.session.remove()
+            db.engine.dispose()  # no connection opened here outlives a fork (gunicorn --preload)
+        if state is not None:
+            app.extensions["instrument_set_ok"] = state
     @app.before_request
     def refuse_a_mismatched_set():
         if request.endpoint in OPEN_ENDPOINTS or matches(app):

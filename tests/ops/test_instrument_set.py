@@ -69,3 +69,27 @@ def test_an_instance_with_other_instruments_refuses_to_serve(shared, tmp_path, c
     for app in (first, second):
         with app.app_context():
             db.engine.dispose()
+
+
+def test_a_flask_command_does_not_report_the_mismatch_it_is_run_to_mend(shared, tmp_path,
+                                                                       caplog):
+    """`flask instruments stamp` (and `flask db upgrade`) build the app under a click context:
+    no mismatch line at start; a request to that app is still refused and logs it."""
+    import click
+    first = shared(TestConfig.INSTRUMENTS_DIR)
+    with first.app_context():
+        db.create_all()
+    assert first.test_client().get("/logg-inn").status_code == 200
+    other_dir = tmp_path / "andre"
+    shutil.copytree(TestConfig.INSTRUMENTS_DIR, other_dir)
+    with open(other_dir / "consent_categories.yaml", "a") as f:
+        f.write("\n# endret på én server\n")
+    caplog.clear()
+    with click.Context(click.Command("stamp")):
+        second = shared(str(other_dir))
+    assert "Skjemasettet i" not in caplog.text
+    assert second.test_client().get("/logg-inn").status_code == 503
+    assert "Skjemasettet i" in caplog.text
+    for app in (first, second):
+        with app.app_context():
+            db.engine.dispose()
