@@ -10,6 +10,9 @@ from .extensions import db
 from .models import ROLES, Team, User
 
 DEMO_TEAM = "Rusteam Alna (demo)"
+# What the demo team's persons read under «Slik når du oss» in their copy (no real number).
+DEMO_TEAM_CONTACT = ("Ring bydelens sentralbord og spør etter rusteamet (demo: ikke et ekte "
+                     "nummer).\nVi svarer hverdager 08.00–15.30.")
 DEMO_USERS = [("ansatt", "Anne Ansatt", "ansatt"), ("leder", "Lars Leder", "teamleder"),
               ("admin", "Ada Admin", "admin")]
 DEMO_PASSWORD = "demo-passord-123"
@@ -50,6 +53,7 @@ def seed_demo() -> bool:
     if db.session.scalar(select(User).where(User.username == "ansatt")):
         return False
     team = get_or_create_team(DEMO_TEAM)
+    team.contact = DEMO_TEAM_CONTACT
     users = {username: create_user(username, name, role, team, DEMO_PASSWORD)
              for username, name, role in DEMO_USERS}
     db.session.commit()

@@ -38,6 +38,9 @@ def utcnow() -> datetime:
 class Team(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
+    # How a person reaches the team (telephone, opening hours, address): printed in their copy
+    # of a kartlegging. Never about a person.
+    contact: Mapped[str | None] = mapped_column(String(500))
 
 
 class User(UserMixin, db.Model):

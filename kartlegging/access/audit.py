@@ -43,6 +43,7 @@ ACTIONS = {
     "admin_user_deactivate": "Deaktiverte bruker", "admin_user_activate": "Aktiverte bruker",
     "admin_password_reset": "Laget midlertidig passord",
     "admin_team_create": "Opprettet team", "admin_team_rename": "Ga team nytt navn",
+    "admin_team_contact": "Endret teamets kontaktinformasjon",
     "person_move": "Flyttet person til et annet team",
     "sso_login": "Innlogging med kommunens innlogging (SSO)",
     "sso_refused": "Innlogging med kommunens innlogging avvist",
@@ -64,8 +65,8 @@ SECURITY_ACTIONS = ("login_failed", "handover_end_failed", "person_duplicate",
                     "logout_everywhere", "sso_refused", "sso_reauth_refused", "admin_user_create",
                     "admin_user_update", "admin_user_deactivate", "admin_user_activate",
                     "admin_password_reset", "admin_team_create", "admin_team_rename",
-                    "person_move", "password_changed", "password_change_failed",
-                    "totp_move_failed")
+                    "admin_team_contact", "person_move", "password_changed",
+                    "password_change_failed", "totp_move_failed")
 
 
 def _fit(value: str | None, size: int) -> str | None:

@@ -1,7 +1,7 @@
 """Forms for user and team administration."""
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..domain import hpr
 from ..forms.base import Form
@@ -34,6 +34,11 @@ class NewUserForm(UserForm):
 class TeamForm(Form):
     name = StringField("Teamets navn", validators=[DataRequired("Skriv teamets navn."),
                                                    Length(max=120)])
+
+
+class TeamEditForm(TeamForm):
+    contact = TextAreaField("Slik når personene teamet", validators=[
+        Optional(), Length(max=500, message="Skriv høyst 500 tegn.")])
 
 
 class MoveForm(Form):

@@ -180,6 +180,16 @@ def rename_team(team: Team, name: str) -> str:
     return old
 
 
+def set_team_contact(team: Team, text: str | None) -> bool:
+    """Whether the team's contact text changed (blank lines and edges trimmed; empty: none)."""
+    text = "\n".join(s for s in (line.strip() for line in (text or "").splitlines()) if s) or None
+    if text == team.contact:
+        return False
+    team.contact = text
+    db.session.flush()
+    return True
+
+
 def move_person(person: Person, team_id: int, reason: str) -> tuple[Team, Team]:
     """Move a person (and so every kartlegging, rating and consent, which follow the
     person) to another team. The history is kept: the kontaktperson row stays as it was

@@ -8,7 +8,15 @@ from ..domain import hpr
 from ..extensions import db
 from ..models import Person, Team, User
 from . import operations as ops
-from .forms import ConfirmForm, MoveForm, NewUserForm, SelectChoice, TeamForm, UserForm
+from .forms import (
+    ConfirmForm,
+    MoveForm,
+    NewUserForm,
+    SelectChoice,
+    TeamEditForm,
+    TeamForm,
+    UserForm,
+)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -147,18 +155,26 @@ def teams():
 
 @bp.route("/team/<int:team_id>", methods=["GET", "POST"])
 def rename_team(team_id):
+    """The team's name and how persons reach it (printed in their copy)."""
     team = db.session.get(Team, team_id) or abort(404)
-    form = TeamForm(obj=team if request.method == "GET" else None)
+    form = TeamEditForm(obj=team if request.method == "GET" else None)
     if request.method == "POST":
         if form.validate_on_submit():
             try:
                 old = ops.rename_team(team, form.name.data)
+                new_contact = ops.set_team_contact(team, form.contact.data)
             except ops.AdminError as e:
                 db.session.rollback()
                 form.name.errors = [str(e)]
             else:
-                audit.record("admin_team_rename", obj=team, detail=f"{old} → {team.name}")
-                flash(f"Teamet heter nå «{team.name}».", "success")
+                if old != team.name:
+                    audit.record("admin_team_rename", obj=team, detail=f"{old} → {team.name}",
+                                 commit=False)
+                if new_contact:
+                    audit.record("admin_team_contact", obj=team, detail=team.name,
+                                 commit=False)
+                db.session.commit()
+                flash(f"Teamet «{team.name}» er lagret.", "success")
                 return redirect(url_for(".teams"))
         return render_template("admin/team.html", team=team, form=form), 422
     return render_template("admin/team.html", team=team, form=form)

@@ -76,7 +76,7 @@ def _part(t: Translation, common: dict, this, last) -> dict:
     if common["agreed"]:
         sections.append({"title": c["agreed"], "pairs": common["agreed"]})
     sections.append({"title": c["contact"], "pairs": common["contact"],
-                     "paragraphs": [common["reach_team"]]})
+                     "paragraphs": common["reach_team"]})
     sections.append({"title": c["complaint_title"], "paragraphs": [c["complaint"]]})
     sections.append({"title": c["access_title"], "paragraphs": [c["access"]]})
     return {"language": t.language, "direction": t.direction, "name": t.name_nb,
@@ -109,7 +109,8 @@ def build(a, registry, translations, spec) -> dict:
         "contact": [("Kontaktperson", contact.user.name if contact else "Ingen registrert"),
                     ("Koordinator", f"{coordinator.name}, {coordinator.service}"
                      if coordinator else "Ingen registrert")],
-        "reach_team": spec.reach_team,
+        # the team's own words (an admin writes them), else the bydel's general sentence
+        "reach_team": (a.person.team.contact or spec.reach_team).splitlines(),
     }
     # The words around the copy come with the livskvalitet form (its language files).
     rating_inst = (drafts.instrument_of(this) if this is not None

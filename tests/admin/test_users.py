@@ -1,5 +1,6 @@
 """User administration: create, deactivate (ends live sessions), password reset forcing a
 change, role/team changes, teams, and moving a person with its history and audit."""
+import html
 import re
 
 from sqlalchemy import select
@@ -151,6 +152,32 @@ def test_teams_create_and_rename(factory, login):
     assert team.name == "Rusteam Furuset og Lindeberg"
     assert _events("admin_team_rename")[0].detail == \
         "Rusteam Furuset → Rusteam Furuset og Lindeberg"
+
+
+def test_team_contact_is_edited_kept_on_error_and_audited(factory, login):
+    c = login(factory.user("admin"))
+    team = factory.team_a
+    page = c.get(f"/admin/team/{team.id}").get_data(as_text=True)
+    assert "Slik når personene teamet" in page and "«Din kartlegging»" in page
+    too_long = "Ring oss på 21 80 21 80. " + "x" * 500
+    r = c.post(f"/admin/team/{team.id}", data={"name": team.name, "contact": too_long})
+    assert r.status_code == 422
+    page = html.unescape(r.get_data(as_text=True))
+    assert "Skriv høyst 500 tegn." in page and too_long in page  # what was typed is kept
+    assert not _events("admin_team_contact")
+    text = "  Ring 21 80 21 80, hverdager 08–15.  \n\n  Besøk: Trondheimsveien 1  "
+    r = c.post(f"/admin/team/{team.id}", data={"name": team.name, "contact": text})
+    assert r.status_code == 302
+    db.session.refresh(team)
+    assert team.contact == "Ring 21 80 21 80, hverdager 08–15.\nBesøk: Trondheimsveien 1"
+    assert [e.detail for e in _events("admin_team_contact")] == [team.name]
+    assert not _events("admin_team_rename")  # the name did not change
+    # saving again without a change writes no event; emptying the field removes the text
+    c.post(f"/admin/team/{team.id}", data={"name": team.name, "contact": team.contact})
+    assert len(_events("admin_team_contact")) == 1
+    c.post(f"/admin/team/{team.id}", data={"name": team.name, "contact": "  "})
+    db.session.refresh(team)
+    assert team.contact is None and len(_events("admin_team_contact")) == 2
 
 
 def test_move_person_keeps_history_and_audit(factory, login):

@@ -195,3 +195,20 @@ def test_a_name_in_arabic_script_reads_back_as_typed_in_the_footer(signed, tmp_p
         assert "Din kartlegging · فاطمة حسن ·" in text, reader
     # the footer is on every page
     assert all("فاطمة حسن" in pdf_bidi.FORMAT.sub("", p) for p in pages) and len(pages) > 1
+
+
+def test_the_copy_says_how_to_reach_the_persons_own_team(signed, app):
+    """The team's own contact text (an admin writes it) under «Slik når du oss», line by line;
+    a team without one gets the bydel's general sentence from person_copy.yaml."""
+    client, _, person, a = signed
+    general = app.extensions["person_copy"].reach_team
+    assert general in pdftotext(client.get(f"/kartlegginger/{a.id}/din-kartlegging.pdf").data)
+    no_text = "teamet har ingen egen tekst for dette ennå"  # staff are told, on the copy's page
+    assert no_text in client.get(f"/kartlegginger/{a.id}/din-kartlegging").get_data(as_text=True)
+    person.team.contact = "Ring 21 80 21 80, hverdager 08.00–15.30.\nBesøk: Trondheimsveien 1"
+    db.session.commit()
+    text = pdftotext(client.get(f"/kartlegginger/{a.id}/din-kartlegging.pdf").data)
+    assert "Ring 21 80 21 80, hverdager 08.00–15.30." in text
+    assert "Besøk: Trondheimsveien 1" in text and general not in text
+    page = client.get(f"/kartlegginger/{a.id}/din-kartlegging").get_data(as_text=True)
+    assert no_text not in page
